@@ -1,0 +1,29 @@
+"""The `alpr` command: one entry point for the project's tools.
+
+    alpr synth --kind plates|scenes --count N --out DIR     synthetic data with labels.jsonl
+    alpr preview --out preview.png                          contact sheet of synthetic data
+"""
+from __future__ import annotations
+
+import sys
+
+COMMANDS = {
+    "synth": ("alpr_jax.data.synth", "write synthetic plates or scenes with labels"),
+    "preview": ("alpr_jax.data.preview", "write a contact sheet of synthetic data"),
+    "pipeline-speed": ("alpr_jax.data.pipelines", "print input-pipeline throughput"),
+}
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
+        lines = [f"  {name:<15} {help_}" for name, (_, help_) in COMMANDS.items()]
+        print("usage: alpr COMMAND [ARGS]\n\ncommands:\n" + "\n".join(lines))
+        return 0 if argv and argv[0] in ("-h", "--help") else 2
+    import importlib
+    module = importlib.import_module(COMMANDS[argv[0]][0])
+    return module.main(argv[1:]) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+"""Annotation readers: CCPD-named images, crops named by their text, and labels.jsonl.
+
+One entry point, `read_annotations(path)`, recognises the three layouts and returns
+`ImageRecord`s. Coordinates are pixels of the original image, x right, y down; corners are
+[4, 2] float32 (x, y), clockwise from top-left: TL, TR, BR, BL. Boxes are [4] float32
+(x1, y1, x2, y2).
+"""
+from __future__ import annotations
+
+import dataclasses
+import glob
+import json
+import os
+
+import numpy as np
+
+from alpr_jax import plates
+from alpr_jax.data.images import IMAGE_EXTENSIONS
+
+LABELS_FILE = "labels.jsonl"
+
+
+class AnnotationError(ValueError):
+    """A malformed annotation; the message names the file (and line) and the field."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PlateLabel:
+    text: str | None                  # None where only the location is known
+    corners: np.ndarray | None        # [4, 2] float32, clockwise from top-left
+    bbox: np.ndarray | None           # [4] float32 x1, y1, x2, y2
+
+    def box(self) -> np.ndarray | None:
+        """The axis-aligned box: the given one, else the corners' bounds."""
+        if self.bbox is not None:
+            return self.bbox
+        if self.corners is not None:
+            return corners_to_bbox(self.corners)
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageRecord:
+    path: str
+    plates: tuple[PlateLabel, ...]
+    is_crop: bool = False             # the whole image is one plate (crop datasets)
+    meta: dict = dataclasses.field(default_factory=dict)
+
+
+def corners_to_bbox(corners: np.ndarray) -> np.ndarray:
+    """[4, 2] corners -> [4] (x1, y1, x2, y2) bounds."""
+    corners = np.asarray(corners, np.float32)
+    return np.concatenate([corners.min(0), corners.max(0)]).astype(np.float32)
+
+
+def check_corners(corners, where: str) -> np.ndarray:
+    """Validates [4, 2] finite corners ordered clockwise (in image coordinates, y down)."""
+    try:
+        c = np.asarray(corners, np.float32)
+    except (TypeError, ValueError) as e:
+        raise AnnotationError(f"{where}: corners are not numbers ({e})") from None
+    if c.shape != (4, 2):
+        raise AnnotationError(f"{where}: corners must be [[x, y] x 4], got shape {c.shape}")
+    if not np.isfinite(c).all():
+        raise AnnotationError(f"{where}: corners contain NaN or infinity")
+    x, y = c[:, 0], c[:, 1]
+    twice_area = np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y)  # > 0 is clockwise with y down
+    if twice_area <= 0:
+        raise AnnotationError(f"{where}: corners must be clockwise from top-left (TL, TR, BR, BL)")
+    return c
+
+
+def check_bbox(bbox, where: str) -> np.ndarray:
+    try:
+        b = np.asarray(bbox, np.float32)
+    except (TypeError, ValueError) as e:
+        raise AnnotationError(f"{where}: bbox is not numbers ({e})") from None
+    if b.shape != (4,) or not np.isfinite(b).all() or b[2] <= b[0] or b[3] <= b[1]:
+        raise AnnotationError(f"{where}: bbox must be [x1, y1, x2, y2] with x2 > x1, y2 > y1, got {bbox}")
+    return b
+
+
+# --- CCPD file names ------------------------------------------------------------------------
+
+CCPD_FIELDS = ("area", "tilt", "bbox", "corners", "characters", "brightness", "blurriness")
+
+
+def _ccpd_ints(text: str, sep: str, n: int, path: str, field: int) -> list[int]:
+    parts = text.split(sep)
+    if len(parts) != n or not all(p.lstrip("-").isdigit() for p in parts):
+        raise AnnotationError(
+            f"{path}: CCPD field {field} ({CCPD_FIELDS[field - 1]}) {text!r} is not {n} integers "
+            f"separated by {sep!r}")
+    return [int(p) for p in parts]
+
+
+def _ccpd_points(text: str, n: int, path: str, field: int) -> np.ndarray:
+    points = text.split("_")
+    if len(points) != n:
+        raise AnnotationError(
+            f"{path}: CCPD field {field} ({CCPD_FIELDS[field - 1]}) {text!r} has {len(points)} "
+            f"points, expected {n}")
+    return np.array([_ccpd_ints(p, "&", 2, path, field) for p in points], np.float32)
+
+
+def parse_ccpd_name(path: str) -> ImageRecord:
+    """Parses a CCPD file name (all seven fields). Raises AnnotationError naming file and field.
+
+    CCPD lists corners from bottom-right, clockwise (BR, BL, TL, TR); we return TL, TR, BR, BL."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    fields = stem.split("-")
+    if len(fields) != 7:
+        raise AnnotationError(f"{path}: a CCPD name has 7 fields separated by '-', found {len(fields)}")
+    if not fields[0].isdigit():
+        raise AnnotationError(f"{path}: CCPD field 1 (area) {fields[0]!r} is not a number")
+    tilt = _ccpd_ints(fields[1], "_", 2, path, 2)
+    box_pts = _ccpd_points(fields[2], 2, path, 3)
+    ccpd_corners = _ccpd_points(fields[3], 4, path, 4)
+    indices = _ccpd_ints(fields[4], "_", len(fields[4].split("_")), path, 5)
+    try:
+        text = plates.decode_ccpd_indices(indices)
+    except ValueError as e:
+        raise AnnotationError(f"{path}: CCPD field 5 (characters) {fields[4]!r}: {e}") from None
+    brightness = _ccpd_ints(fields[5], "_", 1, path, 6)[0]
+    blurriness = _ccpd_ints(fields[6], "_", 1, path, 7)[0]
+    bbox = box_pts.reshape(4)
+    if bbox[2] <= bbox[0] or bbox[3] <= bbox[1]:
+        raise AnnotationError(f"{path}: CCPD field 3 (bbox) {fields[2]!r} is not top-left, bottom-right")
+    corners = ccpd_corners[[2, 3, 0, 1]]
+    corners = check_corners(corners, f"{path}: CCPD field 4 (corners)")
+    meta = {"area_ratio": fields[0], "tilt": tuple(tilt), "brightness": brightness,
+            "blurriness": blurriness}
+    return ImageRecord(path, (PlateLabel(text, corners, bbox),), meta=meta)
+
+
+def ccpd_name(corners: np.ndarray, text: str, image_hw: tuple[int, int], bbox=None,
+              brightness: int = 100, blurriness: int = 0) -> str:
+    """Writes a CCPD-style name for one plate (inverse of parse_ccpd_name, tilt set to 90_90)."""
+    c = np.round(np.asarray(corners)).astype(int)
+    b = np.round(corners_to_bbox(corners) if bbox is None else np.asarray(bbox)).astype(int)
+    area = (b[2] - b[0]) * (b[3] - b[1]) / float(image_hw[0] * image_hw[1])
+    pts = "_".join(f"{x}&{y}" for x, y in c[[2, 3, 0, 1]])
+    idx = "_".join(str(i) for i in plates.encode_ccpd_indices(text))
+    return (f"{int(area * 1000):03d}-90_90-{b[0]}&{b[1]}_{b[2]}&{b[3]}-{pts}-{idx}-"
+            f"{brightness}-{blurriness}.jpg")
+
+
+def looks_like_ccpd_name(path: str) -> bool:
+    return len(os.path.splitext(os.path.basename(path))[0].split("-")) >= 5
+
+
+# --- Crops named by their text --------------------------------------------------------------
+
+def parse_crop_name(path: str) -> ImageRecord:
+    """`京PL3N67.jpg` or `京PL3N67_2.jpg` -> a crop record whose whole image is the plate."""
+    text = os.path.splitext(os.path.basename(path))[0].split("_")[0]
+    try:
+        plates.validate_text(text)
+    except plates.PlateTextError as e:
+        raise AnnotationError(f"{path}: file name is not a plate text: {e}") from None
+    return ImageRecord(path, (PlateLabel(text, None, None),), is_crop=True)
+
+
+# --- labels.jsonl -----------------------------------------------------------------------------
+
+def _plate_from_json(obj: dict, where: str, require_location: bool = True) -> PlateLabel:
+    if not isinstance(obj, dict):
+        raise AnnotationError(f"{where}: a plate must be a JSON object, got {type(obj).__name__}")
+    text = obj.get("text")
+    if text is not None:
+        try:
+            plates.validate_text(text)
+        except plates.PlateTextError as e:
+            raise AnnotationError(f"{where}: field 'text': {e}") from None
+    corners = obj.get("corners")
+    bbox = obj.get("bbox")
+    if corners is None and bbox is None and require_location:
+        raise AnnotationError(f"{where}: a plate needs 'corners' or 'bbox'")
+    corners = None if corners is None else check_corners(corners, f"{where}: field 'corners'")
+    bbox = None if bbox is None else check_bbox(bbox, f"{where}: field 'bbox'")
+    return PlateLabel(text, corners, bbox)
+
+
+def read_labels_jsonl(jsonl_path: str) -> list[ImageRecord]:
+    """Reads labels.jsonl. Each line: {"path", "corners" | "bbox", "text"} for one plate, or
+    {"path", "plates": [...]} for any number (an empty list marks an image without plates);
+    `path` is relative to the file's folder. Lines with the same path are merged."""
+    root = os.path.dirname(os.path.abspath(jsonl_path))
+    by_path: dict[str, list[PlateLabel]] = {}
+    crops: dict[str, bool] = {}
+    with open(jsonl_path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            where = f"{jsonl_path}:{lineno}"
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise AnnotationError(f"{where}: not valid JSON ({e.msg})") from None
+            if not isinstance(obj, dict) or not isinstance(obj.get("path"), str):
+                raise AnnotationError(f"{where}: field 'path' is missing or not a string")
+            path = os.path.join(root, obj["path"])
+            entries = by_path.setdefault(path, [])
+            if "plates" in obj:
+                if not isinstance(obj["plates"], list):
+                    raise AnnotationError(f"{where}: field 'plates' must be a list")
+                entries += [_plate_from_json(p, f"{where}: plates[{i}]")
+                            for i, p in enumerate(obj["plates"])]
+            elif obj.get("corners") is None and obj.get("bbox") is None and "text" in obj:
+                entries.append(_plate_from_json(obj, where, require_location=False))
+                crops[path] = True   # text only: the whole image is the plate
+            else:
+                entries.append(_plate_from_json(obj, where))
+    return [ImageRecord(p, tuple(v), is_crop=crops.get(p, False)) for p, v in sorted(by_path.items())]
+
+
+# --- Entry point ---------------------------------------------------------------------------
+
+def list_images(folder: str) -> list[str]:
+    return sorted(p for p in glob.glob(os.path.join(glob.escape(folder), "*"))
+                  if p.lower().endswith(IMAGE_EXTENSIONS) and os.path.isfile(p))
+
+
+def read_annotations(path: str) -> list[ImageRecord]:
+    """Reads any supported annotation layout; records are sorted by path.
+
+    `path` may be a labels.jsonl file, a folder holding labels.jsonl, a folder of CCPD-named
+    images, or a folder of plate crops named by their text."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise AnnotationError(f"{path}: no such file or folder")
+    if os.path.isfile(path):
+        if path.endswith(".jsonl"):
+            return read_labels_jsonl(path)
+        raise AnnotationError(f"{path}: expected a folder or a .jsonl file")
+    if os.path.isfile(os.path.join(path, LABELS_FILE)):
+        return read_labels_jsonl(os.path.join(path, LABELS_FILE))
+    images = list_images(path)
+    if not images:
+        raise AnnotationError(f"{path}: folder holds no images and no {LABELS_FILE}")
+    if any(looks_like_ccpd_name(p) for p in images):
+        return [parse_ccpd_name(p) for p in images]
+    return [parse_crop_name(p) for p in images]

@@ -1,0 +1,66 @@
+"""The CJK font (Noto Sans CJK SC, variable weight) and cached glyph masks for plate rendering."""
+from __future__ import annotations
+
+import functools
+import os
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+NOTO_SC_INDEX = 2          # face index of Simplified Chinese in the Noto Sans CJK collection
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font_path() -> str:
+    """Path of the Noto Sans CJK collection installed from PyPI (manimgx-fonts-cjk)."""
+    try:
+        import manimgx_fonts_cjk
+    except ImportError as e:
+        raise RuntimeError(
+            "the CJK font package is missing: pip install manimgx-fonts-cjk "
+            "(it is in requirements.txt)") from e
+    path = os.path.join(os.path.dirname(manimgx_fonts_cjk.__file__), "NotoSansCJK-VF.otf.ttc")
+    if not os.path.isfile(path):
+        raise RuntimeError(f"{path}: CJK font file missing from manimgx-fonts-cjk")
+    return path
+
+
+@functools.lru_cache(maxsize=64)
+def cjk_font(size: int, weight: int = 700) -> ImageFont.FreeTypeFont:
+    """Noto Sans CJK SC at `size` px and `weight` (100..900)."""
+    font = ImageFont.truetype(cjk_font_path(), size, index=NOTO_SC_INDEX)
+    font.set_variation_by_axes([int(weight)])
+    return font
+
+
+@functools.lru_cache(maxsize=4096)
+def _glyph_ink(char: str, weight: int) -> np.ndarray:
+    """Tight-cropped ink mask of one character at 200 px, float32 [h, w] in [0, 1]."""
+    font = cjk_font(200, weight)
+    left, top, right, bottom = font.getbbox(char)
+    canvas = Image.new("L", (right - left + 8, bottom - top + 8), 0)
+    ImageDraw.Draw(canvas).text((4 - left, 4 - top), char, fill=255, font=font)
+    ink = np.asarray(canvas, np.float32) / 255.0
+    ys, xs = np.nonzero(ink > 0.02)
+    if len(ys) == 0:
+        raise ValueError(f"the CJK font has no glyph for {char!r}")
+    return ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+
+@functools.lru_cache(maxsize=8192)
+def plate_glyph(char: str, weight: int, box_w: int, box_h: int) -> np.ndarray:
+    """Ink mask float32 [box_h, box_w] of `char` as printed on a plate.
+
+    Plate characters fill a tall fixed box (45x90 mm); glyphs are stretched to it, except
+    narrow ones (such as '1') which keep their aspect and are centred."""
+    ink = _glyph_ink(char, weight)
+    h, w = ink.shape
+    out = np.zeros((box_h, box_w), np.float32)
+    if w / h < 0.3:
+        new_w = max(1, int(round(box_h * w / h * 1.3)))
+        glyph = cv2.resize(ink, (new_w, box_h), interpolation=cv2.INTER_AREA)
+        x0 = (box_w - new_w) // 2
+        out[:, x0:x0 + new_w] = glyph[:, :box_w]
+        return out
+    return cv2.resize(ink, (box_w, box_h), interpolation=cv2.INTER_AREA)

@@ -1,0 +1,52 @@
+"""Model inputs from images: the one place that turns pixels into network inputs, used by
+training, evaluation and inference alike."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from alpr_jax.data.annotations import ImageRecord, PlateLabel
+from alpr_jax.geometry.rectify import PLATE_HW, rectify
+
+DETECTOR_PAD_VALUE = 128
+
+
+def to_float(image: np.ndarray) -> np.ndarray:
+    """uint8 [..., 3] -> float32 in [0, 1]."""
+    return image.astype(np.float32) * (1.0 / 255.0)
+
+
+def letterbox(image: np.ndarray, out_hw: tuple[int, int]) -> tuple[np.ndarray, float]:
+    """Resizes keeping the aspect ratio so the image fits out_hw, pads bottom/right with 128.
+
+    Scale convention: detector-input coordinates = scale * original coordinates (continuous
+    coordinates, see alpr_jax.geometry). Returns (uint8 [out_h, out_w, 3], scale)."""
+    h, w = image.shape[:2]
+    scale = min(out_hw[0] / h, out_hw[1] / w)
+    nh, nw = max(1, min(out_hw[0], int(round(h * scale)))), max(1, min(out_hw[1], int(round(w * scale))))
+    resized = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    out = np.full((out_hw[0], out_hw[1], 3), DETECTOR_PAD_VALUE, np.uint8)
+    out[:nh, :nw] = resized
+    return out, scale
+
+
+def plate_input(image: np.ndarray, plate: PlateLabel | None, out_hw=PLATE_HW) -> np.ndarray:
+    """The recogniser's input for one plate: uint8 [48, 120, 3].
+
+    With corners, the plate is rectified; with only a box, the box is cut and resized; with
+    neither (plate is None: a crop dataset), the whole image is the plate."""
+    if plate is not None and plate.corners is not None:
+        return rectify(image, plate.corners, out_hw)
+    if plate is not None and plate.bbox is not None:
+        x1, y1, x2, y2 = plate.bbox
+        corners = np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
+        return rectify(image, corners, out_hw)
+    return cv2.resize(image, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_AREA
+                      if image.shape[1] > out_hw[1] else cv2.INTER_LINEAR)
+
+
+def record_plate_inputs(image: np.ndarray, record: ImageRecord, out_hw=PLATE_HW) -> list[np.ndarray]:
+    """plate_input for every labelled plate of a record (one whole-image input for crops)."""
+    if record.is_crop:
+        return [plate_input(image, None, out_hw)]
+    return [plate_input(image, p, out_hw) for p in record.plates]

@@ -1,0 +1,71 @@
+"""Axis-aligned boxes (x1, y1, x2, y2): IoU, Faster R-CNN delta coding, NMS.
+
+Functions take numpy or JAX arrays and return the same kind, so the data pipeline (numpy) and
+the models (jax.numpy) share one implementation.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+BOX_CLIP = float(np.log(1000.0 / 16))   # largest log-scale change decoded (as in Faster R-CNN)
+
+
+def _xp(x):
+    if isinstance(x, np.ndarray) or np.isscalar(x):
+        return np
+    import jax.numpy as jnp
+    return jnp
+
+
+def area(boxes):
+    """[..., 4] -> [...]"""
+    xp = _xp(boxes)
+    return xp.maximum(boxes[..., 2] - boxes[..., 0], 0) * xp.maximum(boxes[..., 3] - boxes[..., 1], 0)
+
+
+def iou(a, b):
+    """Pairwise IoU: [N, 4] x [M, 4] -> [N, M]."""
+    xp = _xp(a)
+    lt = xp.maximum(a[:, None, :2], b[None, :, :2])
+    rb = xp.minimum(a[:, None, 2:], b[None, :, 2:])
+    wh = xp.maximum(rb - lt, 0)
+    inter = wh[..., 0] * wh[..., 1]
+    union = area(a)[:, None] + area(b)[None, :] - inter
+    return inter / xp.maximum(union, 1e-9)
+
+
+def encode(boxes, anchors):
+    """Box -> regression deltas (dx, dy, dw, dh) relative to anchors; both [..., 4]."""
+    xp = _xp(boxes)
+    aw, ah = anchors[..., 2] - anchors[..., 0], anchors[..., 3] - anchors[..., 1]
+    ax, ay = anchors[..., 0] + 0.5 * aw, anchors[..., 1] + 0.5 * ah
+    bw, bh = boxes[..., 2] - boxes[..., 0], boxes[..., 3] - boxes[..., 1]
+    bx, by = boxes[..., 0] + 0.5 * bw, boxes[..., 1] + 0.5 * bh
+    return xp.stack([(bx - ax) / aw, (by - ay) / ah,
+                     xp.log(xp.maximum(bw, 1e-6) / aw), xp.log(xp.maximum(bh, 1e-6) / ah)], -1)
+
+
+def decode(deltas, anchors):
+    """Inverse of `encode`: deltas [..., 4] applied to anchors [..., 4] -> boxes [..., 4]."""
+    xp = _xp(deltas)
+    aw, ah = anchors[..., 2] - anchors[..., 0], anchors[..., 3] - anchors[..., 1]
+    ax, ay = anchors[..., 0] + 0.5 * aw, anchors[..., 1] + 0.5 * ah
+    cx, cy = ax + deltas[..., 0] * aw, ay + deltas[..., 1] * ah
+    w = aw * xp.exp(xp.minimum(deltas[..., 2], BOX_CLIP))
+    h = ah * xp.exp(xp.minimum(deltas[..., 3], BOX_CLIP))
+    return xp.stack([cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h], -1)
+
+
+def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float, max_out: int | None = None
+        ) -> np.ndarray:
+    """Greedy non-maximum suppression (numpy). Returns kept indices, best score first."""
+    order = np.argsort(-scores, kind="stable")
+    keep = []
+    while order.size and (max_out is None or len(keep) < max_out):
+        i = order[0]
+        keep.append(i)
+        if order.size == 1:
+            break
+        overlaps = iou(boxes[i:i + 1], boxes[order[1:]])[0]
+        order = order[1:][overlaps <= iou_threshold]
+    return np.asarray(keep, np.int64)

@@ -1,0 +1,80 @@
+"""Rectification: an affine map from a plate's 4 corners to an upright 48x120 plate.
+
+The paper maps the corners to (0,0), (48,0), (0,119), (48,119) in (h, w); in this project's
+continuous coordinates the plate's outer edges go to the output image's edges: TL -> (0, 0),
+TR -> (W, 0), BR -> (W, H), BL -> (0, H).
+"""
+from __future__ import annotations
+
+import itertools
+
+import cv2
+import numpy as np
+
+PLATE_HW = (48, 120)
+
+
+def target_corners(out_hw=PLATE_HW) -> np.ndarray:
+    h, w = out_hw
+    return np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+
+
+def fit_affine(src: np.ndarray, dst: np.ndarray, method: str = "ransac",
+               threshold: float = 2.0) -> np.ndarray:
+    """Affine float64 [2, 3] mapping src [N, 2] to dst [N, 2] (N >= 3).
+
+    "lstsq": least squares over all points. "ransac": the exact affine of each 3-point subset
+    is scored by how many points it maps within `threshold` px (in dst units); the best
+    subset's inliers are refit by least squares. With 4 plate corners this drops one corner
+    that perspective or a bad prediction has moved, instead of spreading its error."""
+    src = np.asarray(src, np.float64)
+    dst = np.asarray(dst, np.float64)
+    if src.shape != dst.shape or src.ndim != 2 or src.shape[1] != 2 or len(src) < 3:
+        raise ValueError(f"need matching [N>=3, 2] point sets, got {src.shape} and {dst.shape}")
+
+    def lstsq(idx):
+        a = np.concatenate([src[idx], np.ones((len(idx), 1))], 1)
+        m, *_ = np.linalg.lstsq(a, dst[idx], rcond=None)
+        return m.T
+
+    if method == "lstsq":
+        return lstsq(np.arange(len(src)))
+    if method != "ransac":
+        raise ValueError(f"unknown method {method!r}; expected 'ransac' or 'lstsq'")
+    best, best_key = None, None
+    homog = np.concatenate([src, np.ones((len(src), 1))], 1)
+    for subset in itertools.combinations(range(len(src)), 3):
+        m = lstsq(np.array(subset))
+        err = np.linalg.norm(homog @ m.T - dst, axis=1)
+        inliers = np.flatnonzero(err <= threshold)
+        key = (len(inliers), -err.sum())
+        if best_key is None or key > best_key:
+            best, best_key = (m, inliers), key
+    m, inliers = best
+    return lstsq(inliers) if len(inliers) >= 3 else lstsq(np.arange(len(src)))
+
+
+def rectify(image: np.ndarray, corners: np.ndarray, out_hw=PLATE_HW, method: str = "ransac",
+            border_value: float = 128) -> np.ndarray:
+    """Cuts the plate with `corners` [4, 2] (TL, TR, BR, BL) out of `image` [H, W, C] and maps it
+    to out_hw; the output has the input's dtype. Pixels outside the image read `border_value`."""
+    corners = np.asarray(corners, np.float32)
+    # Minifying with a bilinear warp aliases: low-pass the plate's region first when the plate
+    # is much larger than the output.
+    shrink = np.linalg.norm(corners[1] - corners[0]) / out_hw[1]
+    if shrink > 1.5:
+        x0, y0 = np.maximum(np.floor(corners.min(0)).astype(int) - 4, 0)
+        x1, y1 = np.ceil(corners.max(0)).astype(int) + 4
+        region = image[y0:y1, x0:x1]
+        if region.size:
+            image = cv2.GaussianBlur(region, (0, 0), 0.45 * shrink)
+            corners = corners - np.array([x0, y0], np.float32)
+    dst = target_corners(out_hw)
+    # RANSAC threshold scales with the output size: 2 px at 48x120.
+    m = fit_affine(corners, dst, method, threshold=2.0 * out_hw[0] / PLATE_HW[0])
+    # cv2 samples at pixel centres (integers); convert from our continuous coordinates.
+    to_cv = np.array([[1, 0, -0.5], [0, 1, -0.5], [0, 0, 1]])
+    from_cv = np.array([[1, 0, 0.5], [0, 1, 0.5], [0, 0, 1]])
+    m_cv = (to_cv @ np.vstack([m, [0, 0, 1]]) @ from_cv)[:2]
+    return cv2.warpAffine(image, m_cv, (out_hw[1], out_hw[0]), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=(border_value,) * 3)

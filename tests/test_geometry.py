@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+
+from alpr_jax.geometry import anchors, boxes, rectify
+
+
+def test_box_coding_round_trip_numpy_and_jax():
+    import jax.numpy as jnp
+    rng = np.random.default_rng(0)
+    a = np.sort(rng.uniform(0, 100, (20, 2, 2)), axis=1).transpose(0, 2, 1).reshape(20, 4)
+    a = a[:, [0, 2, 1, 3]].astype(np.float32)   # x1 < x2, y1 < y2
+    b = a + rng.uniform(-5, 5, a.shape).astype(np.float32)
+    b[:, 2:] = np.maximum(b[:, 2:], b[:, :2] + 1)
+    np.testing.assert_allclose(boxes.decode(boxes.encode(b, a), a), b, atol=1e-3)
+    out = boxes.decode(boxes.encode(jnp.asarray(b), jnp.asarray(a)), jnp.asarray(a))
+    assert not isinstance(out, np.ndarray)
+    np.testing.assert_allclose(np.asarray(out), b, atol=1e-3)
+
+
+def test_iou_and_nms():
+    b = np.array([[0, 0, 10, 10], [5, 0, 15, 10], [100, 100, 110, 120]], np.float32)
+    m = boxes.iou(b, b)
+    np.testing.assert_allclose(np.diag(m), 1)
+    np.testing.assert_allclose(m[0, 1], 50 / 150)
+    assert m[0, 2] == 0
+    keep = boxes.nms(b, np.array([0.9, 0.8, 0.7]), 0.3)
+    assert keep.tolist() == [0, 2]
+    assert boxes.nms(b, np.array([0.9, 0.8, 0.7]), 0.5).tolist() == [0, 1, 2]
+
+
+def test_anchor_shapes_and_grid():
+    shapes = anchors.anchor_shapes()
+    assert shapes.shape == (15, 2)
+    np.testing.assert_allclose(shapes.prod(1), np.repeat(anchors.ANCHOR_AREAS, 3), rtol=1e-5)
+    np.testing.assert_allclose(shapes[:3, 1] / shapes[:3, 0], anchors.ANCHOR_RATIOS, rtol=1e-5)
+    grid = anchors.grid_anchors((2, 3))
+    assert grid.shape == (2 * 3 * 15, 4)
+    centres = (grid[:, :2] + grid[:, 2:]) / 2
+    np.testing.assert_allclose(centres[15 * 4], [8 + 4, 8 + 4])   # cell (y=1, x=1)
+
+
+def test_anchor_targets_sampling():
+    rng = np.random.default_rng(0)
+    grid = anchors.grid_anchors((60, 40))
+    gt = np.array([[100, 200, 180, 230], [20, 30, 60, 45]], np.float32)
+    labels, deltas = anchors.anchor_targets(rng, grid, gt)
+    pos, neg = (labels == 1).sum(), (labels == 0).sum()
+    assert 2 <= pos <= 16 and pos + neg == 64
+    # positives regress onto their ground truth box
+    decoded = boxes.decode(deltas[labels == 1], grid[labels == 1])
+    assert (boxes.iou(decoded, gt).max(1) > 0.999).all()
+    labels, _ = anchors.anchor_targets(rng, grid, np.zeros((0, 4), np.float32))
+    assert (labels == 1).sum() == 0 and (labels == 0).sum() == 64
+
+
+def test_fit_affine_exact_and_ransac():
+    src = np.array([[10, 10], [110, 20], [105, 60], [5, 50]], np.float64)
+    m_true = np.array([[0.9, 0.1, 3], [-0.2, 1.1, -4]])
+    dst = src @ m_true[:, :2].T + m_true[:, 2]
+    for method in ("lstsq", "ransac"):
+        np.testing.assert_allclose(rectify.fit_affine(src, dst, method), m_true, atol=1e-9)
+    bad = dst.copy()
+    bad[2] += [15, -9]                          # one corner badly off
+    np.testing.assert_allclose(rectify.fit_affine(src, bad, "ransac"), m_true, atol=1e-9)
+    assert np.abs(rectify.fit_affine(src, bad, "lstsq") - m_true).max() > 0.01
+    with pytest.raises(ValueError, match="matching"):
+        rectify.fit_affine(src[:2], dst[:2])
+
+
+def test_rectify_maps_corners_to_output_edges():
+    # an image whose left half is 0 and right half 255 inside a known plate rectangle
+    image = np.zeros((100, 200, 3), np.uint8)
+    image[20:68, 60:180] = 100
+    image[20:68, 120:180] = 200
+    corners = np.array([[60, 20], [180, 20], [180, 68], [60, 68]], np.float32)
+    out = rectify.rectify(image, corners)
+    assert out.shape == (48, 120, 3)
+    np.testing.assert_array_equal(out[:, :60], 100)
+    np.testing.assert_array_equal(out[:, 60:], 200)

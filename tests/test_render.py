@@ -1,0 +1,100 @@
+import cv2
+import numpy as np
+import pytest
+
+from alpr_jax.data import augment, generate, render
+
+NO_AUGMENT = augment.AugmentConfig(p_lighting=0, p_gradient=0, p_shadow=0, p_gaussian_blur=0,
+                                   p_motion_blur=0, p_low_res=0, p_noise=0, p_jpeg=0)
+
+
+def test_clean_plate_layout():
+    rgb, alpha = render.draw_plate(np.random.default_rng(0), "皖AY339S", "blue", ppm=1.0, clean=True)
+    assert rgb.shape == (140, 440, 3) and alpha.shape == (140, 440)
+    white = rgb.min(-1) > 180                              # white ink on blue
+    boxes = np.round(render.LAYOUT_7.char_boxes()).astype(int)
+    for x0, y0, x1, y1 in boxes:                            # every character has ink in its box
+        assert white[y0:y1, x0:x1].mean() > 0.1
+    gap = boxes[2, 0] - 6, boxes[2, 0] - 1                  # right of the dot, before char 3
+    assert white[30:110, gap[0]:gap[1]].mean() < 0.02
+    assert (rgb[70, 5:10, 2] > rgb[70, 5:10, 0] + 80).all()   # blue background at the margin
+    assert alpha[70, 220] == 1 and alpha[0, 0] < 0.1       # rounded corners
+    green, _ = render.draw_plate(np.random.default_rng(0), "皖AD12345", ppm=0.5, clean=True)
+    assert green.shape == (70, 240, 3)
+
+
+def _plate_alpha_in_canvas(quad, shape=(200, 300)):
+    """Warped coverage of the plate: composite onto black and white and compare."""
+    rgb, alpha = render.draw_plate(np.random.default_rng(0), "皖AY339S", "blue", ppm=0.6, clean=True)
+    black = render.warp_onto(np.zeros(shape + (3,), np.float32), rgb, alpha, quad)
+    white = render.warp_onto(np.full(shape + (3,), 255, np.float32), rgb, alpha, quad)
+    return 1 - (white - black).mean(-1) / 255
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_corners_land_on_the_plate(seed):
+    rng = np.random.default_rng(seed)
+    quad = render.random_quad(rng, (150, 100), 180, 140 / 440)
+    cov = _plate_alpha_in_canvas(quad)
+    inside = np.zeros_like(cov, np.uint8)
+    centre = quad.mean(0)
+    shrunk = centre + (quad - centre) * 0.9     # away from the rounded corners
+    grown = centre + (quad - centre) * 1.08
+    cv2.fillPoly(inside, [np.round(shrunk - 0.5).astype(np.int32)], 1)
+    outside = np.ones_like(cov, np.uint8)
+    cv2.fillPoly(outside, [np.round(grown - 0.5).astype(np.int32)], 0)
+    assert cov[inside == 1].min() > 0.99
+    assert cov[outside == 1].max() < 0.01
+    # edges: the midpoint of each side is half covered (edge passes through the pixel)
+    for a, b in ((0, 1), (1, 2), (2, 3), (3, 0)):
+        mid = (quad[a] + quad[b]) / 2
+        inward = (centre - mid) / np.linalg.norm(centre - mid)
+        p_in, p_out = mid + 1.5 * inward, mid - 1.5 * inward
+        assert cov[int(p_in[1]), int(p_in[0])] > 0.9 and cov[int(p_out[1]), int(p_out[0])] < 0.1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_generated_plate_colour_inside_labelled_corners(seed):
+    cfg = generate.PlateConfig(type_probs=(1, 0, 0, 0), augment=NO_AUGMENT)
+    sample = generate.generate_plate(np.random.default_rng(seed), cfg)
+    (plate,) = sample.plates
+    assert plate.plate_type == "blue" and len(plate.text) == 7
+    h, w = sample.image.shape[:2]
+    assert (plate.corners >= -1e-3).all() and (plate.corners[:, 0] <= w).all() and (plate.corners[:, 1] <= h).all()
+    # points in the plate's top margin (below the frame, above characters and screws)
+    src = np.array([[0, 0], [440, 0], [440, 140], [0, 140]], np.float32)
+    m = cv2.getPerspectiveTransform(src, plate.corners)
+    for u in (160.0, 220.0, 290.0):
+        p = cv2.perspectiveTransform(np.array([[[u, 19.0]]], np.float32), m)[0, 0]
+        r, g, b = sample.image[int(p[1]), int(p[0])].astype(int)
+        assert b > r + 40, (u, p, (r, g, b))
+
+
+def test_determinism_by_seed():
+    a = generate.generate_plate(np.random.default_rng([3, 7]))
+    b = generate.generate_plate(np.random.default_rng([3, 7]))
+    c = generate.generate_plate(np.random.default_rng([3, 8]))
+    np.testing.assert_array_equal(a.image, b.image)
+    assert a.plates[0].text == b.plates[0].text
+    assert a.image.shape != c.image.shape or not np.array_equal(a.image, c.image)
+    cfg = generate.SceneConfig(height=320, width=200)
+    s1 = generate.generate_scene(np.random.default_rng(5), cfg)
+    s2 = generate.generate_scene(np.random.default_rng(5), cfg)
+    np.testing.assert_array_equal(s1.image, s2.image)
+    assert [p.text for p in s1.plates] == [p.text for p in s2.plates]
+
+
+def test_scene_plates_are_inside_and_disjoint(ccpd_dir):
+    from alpr_jax.data.annotations import corners_to_bbox, read_annotations
+    real = tuple(read_annotations(ccpd_dir))
+    cfg = generate.SceneConfig(p_real_background=0.5)
+    widths = []
+    for i in range(6):
+        s = generate.generate_scene(np.random.default_rng(i), cfg, real)
+        assert s.image.shape == (1160, 720, 3) and s.image.dtype == np.uint8
+        boxes = [corners_to_bbox(p.corners) for p in s.plates]
+        for j, b in enumerate(boxes):
+            widths.append(b[2] - b[0])
+            for other in boxes[j + 1:]:
+                assert b[2] <= other[0] or other[2] <= b[0] or b[3] <= other[1] or other[3] <= b[1]
+    assert min(widths) >= 20 and max(widths) <= 450
