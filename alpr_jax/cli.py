@@ -2,6 +2,7 @@
 
     alpr synth --kind plates|scenes --count N --out DIR     synthetic data with labels.jsonl
     alpr preview --out preview.png                          contact sheet of synthetic data
+    alpr stn-figure --data DIR --out stn.png                the paper's Fig. 5 for real plates
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ COMMANDS = {
     "synth": ("alpr_jax.data.synth", "write synthetic plates or scenes with labels"),
     "preview": ("alpr_jax.data.preview", "write a contact sheet of synthetic data"),
     "pipeline-speed": ("alpr_jax.data.pipelines", "print input-pipeline throughput"),
+    "stn-figure": ("alpr_jax.evaluate.stn_figure", "draw plates, rectified plates and STN segments"),
 }
 
 

@@ -46,3 +46,17 @@ def test_preview_writes_png(tmp_path, crops_dir):
 def test_cli_usage(capsys):
     assert cli.main(["nonsense"]) == 2
     assert "synth" in capsys.readouterr().out
+
+
+def test_scenes_on_plain_photo_backgrounds(tmp_path, ccpd_dir):
+    # a plate-free "photo": the top of a real scene, above its plate
+    record = annotations.read_annotations(ccpd_dir)[0]
+    top = images.read_image(record.path)[:int(record.plates[0].bbox[1]) - 10]
+    (tmp_path / "photos").mkdir()
+    images.write_image(str(tmp_path / "photos" / "street.jpg"), top)
+    from alpr_jax.data import synth
+    bg = synth.background_records(plain=str(tmp_path / "photos"))
+    assert len(bg) == 1 and bg[0].plates == ()
+    assert cli.main(["synth", "--kind", "scenes", "--count", "2", "--out", str(tmp_path / "s"),
+                     "--plain-backgrounds", str(tmp_path / "photos")]) == 0
+    assert len(annotations.read_annotations(str(tmp_path / "s"))) == 2

@@ -241,3 +241,16 @@ def read_annotations(path: str) -> list[ImageRecord]:
     if any(looks_like_ccpd_name(p) for p in images):
         return [parse_ccpd_name(p) for p in images]
     return [parse_crop_name(p) for p in images]
+
+
+def split_records(records: list[ImageRecord], split: str) -> list[ImageRecord]:
+    """A stable half of a dataset by file name: "a" or "b" (crc32 of the base name, even or
+    odd), or "all". Used to fine-tune on one half of the real data and report on the other."""
+    import zlib
+    if split == "all":
+        return list(records)
+    if split not in ("a", "b"):
+        raise ValueError(f"split must be 'all', 'a' or 'b', got {split!r}")
+    want = 0 if split == "a" else 1
+    return [r for r in records
+            if zlib.crc32(os.path.basename(r.path).encode("utf-8")) % 2 == want]

@@ -127,7 +127,8 @@ class PlateDataset:
     errors: list[str]             # "path: problem" for every unreadable file
 
 
-def load_plate_dataset(records: list[ImageRecord], out_hw=PLATE_HW) -> PlateDataset:
+def load_plate_dataset(records: list[ImageRecord], out_hw=PLATE_HW, rectify: bool = True
+                       ) -> PlateDataset:
     """Cuts every labelled plate out of real annotated images (rectified by its corners; whole
     image for crops). Unreadable files are reported in `errors` and skipped."""
     images, texts, sources, errors = [], [], [], []
@@ -137,7 +138,7 @@ def load_plate_dataset(records: list[ImageRecord], out_hw=PLATE_HW) -> PlateData
         except ImageReadError as e:
             errors.append(str(e))
             continue
-        for plate, x in zip(record.plates, record_plate_inputs(image, record, out_hw)):
+        for plate, x in zip(record.plates, record_plate_inputs(image, record, out_hw, rectify)):
             if plate.text is None:
                 continue
             images.append(x)

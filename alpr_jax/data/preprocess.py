@@ -45,8 +45,13 @@ def plate_input(image: np.ndarray, plate: PlateLabel | None, out_hw=PLATE_HW) ->
                       if image.shape[1] > out_hw[1] else cv2.INTER_LINEAR)
 
 
-def record_plate_inputs(image: np.ndarray, record: ImageRecord, out_hw=PLATE_HW) -> list[np.ndarray]:
-    """plate_input for every labelled plate of a record (one whole-image input for crops)."""
+def record_plate_inputs(image: np.ndarray, record: ImageRecord, out_hw=PLATE_HW,
+                        rectify: bool = True) -> list[np.ndarray]:
+    """plate_input for every labelled plate of a record (one whole-image input for crops).
+    rectify=False cuts each plate by the bounds of its corners instead (the paper's
+    "without rectification" ablation)."""
     if record.is_crop:
         return [plate_input(image, None, out_hw)]
+    if not rectify:
+        return [plate_input(image, PlateLabel(p.text, None, p.box()), out_hw) for p in record.plates]
     return [plate_input(image, p, out_hw) for p in record.plates]

@@ -1,0 +1,1 @@
+"""Evaluation: metrics and the evaluators behind eval.py (a registry by task name)."""

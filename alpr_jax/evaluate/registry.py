@@ -1,0 +1,36 @@
+"""Evaluators by task name, as eval.py dispatches them: each takes (data path, weights path or
+None for the shipped weights, options) and returns one JSON-serialisable dict."""
+from __future__ import annotations
+
+from typing import Callable
+
+EVALUATORS: dict[str, Callable[..., dict]] = {}
+
+
+def register(name: str):
+    def wrap(fn):
+        EVALUATORS[name] = fn
+        return fn
+    return wrap
+
+
+def get(name: str) -> Callable[..., dict]:
+    if name not in EVALUATORS:
+        raise ValueError(f"unknown task {name!r}; expected one of {sorted(EVALUATORS)}")
+    return EVALUATORS[name]
+
+
+@register("recognition")
+def recognition(data: str, weights_path: str | None = None, split: str = "all",
+                rectify: bool | None = None) -> dict:
+    """Reads every labelled plate in `data` (crops: whole image; scenes: cut by the
+    ground-truth corners) with the recogniser in `weights_path` (default: shipped)."""
+    from alpr_jax import weights
+    from alpr_jax.evaluate.recognition import evaluate_dir
+    path = weights_path or weights.shipped("recognizer")
+    variables, meta = weights.load_npz(path)
+    if rectify is None:
+        rectify = bool(meta.get("rectify", True))
+    result = evaluate_dir(meta["model"], variables, data, split=split, rectify=rectify)
+    result.update({"weights": path, "data": data, "split": split})
+    return result

@@ -1,0 +1,61 @@
+"""Proposal crops for the R-CNN: a 1:2.5 (h:w) box around each proposal, cut from the
+ORIGINAL-resolution photo with the project's one bilinear sampler, and the corner coding
+relative to that box.
+
+Corner coding: a corner (x, y) inside crop box (x1, y1, x2, y2) is ((x - x1) / (x2 - x1),
+(y - y1) / (y2 - y1)); values below 0 or above 1 mean the plate extends past the crop.
+"""
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+
+from alpr_jax.geometry import sampler
+
+CROP_HW = (48, 120)
+CROP_ASPECT = CROP_HW[0] / CROP_HW[1]        # h / w = 1 / 2.5
+PAD_VALUE = 128 / 255.0                      # what the crop reads outside the photo
+
+
+def crop_boxes(proposals, aspect: float = CROP_ASPECT):
+    """[..., 4] proposals -> [..., 4] boxes of h / w = aspect with the same centre, made by
+    extending the shorter side symmetrically (never shrinking)."""
+    xp = jnp if not isinstance(proposals, np.ndarray) else np
+    x1, y1, x2, y2 = (proposals[..., i] for i in range(4))
+    w, h = xp.maximum(x2 - x1, 1e-3), xp.maximum(y2 - y1, 1e-3)
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    new_w = xp.maximum(w, h / aspect)
+    new_h = xp.maximum(h, w * aspect)
+    return xp.stack([cx - new_w / 2, cy - new_h / 2, cx + new_w / 2, cy + new_h / 2], -1)
+
+
+def encode_corners(corners, boxes):
+    """corners [..., 4, 2] absolute -> normalised by boxes [..., 4]."""
+    origin = boxes[..., None, :2]
+    size = boxes[..., None, 2:] - boxes[..., None, :2]
+    return (corners - origin) / size
+
+
+def decode_corners(normalised, boxes):
+    """Inverse of encode_corners."""
+    origin = boxes[..., None, :2]
+    size = boxes[..., None, 2:] - boxes[..., None, :2]
+    return normalised * size + origin
+
+
+def crop_thetas(boxes, image_hw):
+    """Sampler thetas [..., 2, 3] that map the output grid onto boxes [..., 4] of an image of
+    size image_hw (continuous coordinates; see geometry.sampler)."""
+    h, w = image_hw
+    x1, y1, x2, y2 = (boxes[..., i] for i in range(4))
+    zero = jnp.zeros_like(x1)
+    row_x = jnp.stack([(x2 - x1) / w, zero, (x1 + x2) / w - 1.0], -1)
+    row_y = jnp.stack([zero, (y2 - y1) / h, (y1 + y2) / h - 1.0], -1)
+    return jnp.stack([row_x, row_y], -2)
+
+
+def cut(image, boxes, out_hw=CROP_HW):
+    """image float32 [H, W, C] (original resolution), boxes [N, 4] -> crops [N, h, w, C],
+    padded with PAD_VALUE outside the image."""
+    thetas = crop_thetas(jnp.asarray(boxes, jnp.float32), image.shape[:2])
+    return sampler.sample_batch(image[None], thetas[None], out_hw, PAD_VALUE)[0]

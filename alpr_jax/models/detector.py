@@ -1,0 +1,106 @@
+"""Detector models: the light RPN (paper Table 1 + BN-Inception 3a/3b, stride 8) and the R-CNN
+that classifies each 48x120 proposal crop and regresses its plate's 4 corners (Table 2).
+
+RPN input:  float32 [B, H, W, 3] in [0, 1], H and W multiples of 8 (the letterboxed photo).
+RPN output: {"objectness": [B, H/8 * W/8 * A] logits, "deltas": [B, H/8 * W/8 * A, 4]},
+            anchors ordered (y, x, anchor) as in geometry.anchors.grid_anchors.
+R-CNN input: float32 [N, 48, 120, 3] crops; output {"logits": [N, 2], "corners": [N, 4, 2]}
+            with corners normalised by the crop box (see geometry.crops).
+"""
+from __future__ import annotations
+
+import flax.linen as nn
+import jax.numpy as jnp
+
+from alpr_jax.geometry.anchors import ANCHOR_AREAS, ANCHOR_RATIOS
+
+
+def _ch(n: int, width: float) -> int:
+    return max(4, int(round(n * width)))
+
+
+class ConvBN(nn.Module):
+    features: int
+    kernel: tuple[int, int] = (3, 3)
+    strides: tuple[int, int] = (1, 1)
+
+    @nn.compact
+    def __call__(self, x, train: bool):
+        x = nn.Conv(self.features, self.kernel, self.strides, use_bias=False)(x)
+        x = nn.BatchNorm(use_running_average=not train, momentum=0.9)(x)
+        return nn.relu(x)
+
+
+class Inception(nn.Module):
+    """A BN-Inception block: 1x1 | 1x1-3x3 | 1x1-3x3-3x3 | avgpool-1x1, concatenated."""
+    c1: int
+    c3_reduce: int
+    c3: int
+    d3_reduce: int
+    d3: int
+    pool_proj: int
+
+    @nn.compact
+    def __call__(self, x, train: bool):
+        a = ConvBN(self.c1, (1, 1))(x, train)
+        b = ConvBN(self.c3, (3, 3))(ConvBN(self.c3_reduce, (1, 1))(x, train), train)
+        c = ConvBN(self.d3_reduce, (1, 1))(x, train)
+        c = ConvBN(self.d3, (3, 3))(ConvBN(self.d3, (3, 3))(c, train), train)
+        d = nn.avg_pool(x, (3, 3), (1, 1), padding="SAME")
+        d = ConvBN(self.pool_proj, (1, 1))(d, train)
+        return jnp.concatenate([a, b, c, d], axis=-1)
+
+
+class RPN(nn.Module):
+    """conv1 7x7/2 64, max-pool 3x3/2, conv2_1 1x1 64, conv2_2 3x3 192, max-pool 3x3/2,
+    inception 3a (256 out) and 3b (320 out) at stride 8, then a 3x3 conv and 1x1 heads for
+    objectness and box deltas of the 15 anchors per cell."""
+    width: float = 1.0
+    num_anchors: int = len(ANCHOR_AREAS) * len(ANCHOR_RATIOS)
+
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        if x.ndim != 4 or x.shape[1] % 8 or x.shape[2] % 8:
+            raise ValueError(f"RPN input must be [B, H, W, 3] with H, W multiples of 8, got {x.shape}")
+        w = lambda n: _ch(n, self.width)
+        x = x - 0.5
+        x = ConvBN(w(64), (7, 7), (2, 2))(x, train)
+        x = nn.max_pool(x, (3, 3), (2, 2), padding="SAME")
+        x = ConvBN(w(64), (1, 1))(x, train)
+        x = ConvBN(w(192), (3, 3))(x, train)
+        x = nn.max_pool(x, (3, 3), (2, 2), padding="SAME")
+        x = Inception(w(64), w(64), w(64), w(64), w(96), w(32), name="inception_3a")(x, train)
+        x = Inception(w(64), w(64), w(96), w(64), w(96), w(64), name="inception_3b")(x, train)
+        x = nn.relu(nn.Conv(w(256), (3, 3))(x))
+        b, hf, wf, _ = x.shape
+        objectness = nn.Conv(self.num_anchors, (1, 1), name="objectness")(x)
+        deltas = nn.Conv(self.num_anchors * 4, (1, 1), name="deltas",
+                         kernel_init=nn.initializers.normal(0.001))(x)
+        return {"objectness": objectness.reshape(b, hf * wf * self.num_anchors),
+                "deltas": deltas.reshape(b, hf * wf * self.num_anchors, 4)}
+
+
+class RCNN(nn.Module):
+    """Three conv blocks on the 48x120 crop, then two fully connected branches: plate / not
+    (2 logits) and the 4 corners' normalised positions (8 numbers)."""
+    width: float = 1.0
+    dropout: float = 0.2
+
+    @nn.compact
+    def __call__(self, x, train: bool = False):
+        if x.ndim != 4 or x.shape[1:] != (48, 120, 3):
+            raise ValueError(f"R-CNN input must be [N, 48, 120, 3], got {x.shape}")
+        w = lambda n: _ch(n, self.width)
+        x = x - 0.5
+        for feat in (32, 64, 128):
+            x = ConvBN(w(feat))(x, train)
+            x = nn.max_pool(x, (2, 2), (2, 2))               # 24x60 -> 12x30 -> 6x15
+        x = x.reshape(x.shape[0], -1)
+        cls = nn.relu(nn.Dense(w(256), name="cls_fc")(x))
+        cls = nn.Dropout(self.dropout, deterministic=not train)(cls)
+        reg = nn.relu(nn.Dense(w(256), name="corner_fc")(x))
+        logits = nn.Dense(2, name="cls")(cls)
+        corners = nn.Dense(8, name="corners", kernel_init=nn.initializers.normal(0.001))(reg)
+        # start from the crop's own plate-sized rectangle rather than a point
+        start = jnp.array([0.1, 0.2, 0.9, 0.2, 0.9, 0.8, 0.1, 0.8], jnp.float32)
+        return {"logits": logits, "corners": (corners + start).reshape(-1, 4, 2)}

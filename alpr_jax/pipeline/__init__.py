@@ -1,0 +1,1 @@
+"""Inference: the stages that turn photos and plates into readings."""

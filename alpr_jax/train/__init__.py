@@ -1,0 +1,1 @@
+"""Training: state, optimiser schedules, losses, checkpoints, and the shared loop."""

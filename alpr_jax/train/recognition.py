@@ -1,0 +1,134 @@
+"""The recognition task for the shared training loop: model, batches, loss, evaluation."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import cv2
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from alpr_jax.data import pipelines
+from alpr_jax.data.annotations import read_annotations, split_records
+from alpr_jax.data.frozen import load_frozen
+from alpr_jax.evaluate import recognition as rec_eval
+from alpr_jax.models import build_recognizer
+from alpr_jax.train import losses
+
+
+class RecognitionTask:
+    """config.model: build_recognizer fields. config.data: source ("synthetic" | "frozen"),
+    frozen_path, batch_size, workers, rectify, real_dirs, real_split, real_per_batch.
+    config.eval_dirs: datasets evaluated every eval_every steps (eval_split picks a half)."""
+
+    name = "recognition"
+
+    def __init__(self, config):
+        self.config = config
+        self.model = build_recognizer(**config.model)
+        d = config.data
+        self.input_cfg = pipelines.RecognitionInputConfig(
+            batch_size=d.batch_size, p_box_crop=0.25 if d.rectify else 1.0)
+        self._real = None
+
+    # --- variables and loss -------------------------------------------------------------
+    def init_variables(self, rng):
+        x = jnp.zeros((1, 48, 120, 3), jnp.float32)
+        return self.model.init({"params": rng, "dropout": rng}, x, train=False)
+
+    def loss(self, params, batch_stats, batch, rng):
+        variables = {"params": params}
+        if batch_stats:
+            variables["batch_stats"] = batch_stats
+        x = batch["image"].astype(jnp.float32) / 255.0
+        outputs, updates = self.model.apply(variables, x, train=True, rngs={"dropout": rng},
+                                            mutable=["batch_stats"])
+        loss, metrics = losses.recognition_loss(outputs, batch["labels"])
+        return loss, (metrics, updates.get("batch_stats", batch_stats))
+
+    # --- data ---------------------------------------------------------------------------
+    def batches(self, start_step: int, num_steps: int):
+        """Numpy batches {"image": uint8 [B, 48, 120, 3], "labels": int32 [B, 8]} for steps
+        start_step .. start_step + num_steps - 1; batch s depends only on (seed, s)."""
+        d = self.config.data
+        seed = self.config.seed
+        if d.source == "synthetic":
+            stream = pipelines.batches("recognition", seed, self.input_cfg, start_step,
+                                       num_steps, workers=d.workers)
+        elif d.source == "frozen":
+            stream = _frozen_batches(load_frozen(d.frozen_path), seed, d.batch_size,
+                                     start_step, num_steps)
+        else:
+            raise ValueError(f"data.source must be 'synthetic' or 'frozen', got {d.source!r}")
+        if not d.real_dirs or d.real_per_batch <= 0:
+            yield from stream
+            return
+        real = self._real_plates()
+        for step, batch in zip(range(start_step, start_step + num_steps), stream):
+            yield _mix_real(batch, real, d.real_per_batch, seed, step)
+
+    def _real_plates(self) -> pipelines.PlateDataset:
+        if self._real is None:
+            d = self.config.data
+            records = [r for path in d.real_dirs for r in read_annotations(path)]
+            self._real = pipelines.load_plate_dataset(split_records(records, d.real_split),
+                                                      rectify=d.rectify)
+            if len(self._real.texts) == 0:
+                raise ValueError(f"data.real_dirs {list(d.real_dirs)} (split {d.real_split}) "
+                                 f"hold no labelled plates")
+        return self._real
+
+    # --- evaluation ---------------------------------------------------------------------
+    def evaluate(self, variables) -> dict:
+        out = {}
+        for path in self.config.eval_dirs:
+            result = rec_eval.evaluate_dir(dict(self.config.model), variables, path,
+                                           split=self.config.eval_split,
+                                           rectify=self.config.data.rectify)
+            name = path.rstrip("/").split("/")[-1]
+            out.update({f"eval/{name}/{k}": v for k, v in result.items()
+                        if k in ("acc", "acc_1e", "acc_1", "acc_2_7", "cer", "n")})
+        return out
+
+    def export_meta(self) -> dict:
+        return {"task": self.name, "model": dict(self.config.model),
+                "rectify": bool(self.config.data.rectify)}
+
+
+def _frozen_batches(arrays, seed, batch_size, start_step, num_steps):
+    images, labels = arrays
+    n = len(images)
+    if n < batch_size:
+        raise ValueError(f"frozen set has {n} examples, fewer than one batch of {batch_size}")
+    per_epoch = n // batch_size
+
+    @functools.lru_cache(maxsize=2)
+    def order(epoch):
+        return np.random.default_rng([seed, 7, epoch]).permutation(n)
+
+    for step in range(start_step, start_step + num_steps):
+        epoch, k = divmod(step, per_epoch)
+        idx = np.sort(order(epoch)[k * batch_size:(k + 1) * batch_size])
+        yield {"image": images[idx], "labels": labels[idx]}
+
+
+def _jitter(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Small random affine (shift, scale, rotation) and brightness change of a 48x120 plate,
+    so a few hundred real plates are not memorised pixel for pixel."""
+    h, w = image.shape[:2]
+    angle, scale = rng.uniform(-3, 3), rng.uniform(0.93, 1.07)
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
+    m[:, 2] += rng.uniform(-0.04, 0.04, 2) * np.array([w, h])
+    out = cv2.warpAffine(image, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    return np.clip(out.astype(np.float32) * rng.uniform(0.75, 1.25), 0, 255).astype(np.uint8)
+
+
+def _mix_real(batch, real: pipelines.PlateDataset, k: int, seed: int, step: int) -> dict:
+    """Replaces the first k examples of a synthetic batch with jittered real plates."""
+    rng = np.random.default_rng([seed, 11, step])
+    idx = rng.integers(len(real.texts), size=k)
+    images, labels = batch["image"].copy(), batch["labels"].copy()
+    images[:k] = np.stack([_jitter(real.images[i], rng) for i in idx])
+    labels[:k] = real.labels[idx]
+    return {"image": images, "labels": labels}
