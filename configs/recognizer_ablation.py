@@ -13,11 +13,11 @@ def get_config():
     c.model.stn = "parallel"
     c.data.batch_size = 32
     c.data.workers = 0
-    c.total_steps = 400
+    c.total_steps = 300
     c.optimizer.lr = 1e-3
-    c.optimizer.boundaries = [320]
+    c.optimizer.boundaries = [240]
     c.log_every = 50
-    c.checkpoint_every = 200
+    c.checkpoint_every = 100
     c.eval_every = 0
     c.eval_dirs = []
     return c

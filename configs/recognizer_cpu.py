@@ -1,7 +1,7 @@
 """Recogniser sized for a 2-core CPU: half width, 8 parallel STNs, a frozen synthetic set
 (python -m alpr_jax.data.frozen --count 80000 --out runs/rec_synth_80k.npz), and half "a" of
 the shared real crops mixed in, 8 per batch of 64 (half "b" is never trained on).
-About 1.2 s per step on the 2-core development CPU (2400 steps: ~50 min).
+About 1.6 s per step on the 2-core development CPU (2000 steps: ~55 min).
 
     python train.py --config configs/recognizer_cpu.py --workdir runs/rec_cpu
 """
@@ -18,8 +18,8 @@ def get_config():
     c.data.real_dirs = ["../shared/data/plate_crops"]
     c.data.real_split = "a"
     c.data.real_per_batch = 8
-    c.total_steps = 2400
-    c.optimizer.boundaries = [1800]
+    c.total_steps = 2000
+    c.optimizer.boundaries = [1500]
     c.log_every = 50
     c.checkpoint_every = 500
     c.eval_every = 600

@@ -14,6 +14,10 @@ import argparse
 import importlib.util
 import json
 import os
+import sys
+
+# config files import each other as `configs.*`: make the repository root importable
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from alpr_jax.data import synth
 from alpr_jax.evaluate import registry
