@@ -11,24 +11,11 @@ import flax.linen as nn
 import jax.numpy as jnp
 
 from alpr_jax import plates
+from alpr_jax.models.layers import ConvBN, scaled as _ch
 
 # CTC vocabulary: blank, then provinces, then every character class except NONE.
 CTC_VOCAB = plates.PROVINCE_CLASSES + tuple(c for c in plates.CHAR_CLASSES if c != plates.NONE)
 CTC_BLANK = 0
-
-
-def _ch(n: int, width: float) -> int:
-    return max(4, int(round(n * width)))
-
-
-class _ConvBN(nn.Module):
-    features: int
-
-    @nn.compact
-    def __call__(self, x, train):
-        x = nn.Conv(self.features, (3, 3), use_bias=False)(x)
-        x = nn.BatchNorm(use_running_average=not train, momentum=0.9)(x)
-        return nn.relu(x)
 
 
 class HolisticRecognizer(nn.Module):
@@ -39,8 +26,8 @@ class HolisticRecognizer(nn.Module):
     def __call__(self, x, train: bool = False):
         x = x - 0.5
         for feat in (32, 64, 128, 256):
-            x = _ConvBN(_ch(feat, self.width))(x, train)
-            x = _ConvBN(_ch(feat, self.width))(x, train)
+            x = ConvBN(_ch(feat, self.width))(x, train)
+            x = ConvBN(_ch(feat, self.width))(x, train)
             x = nn.max_pool(x, (2, 2), (2, 2))              # 24x60 -> 12x30 -> 6x15 -> 3x7
         x = x.reshape(x.shape[0], -1)
         x = nn.relu(nn.Dense(_ch(512, self.width))(x))
@@ -59,7 +46,7 @@ class CRNN(nn.Module):
     def __call__(self, x, train: bool = False):
         x = x - 0.5
         for feat, pool in ((32, (2, 2)), (64, (2, 2)), (128, (2, 1)), (256, (2, 1))):
-            x = _ConvBN(_ch(feat, self.width))(x, train)
+            x = ConvBN(_ch(feat, self.width))(x, train)
             x = nn.max_pool(x, pool, pool)                  # 48x120 -> 3x30
         x = jnp.mean(x, axis=1)                             # [B, T=30, C]: one step per 4 px
         hidden = _ch(self.hidden, self.width)

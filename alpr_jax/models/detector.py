@@ -13,22 +13,7 @@ import flax.linen as nn
 import jax.numpy as jnp
 
 from alpr_jax.geometry.anchors import ANCHOR_AREAS, ANCHOR_RATIOS
-
-
-def _ch(n: int, width: float) -> int:
-    return max(4, int(round(n * width)))
-
-
-class ConvBN(nn.Module):
-    features: int
-    kernel: tuple[int, int] = (3, 3)
-    strides: tuple[int, int] = (1, 1)
-
-    @nn.compact
-    def __call__(self, x, train: bool):
-        x = nn.Conv(self.features, self.kernel, self.strides, use_bias=False)(x)
-        x = nn.BatchNorm(use_running_average=not train, momentum=0.9)(x)
-        return nn.relu(x)
+from alpr_jax.models.layers import ConvBN, scaled as _ch
 
 
 class Inception(nn.Module):

@@ -13,6 +13,7 @@ import numpy as np
 
 from alpr_jax import plates
 from alpr_jax.geometry import sampler
+from alpr_jax.models.layers import scaled as _ch
 
 SEGMENT_HW = (48, 24)
 SEGMENT_FILL = 0.5          # what a window reads beyond the plate's edge (mid grey)
@@ -37,10 +38,6 @@ def _bounded(raw):
     """Raw STN corrections -> offsets within +-MAX_THETA_DELTA (tanh: slope 1 at zero)."""
     bound = jnp.asarray(MAX_THETA_DELTA)
     return bound * jnp.tanh(raw / bound)
-
-
-def _ch(n: int, width: float) -> int:
-    return max(4, int(round(n * width)))
 
 
 class LocalizationNet(nn.Module):
