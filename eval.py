@@ -2,6 +2,8 @@
 
     python eval.py --task recognition --data ../shared/data/plate_crops --json
     python eval.py --task recognition --data ../shared/data/ccpd_samples --weights runs/x/recognition.npz
+    python eval.py --task detection --data ../shared/data/ccpd_samples --json
+    python eval.py --task detection --data DIR --weights runs/rpn/rpn.npz --mode rpn_box
 
 --data: a folder of crops named by text, a folder of CCPD scenes, or a labels.jsonl.
 --split a|b: a stable half of the data (the half a fine-tuned model never saw).
@@ -13,27 +15,49 @@ import sys
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--task", required=True, choices=["recognition"])
+    p.add_argument("--task", required=True, choices=["recognition", "detection"])
     p.add_argument("--data", required=True)
-    p.add_argument("--weights", default=None, help=".npz weights (default: the shipped ones)")
+    p.add_argument("--weights", default=None,
+                   help=".npz weights of the recogniser or the RPN (default: the shipped ones)")
+    p.add_argument("--rcnn-weights", default=None, help="detection: the R-CNN's .npz")
+    p.add_argument("--mode", default="cascade", choices=["cascade", "rpn_box", "rpn_corner"],
+                   help="detection: where the corners come from (Table 5 rows)")
+    p.add_argument("--score-threshold", type=float, default=None,
+                   help="detection: minimum plate score (default: the detector's)")
     p.add_argument("--split", default="all", choices=["all", "a", "b"])
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--predictions", action="store_true", help="include every plate's reading")
     args = p.parse_args(argv)
     from alpr_jax.evaluate import registry
-    result = registry.get(args.task)(args.data, args.weights, split=args.split)
+    extra = {}
+    if args.task == "detection":
+        extra = dict(rcnn_weights=args.rcnn_weights, mode=args.mode,
+                     score_threshold=args.score_threshold)
+    result = registry.get(args.task)(args.data, args.weights, split=args.split, **extra)
     if not args.predictions:
         result.pop("predictions", None)
+        result.pop("images", None)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(_strict(result), ensure_ascii=False))
     else:
         for key, value in result.items():
-            if key != "predictions":
+            if key not in ("predictions", "images"):
                 print(f"{key:>14}: {value:.4f}" if isinstance(value, float) else f"{key:>14}: {value}")
         for row in result.get("predictions", []):
             mark = "ok " if row["prediction"] == row["target"] else "ERR"
             print(f"{mark} {row['target']} -> {row['prediction']}  {row['file']}")
     return 1 if result.get("errors") else 0
+
+
+def _strict(value):
+    """NaN (e.g. corner error with no matched plate) -> null, so the output is strict JSON."""
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strict(v) for v in value]
+    return value
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """The `alpr` command: one entry point for the project's tools.
 
+    alpr predict PATH... [--json] [--annotate DIR]         read plates (shipped weights)
+    alpr export --checkpoint WORKDIR --out FILE.npz         checkpoint -> numpy weights
     alpr synth --kind plates|scenes --count N --out DIR     synthetic data with labels.jsonl
     alpr preview --out preview.png                          contact sheet of synthetic data
     alpr stn-figure --data DIR --out stn.png                the paper's Fig. 5 for real plates
@@ -9,6 +11,8 @@ from __future__ import annotations
 import sys
 
 COMMANDS = {
+    "predict": ("alpr_jax.pipeline.predict", "read the plates in photos, folders, globs, videos"),
+    "export": ("alpr_jax.train.export", "write a training checkpoint's params to .npz"),
     "synth": ("alpr_jax.data.synth", "write synthetic plates or scenes with labels"),
     "preview": ("alpr_jax.data.preview", "write a contact sheet of synthetic data"),
     "pipeline-speed": ("alpr_jax.data.pipelines", "print input-pipeline throughput"),

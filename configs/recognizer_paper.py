@@ -10,13 +10,16 @@ def get_config():
     c = ml_collections.ConfigDict()
     c.task = "recognition"
     c.seed = 0
+    c.compute_dtype = "float32"    # "bfloat16": mixed precision (float32 params and losses)
+    c.init_from = ""           # exported .npz to start from (a second training stage)
     c.model = ml_collections.ConfigDict(dict(
         arch="stn",            # "stn" (ours), "holistic" ([12]), "crnn" ([15])
         width=1.0, stn="parallel", shared_heads=True, dropout=0.2))
     c.data = ml_collections.ConfigDict(dict(
         source="synthetic",    # "synthetic": generated on the fly; "frozen": data.frozen_path
         frozen_path="",
-        batch_size=64,
+        batch_size=64,             # global; or per_device_batch_size x devices when that is > 0
+        per_device_batch_size=0,
         workers=8,             # generator processes
         rectify=True,          # False: plates cut by their box, not rectified (Table 6)
         real_dirs=[],          # optional real plates mixed into every batch

@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 import pytest
 
@@ -43,13 +44,14 @@ def test_anchor_targets_sampling():
     rng = np.random.default_rng(0)
     grid = anchors.grid_anchors((60, 40))
     gt = np.array([[100, 200, 180, 230], [20, 30, 60, 45]], np.float32)
-    labels, deltas = anchors.anchor_targets(rng, grid, gt)
+    labels, deltas, matched = anchors.anchor_targets(rng, grid, gt)
     pos, neg = (labels == 1).sum(), (labels == 0).sum()
     assert 2 <= pos <= 16 and pos + neg == 64
     # positives regress onto their ground truth box
     decoded = boxes.decode(deltas[labels == 1], grid[labels == 1])
     assert (boxes.iou(decoded, gt).max(1) > 0.999).all()
-    labels, _ = anchors.anchor_targets(rng, grid, np.zeros((0, 4), np.float32))
+    labels, _, matched = anchors.anchor_targets(rng, grid, np.zeros((0, 4), np.float32))
+    assert (matched == -1).all()
     assert (labels == 1).sum() == 0 and (labels == 0).sum() == 64
 
 
@@ -77,3 +79,17 @@ def test_rectify_maps_corners_to_output_edges():
     assert out.shape == (48, 120, 3)
     np.testing.assert_array_equal(out[:, :60], 100)
     np.testing.assert_array_equal(out[:, 60:], 200)
+
+
+def test_rectify_huge_plate_matches_moderate_one():
+    """A plate 12x the output width (area-averaged first) reads like the same plate at 2x."""
+    rng = np.random.default_rng(0)
+    pattern = cv2.resize(rng.integers(0, 255, (12, 30, 3), np.uint8), (240, 96),
+                         interpolation=cv2.INTER_NEAREST)
+    small = np.full((200, 400, 3), 128, np.uint8)
+    small[50:146, 80:320] = pattern
+    big = cv2.resize(small, (2400, 1200), interpolation=cv2.INTER_NEAREST)
+    quad = np.array([[80, 50], [320, 50], [320, 146], [80, 146]], np.float32)
+    a = rectify.rectify(small, quad).astype(np.float32)
+    b = rectify.rectify(big, quad * 6).astype(np.float32)
+    assert np.abs(a - b).mean() < 6.0

@@ -21,7 +21,9 @@ from alpr_jax.data import generate
 from alpr_jax.data.annotations import ImageRecord, PlateLabel, corners_to_bbox
 from alpr_jax.data.images import ImageReadError, read_image
 from alpr_jax.data.preprocess import letterbox, plate_input, record_plate_inputs
+from alpr_jax.data.proposals import sample_proposals
 from alpr_jax.geometry import anchors as anchor_ops
+from alpr_jax.geometry import crops as crop_ops
 from alpr_jax.geometry.rectify import PLATE_HW
 
 
@@ -42,6 +44,8 @@ class DetectionInputConfig:
     positive_fraction: float = 0.25
     positive_iou: float = 0.5
     negative_iou: float = 0.3
+    rcnn_proposals: int = 0                  # > 0: also the full image and R-CNN proposals
+    rcnn_positive_fraction: float = 0.5
     scene: generate.SceneConfig = generate.SceneConfig()
 
     def __post_init__(self):
@@ -73,28 +77,46 @@ def recognition_example(seed: int, index: int, cfg: RecognitionInputConfig
 
 
 def _recognition_batch(args):
-    seed, step, cfg = args
+    seed, step, cfg, (lo, hi) = args
     base = step * cfg.batch_size
-    examples = [recognition_example(seed, base + i, cfg) for i in range(cfg.batch_size)]
+    examples = [recognition_example(seed, base + i, cfg) for i in range(lo, hi)]
     return {"image": np.stack([e[0] for e in examples]), "labels": np.stack([e[1] for e in examples])}
 
 
 def _detection_batch(args):
-    seed, step, cfg, backgrounds = args
+    seed, step, cfg, (lo, hi), backgrounds = args
     base = step * cfg.batch_size
-    examples = [detection_example(seed, base + i, cfg, backgrounds) for i in range(cfg.batch_size)]
+    examples = [detection_example(seed, base + i, cfg, backgrounds) for i in range(lo, hi)]
+    return {k: np.stack([e[k] for e in examples]) for k in examples[0]}
+
+
+def _detection_records_batch(args):
+    seed, step, cfg, (lo, hi), records = args
+    base = step * cfg.batch_size
+    examples = [detection_record_example(seed, base + i, cfg, records) for i in range(lo, hi)]
     return {k: np.stack([e[k] for e in examples]) for k in examples[0]}
 
 
 def batches(task: str, seed: int, cfg, start_step: int = 0, num_steps: int | None = None,
-            workers: int = 0, real_backgrounds: tuple[ImageRecord, ...] = ()) -> Iterator[dict]:
+            workers: int = 0, real_backgrounds: tuple[ImageRecord, ...] = (),
+            records: tuple[ImageRecord, ...] = (),
+            example_range: tuple[int, int] | None = None) -> Iterator[dict]:
     """Yields batches start_step, start_step + 1, ... (forever unless num_steps is given).
 
     task "recognition": {"image": uint8 [B, 48, 120, 3], "labels": int32 [B, 8]}.
-    task "detection": see detection_example, each array with a leading batch axis.
-    workers > 0 builds batches in that many processes; the batches are identical either way."""
+    task "detection": see detection_example, each array with a leading batch axis; with
+    `records` (labelled photos on disk: written synthetic scenes, CCPD) the scenes are those
+    photos in a seeded order instead of freshly generated ones.
+    workers > 0 builds batches in that many processes; the batches are identical either way.
+    example_range (lo, hi) makes only examples lo..hi-1 of each batch (one host's share in
+    multi-host training; the union over hosts is the single-host batch)."""
+    lo, hi = example_range or (0, cfg.batch_size)
+    if not 0 <= lo < hi <= cfg.batch_size:
+        raise ValueError(f"example_range {example_range} outside the batch of {cfg.batch_size}")
     if task == "recognition":
         make, extra = _recognition_batch, ()
+    elif task == "detection" and records:
+        make, extra = _detection_records_batch, (tuple(records),)
     elif task == "detection":
         make, extra = _detection_batch, (tuple(real_backgrounds),)
     else:
@@ -103,11 +125,12 @@ def batches(task: str, seed: int, cfg, start_step: int = 0, num_steps: int | Non
     steps = _count(start_step, stop)
     if workers <= 0:
         for step in steps:
-            yield make((seed, step, cfg) + extra)
+            yield make((seed, step, cfg, (lo, hi)) + extra)
         return
     # spawn: workers must not inherit a forked JAX runtime.
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        yield from pool.imap(make, ((seed, s, cfg) + extra for s in steps), chunksize=1)
+        yield from pool.imap(make, ((seed, s, cfg, (lo, hi)) + extra for s in steps),
+                             chunksize=1)
 
 
 def _count(start, stop):
@@ -164,13 +187,23 @@ def detection_targets(rng: np.random.Generator, image: np.ndarray, corners: list
     Returns image uint8 [h, w, 3] (letterboxed to cfg.input_hw), scale float32 [] (detector
     px per original px), anchor_labels int32 [A], anchor_deltas float32 [A, 4], and the plates in
     ORIGINAL pixels, padded to cfg.max_plates: corners float32 [P, 4, 2], boxes [P, 4],
-    plate_mask bool [P]."""
+    plate_mask bool [P]; anchor_corners float32 [A, 4, 2] (each anchor's matched plate's
+    corners normalised by the anchor box; meaningful where anchor_labels == 1).
+    With cfg.rcnn_proposals = K > 0 also the R-CNN's inputs: full_image uint8 [H, W, 3] (the
+    original), proposals float32 [K, 4] (original px), proposal_labels int32 [K], and
+    proposal_corners float32 [K, 4, 2] (normalised by the proposal's 1:2.5 crop box)."""
     net_image, scale = letterbox(image, cfg.input_hw)
     corners = list(corners)[:cfg.max_plates]
     boxes = np.array([corners_to_bbox(c) for c in corners], np.float32).reshape(-1, 4)
-    labels, deltas = anchor_ops.anchor_targets(
-        rng, _anchors(cfg.input_hw), boxes * scale, cfg.anchor_samples, cfg.positive_fraction,
+    grid = _anchors(cfg.input_hw)
+    labels, deltas, matched = anchor_ops.anchor_targets(
+        rng, grid, boxes * scale, cfg.anchor_samples, cfg.positive_fraction,
         cfg.positive_iou, cfg.negative_iou)
+    anchor_corners = np.zeros((len(grid), 4, 2), np.float32)
+    pos = np.flatnonzero(labels == 1)
+    if len(pos):
+        plate_corners = np.asarray(corners, np.float32).reshape(-1, 4, 2) * scale
+        anchor_corners[pos] = crop_ops.encode_corners(plate_corners[matched[pos]], grid[pos])
     p = cfg.max_plates
     padded_corners = np.zeros((p, 4, 2), np.float32)
     padded_boxes = np.zeros((p, 4), np.float32)
@@ -178,9 +211,20 @@ def detection_targets(rng: np.random.Generator, image: np.ndarray, corners: list
     padded_corners[:len(corners)] = np.asarray(corners, np.float32).reshape(-1, 4, 2)
     padded_boxes[:len(boxes)] = boxes
     mask[:len(boxes)] = True
-    return {"image": net_image, "scale": np.float32(scale), "anchor_labels": labels,
-            "anchor_deltas": deltas, "corners": padded_corners, "boxes": padded_boxes,
-            "plate_mask": mask}
+    out = {"image": net_image, "scale": np.float32(scale), "anchor_labels": labels,
+           "anchor_deltas": deltas, "anchor_corners": anchor_corners,
+           "corners": padded_corners, "boxes": padded_boxes, "plate_mask": mask}
+    if cfg.rcnn_proposals:
+        props, plabels, pmatched = sample_proposals(rng, boxes, image.shape[:2],
+                                                    cfg.rcnn_proposals, cfg.rcnn_positive_fraction)
+        pcorners = np.zeros((len(props), 4, 2), np.float32)
+        ok = pmatched >= 0
+        if ok.any():
+            pcorners[ok] = crop_ops.encode_corners(padded_corners[pmatched[ok]],
+                                                   crop_ops.crop_boxes(props[ok]))
+        out.update(full_image=image, proposals=props, proposal_labels=plabels,
+                   proposal_corners=pcorners)
+    return out
 
 
 def detection_example(seed: int, index: int, cfg: DetectionInputConfig,
@@ -189,6 +233,32 @@ def detection_example(seed: int, index: int, cfg: DetectionInputConfig,
     rng = example_rng(seed, index)
     sample = generate.generate_scene(rng, cfg.scene, real_backgrounds)
     return detection_targets(rng, sample.image, [p.corners for p in sample.plates], cfg)
+
+
+def detection_record_example(seed: int, index: int, cfg: DetectionInputConfig,
+                             records: tuple[ImageRecord, ...]) -> dict:
+    """Example `index` of a seeded pass over labelled photos (each epoch a new order); photos
+    of another size than cfg.scene are letterboxed to it so batches stack."""
+    epoch, k = divmod(index, len(records))
+    record = records[_epoch_order(seed, epoch, len(records))[k]]
+    image = read_image(record.path)
+    corners = [p.corners if p.corners is not None else _box_corners(p.bbox)
+               for p in record.plates]
+    scene_hw = (cfg.scene.height, cfg.scene.width)
+    if image.shape[:2] != scene_hw:
+        image, s = letterbox(image, scene_hw)
+        corners = [c * s for c in corners]
+    return detection_targets(example_rng(seed, index), image, corners, cfg)
+
+
+@functools.lru_cache(maxsize=4)
+def _epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
+    return np.random.default_rng([seed, 5, epoch]).permutation(n)
+
+
+def _box_corners(box) -> np.ndarray:
+    x1, y1, x2, y2 = box
+    return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
 
 
 # --- Throughput ---------------------------------------------------------------------------------

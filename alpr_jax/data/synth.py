@@ -19,7 +19,8 @@ import numpy as np
 from tqdm import tqdm
 
 from alpr_jax.data import generate
-from alpr_jax.data.annotations import LABELS_FILE, ImageRecord, list_images, read_annotations
+from alpr_jax.data.annotations import (LABELS_FILE, ImageRecord, list_images, read_annotations,
+                                       split_records)
 from alpr_jax.data.images import write_image
 
 
@@ -37,10 +38,12 @@ def _make(index: int, kind: str, seed: int, out: str, backgrounds: tuple) -> dic
         for p in sample.plates]}
 
 
-def background_records(annotated: str | None = None, plain: str | None = None) -> tuple:
-    """Real photos for scenes: an annotated dataset (its plates stay labelled) and/or a folder
-    of unlabelled photos that must contain no plates (used as plate-free backgrounds)."""
-    records = list(read_annotations(annotated)) if annotated else []
+def background_records(annotated: str | None = None, plain: str | None = None,
+                       split: str = "all") -> tuple:
+    """Real photos for scenes: an annotated dataset (its plates stay labelled; `split` picks a
+    stable half, so the other half can stay unseen) and/or a folder of unlabelled photos that
+    must contain no plates (used as plate-free backgrounds)."""
+    records = list(split_records(read_annotations(annotated), split)) if annotated else []
     if plain:
         images = list_images(plain)
         if not images:
@@ -51,12 +54,13 @@ def background_records(annotated: str | None = None, plain: str | None = None) -
 
 def write_dataset(kind: str, count: int, out: str, seed: int = 0, start: int = 0,
                   backgrounds_dir: str | None = None, workers: int = 0, progress: bool = True,
-                  plain_backgrounds_dir: str | None = None) -> float:
+                  plain_backgrounds_dir: str | None = None, backgrounds_split: str = "all"
+                  ) -> float:
     """Generates examples start..start+count-1 into `out`; returns examples per second."""
     if kind not in ("plates", "scenes"):
         raise ValueError(f"--kind must be 'plates' or 'scenes', got {kind!r}")
     os.makedirs(out, exist_ok=True)
-    backgrounds = background_records(backgrounds_dir, plain_backgrounds_dir)
+    backgrounds = background_records(backgrounds_dir, plain_backgrounds_dir, backgrounds_split)
     make = functools.partial(_make, kind=kind, seed=seed, out=out, backgrounds=backgrounds)
     indices = range(start, start + count)
     t0 = time.perf_counter()
@@ -83,12 +87,15 @@ def main(argv=None):
     parser.add_argument("--start", type=int, default=0, help="index of the first example")
     parser.add_argument("--backgrounds", default=None,
                         help="annotated real photos (any read_annotations layout) for scenes")
+    parser.add_argument("--backgrounds-split", default="all", choices=["all", "a", "b"],
+                        help="use only this half of --backgrounds (keep the other unseen)")
     parser.add_argument("--plain-backgrounds", default=None,
                         help="folder of unlabelled photos WITHOUT plates, used as scene backgrounds")
     parser.add_argument("--workers", type=int, default=0)
     args = parser.parse_args(argv)
     rate = write_dataset(args.kind, args.count, args.out, args.seed, args.start, args.backgrounds,
-                         args.workers, plain_backgrounds_dir=args.plain_backgrounds)
+                         args.workers, plain_backgrounds_dir=args.plain_backgrounds,
+                         backgrounds_split=args.backgrounds_split)
     print(f"wrote {args.count} {args.kind} to {args.out} ({rate:.1f}/s)")
 
 

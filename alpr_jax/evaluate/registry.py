@@ -34,3 +34,27 @@ def recognition(data: str, weights_path: str | None = None, split: str = "all",
     result = evaluate_dir(meta["model"], variables, data, split=split, rectify=rectify)
     result.update({"weights": path, "data": data, "split": split})
     return result
+
+
+@register("detection")
+def detection(data: str, weights_path: str | None = None, split: str = "all",
+              rcnn_weights: str | None = None, mode: str = "cascade",
+              score_threshold: float | None = None) -> dict:
+    """Detects plates in every scene of `data` (CCPD folder or labels.jsonl) with the RPN in
+    `weights_path` and the R-CNN in `rcnn_weights` (defaults: shipped) and scores them against
+    the labelled corners (or boxes): AP@0.5..0.9, recall@0.7, corner error, speed, size."""
+    import dataclasses
+
+    from alpr_jax import weights
+    from alpr_jax.evaluate.detection import evaluate_detector
+    from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
+    options = DetectorOptions()
+    if score_threshold is not None:
+        options = dataclasses.replace(options, score_threshold=score_threshold)
+    rpn = weights_path or weights.shipped("rpn")
+    rcnn = rcnn_weights or weights.shipped("rcnn")
+    detector = PlateDetector.load(rpn, rcnn, mode=mode, options=options)
+    result = evaluate_detector(detector, data, split)
+    result.update({"mode": mode, "weights": rpn, "rcnn_weights": rcnn if mode == "cascade" else None,
+                   "data": data, "split": split})
+    return result

@@ -31,17 +31,19 @@ def grid_anchors(feature_hw: tuple[int, int], stride: int = FEATURE_STRIDE,
 def anchor_targets(rng: np.random.Generator, anchors: np.ndarray, gt_boxes: np.ndarray,
                    num_samples: int = 64, positive_fraction: float = 0.25,
                    positive_iou: float = 0.5, negative_iou: float = 0.3
-                   ) -> tuple[np.ndarray, np.ndarray]:
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Labels and regression targets for one image.
 
     anchors [A, 4], gt_boxes [P, 4] (P may be 0), in the same (detector-input) pixels.
     Returns labels int32 [A] (1 positive, 0 negative, -1 not sampled) and deltas float32 [A, 4]
-    (meaningful where labels == 1). Each ground-truth box's best anchor is positive too, so
+    (meaningful where labels == 1) and matched int32 [A], the ground-truth index each anchor
+    is matched to (-1 when there is no ground truth). Each ground-truth box's best anchor is positive too, so
     every plate gets at least one; at most num_samples anchors are sampled, a quarter positive.
     """
     num_anchors = len(anchors)
     labels = np.full((num_anchors,), -1, np.int32)
     deltas = np.zeros((num_anchors, 4), np.float32)
+    best_gt = np.full((num_anchors,), -1, np.int32)
     if len(gt_boxes):
         overlaps = box_ops.iou(anchors, gt_boxes)                     # [A, P]
         best_gt = overlaps.argmax(1)
@@ -61,4 +63,4 @@ def anchor_targets(rng: np.random.Generator, anchors: np.ndarray, gt_boxes: np.n
     max_neg = num_samples - min(len(positives), max_pos)
     if len(negatives) > max_neg:
         labels[rng.choice(negatives, len(negatives) - max_neg, replace=False)] = -1
-    return labels, deltas
+    return labels, deltas, best_gt.astype(np.int32)

@@ -67,8 +67,16 @@ def rectify(image: np.ndarray, corners: np.ndarray, out_hw=PLATE_HW, method: str
         x1, y1 = np.ceil(corners.max(0)).astype(int) + 4
         region = image[y0:y1, x0:x1]
         if region.size:
-            image = cv2.GaussianBlur(region, (0, 0), 0.45 * shrink)
             corners = corners - np.array([x0, y0], np.float32)
+            if shrink > 4:
+                # a huge plate (or a wild detection in a huge photo): area-average down to
+                # twice the output scale first, so the blur below stays small and cheap
+                h, w = region.shape[:2]
+                nw, nh = max(1, round(w * 2 / shrink)), max(1, round(h * 2 / shrink))
+                region = cv2.resize(region, (nw, nh), interpolation=cv2.INTER_AREA)
+                corners = corners * np.array([nw / w, nh / h], np.float32)
+                shrink = 2.0
+            image = cv2.GaussianBlur(region, (0, 0), 0.45 * shrink)
     dst = target_corners(out_hw)
     # RANSAC threshold scales with the output size: 2 px at 48x120.
     m = fit_affine(corners, dst, method, threshold=2.0 * out_hw[0] / PLATE_HW[0])

@@ -66,7 +66,9 @@ def sample(image: jnp.ndarray, theta: jnp.ndarray, out_hw: tuple[int, int],
     src = output_grid(out_hw) @ theta.astype(jnp.float32).T          # [h, w, 2] normalised
     x = (src[..., 0] + 1.0) * (W / 2.0) - 0.5                        # -> pixel-index coords
     y = (src[..., 1] + 1.0) * (H / 2.0) - 0.5
-    return bilinear(image, x, y, fill)
+    # coordinates and weights in float32 whatever the image's dtype (bfloat16 coordinates
+    # would be off by up to half a pixel); the result keeps the image's dtype
+    return bilinear(image, x, y, fill).astype(image.dtype)
 
 
 def sample_batch(images: jnp.ndarray, thetas: jnp.ndarray, out_hw: tuple[int, int],

@@ -2,7 +2,9 @@
 that classifies each 48x120 proposal crop and regresses its plate's 4 corners (Table 2).
 
 RPN input:  float32 [B, H, W, 3] in [0, 1], H and W multiples of 8 (the letterboxed photo).
-RPN output: {"objectness": [B, H/8 * W/8 * A] logits, "deltas": [B, H/8 * W/8 * A, 4]},
+RPN output: {"objectness": [B, H/8 * W/8 * A] logits, "deltas": [B, H/8 * W/8 * A, 4]} and,
+            with corner_head, "corners": [B, H/8 * W/8 * A, 4, 2] (corners normalised by the
+            anchor box, geometry.crops.encode_corners; the "RPN only (Corner)" row of Table 5);
             anchors ordered (y, x, anchor) as in geometry.anchors.grid_anchors.
 R-CNN input: float32 [N, 48, 120, 3] crops; output {"logits": [N, 2], "corners": [N, 4, 2]}
             with corners normalised by the crop box (see geometry.crops).
@@ -41,6 +43,7 @@ class RPN(nn.Module):
     inception 3a (256 out) and 3b (320 out) at stride 8, then a 3x3 conv and 1x1 heads for
     objectness and box deltas of the 15 anchors per cell."""
     width: float = 1.0
+    corner_head: bool = False
     num_anchors: int = len(ANCHOR_AREAS) * len(ANCHOR_RATIOS)
 
     @nn.compact
@@ -61,8 +64,15 @@ class RPN(nn.Module):
         objectness = nn.Conv(self.num_anchors, (1, 1), name="objectness")(x)
         deltas = nn.Conv(self.num_anchors * 4, (1, 1), name="deltas",
                          kernel_init=nn.initializers.normal(0.001))(x)
-        return {"objectness": objectness.reshape(b, hf * wf * self.num_anchors),
-                "deltas": deltas.reshape(b, hf * wf * self.num_anchors, 4)}
+        n = hf * wf * self.num_anchors
+        out = {"objectness": objectness.reshape(b, n), "deltas": deltas.reshape(b, n, 4)}
+        if self.corner_head:
+            corners = nn.Conv(self.num_anchors * 8, (1, 1), name="corners",
+                              kernel_init=nn.initializers.normal(0.001))(x)
+            # start from the anchor's own corners: TL, TR, BR, BL of the unit box
+            unit = jnp.array([0., 0., 1., 0., 1., 1., 0., 1.], jnp.float32)
+            out["corners"] = (corners.reshape(b, n, 8) + unit).reshape(b, n, 4, 2)
+        return out
 
 
 class RCNN(nn.Module):

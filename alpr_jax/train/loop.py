@@ -1,4 +1,4 @@
-"""The training loop shared by every task (recogniser now; detector, DSNT later).
+"""The training loop shared by every task (recogniser, RPN, R-CNN).
 
 Data parallel over all local devices: a ("data",) Mesh, state replicated, batches sharded on
 their leading axis, one jitted step with the state donated. Checkpoints via orbax every
@@ -28,7 +28,11 @@ def get_task(config):
     if config.task == "recognition":
         from alpr_jax.train.recognition import RecognitionTask
         return RecognitionTask(config)
-    raise ValueError(f"unknown task {config.task!r}; expected 'recognition'")
+    if config.task in ("rpn", "rcnn"):
+        from alpr_jax.train.detection import RCNNTask, RPNTask, check_detection_config
+        check_detection_config(config)
+        return RPNTask(config) if config.task == "rpn" else RCNNTask(config)
+    raise ValueError(f"unknown task {config.task!r}; expected 'recognition', 'rpn' or 'rcnn'")
 
 
 class JsonLogger:
@@ -41,16 +45,28 @@ class JsonLogger:
     def log(self, step: int, values: dict) -> None:
         if not self.enabled:
             return
-        row = {"step": int(step), **{k: (float(v) if np.ndim(v) == 0 and not isinstance(v, str)
-                                         else v) for k, v in values.items()}}
+        row = {"step": int(step), **{k: (_finite_or_none(float(v))
+                                         if np.ndim(v) == 0 and not isinstance(v, str) else v)
+                                         for k, v in values.items()}}
         with open(self.path, "a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")
 
 
-def _train_step(state: TrainState, batch: dict, *, task, dropout_key):
+def _finite_or_none(x: float):
+    """NaN/inf become null: strict JSON readers reject NaN (e.g. no detections -> no error)."""
+    return x if np.isfinite(x) else None
+
+
+def _train_step(state: TrainState, batch: dict, *, task, dropout_key, compute_dtype):
     rng = jax.random.fold_in(dropout_key, state.step)
 
     def loss_fn(params):
+        if compute_dtype != jnp.float32:
+            # mixed precision: float32 master params, the forward pass in compute_dtype (the
+            # task casts its inputs too; losses and softmax are computed in float32)
+            params = jax.tree_util.tree_map(
+                lambda p: p.astype(compute_dtype) if jnp.issubdtype(p.dtype, jnp.floating) else p,
+                params)
         return task.loss(params, state.batch_stats, batch, rng)
 
     (_, (metrics, new_stats)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
@@ -59,11 +75,39 @@ def _train_step(state: TrainState, batch: dict, *, task, dropout_key):
     return state.apply_gradients(grads=grads, batch_stats=new_stats), metrics
 
 
-def check_config(config) -> None:
+def resolve_batch_size(config) -> int:
+    """The global batch: data.per_device_batch_size x devices when that is set (> 0), else
+    data.batch_size, which must divide by the device count (and by the host count)."""
     n = jax.device_count()
+    per_device = int(config.data.get("per_device_batch_size", 0) or 0)
+    if per_device > 0:
+        with config.unlocked():
+            config.data.batch_size = per_device * n
     if config.data.batch_size % n:
         raise ValueError(f"data.batch_size {config.data.batch_size} does not divide by the "
-                         f"{n} devices; choose a multiple of {n}")
+                         f"{n} devices; choose a multiple of {n} or set "
+                         f"data.per_device_batch_size")
+    return int(config.data.batch_size)
+
+
+def host_example_range(batch_size: int) -> tuple[int, int]:
+    """Rows of the global batch this host reads (contiguous, in process order, matching the
+    device order of the ("data",) mesh)."""
+    per_host = batch_size // jax.process_count()
+    lo = jax.process_index() * per_host
+    return lo, lo + per_host
+
+
+def compute_dtype(config):
+    name = config.get("compute_dtype", "float32")
+    if name not in ("float32", "bfloat16"):
+        raise ValueError(f"compute_dtype must be 'float32' or 'bfloat16', got {name!r}")
+    return jnp.dtype(name)
+
+
+def check_config(config) -> None:
+    resolve_batch_size(config)
+    compute_dtype(config)
     for key in ("total_steps", "log_every", "checkpoint_every"):
         if int(config[key]) <= 0:
             raise ValueError(f"{key} must be positive, got {config[key]}")
@@ -75,12 +119,16 @@ def train_and_evaluate(config, workdir: str, progress: bool = True) -> TrainStat
     check_config(config)
     os.makedirs(workdir, exist_ok=True)
     task = get_task(config)
-    mesh = Mesh(np.array(jax.devices()), ("data",))
+    # device order = process order, so host p's rows land on host p's devices
+    mesh = Mesh(np.array(sorted(jax.devices(), key=lambda d: (d.process_index, d.id))),
+                ("data",))
     replicated = NamedSharding(mesh, P())
     data_sharding = NamedSharding(mesh, P("data"))
 
     init_key, dropout_key = jax.random.split(jax.random.PRNGKey(config.seed))
     variables = jax.jit(task.init_variables)(init_key)
+    if config.get("init_from"):
+        variables = warm_start(variables, config.init_from)
     state = TrainState.create(apply_fn=task.model.apply, params=variables["params"],
                               tx=make_optimizer(config.optimizer),
                               batch_stats=variables.get("batch_stats", {}))
@@ -95,7 +143,8 @@ def train_and_evaluate(config, workdir: str, progress: bool = True) -> TrainStat
         with open(os.path.join(workdir, "config.json"), "w", encoding="utf-8") as f:
             f.write(config.to_json(indent=2))
 
-    step_fn = jax.jit(functools.partial(_train_step, task=task, dropout_key=dropout_key),
+    step_fn = jax.jit(functools.partial(_train_step, task=task, dropout_key=dropout_key,
+                                        compute_dtype=compute_dtype(config)),
                       in_shardings=(replicated, data_sharding),
                       out_shardings=(replicated, replicated), donate_argnums=0)
     remaining = int(config.total_steps) - start
@@ -103,8 +152,11 @@ def train_and_evaluate(config, workdir: str, progress: bool = True) -> TrainStat
                disable=not progress or jax.process_index() != 0)
     t_last, n_last = time.perf_counter(), 0
     step = start
-    for batch in task.batches(start, max(remaining, 0)):
-        batch = jax.device_put(batch, data_sharding)
+    rows = host_example_range(config.data.batch_size)
+    for batch in task.batches(start, max(remaining, 0), example_range=rows):
+        # each host passes its own rows; together they form the global batch
+        batch = {k: jax.make_array_from_process_local_data(data_sharding, v)
+                 for k, v in batch.items()}
         state, metrics = step_fn(state, batch)
         step += 1
         n_last += config.data.batch_size
@@ -123,6 +175,28 @@ def train_and_evaluate(config, workdir: str, progress: bool = True) -> TrainStat
     mgr.wait_until_finished()
     export(task, state, os.path.join(workdir, f"{task.name}.npz"), config)
     return state
+
+
+def warm_start(variables: dict, path: str) -> dict:
+    """variables with every array replaced by the one in the exported .npz at `path` (a
+    second training stage starting from a first stage's weights; the optimiser starts fresh).
+    The structure and shapes must match exactly."""
+    loaded, _ = weights.load_npz(path)
+    fresh = jax.tree_util.tree_flatten_with_path(variables)[0]
+    flat_loaded = weights.flatten(loaded)
+    out = {}
+    for keypath, value in fresh:
+        key = "/".join(str(getattr(k, "key", k)) for k in keypath)
+        if key not in flat_loaded:
+            raise ValueError(f"{path}: no variable {key} (init_from does not match the model)")
+        if flat_loaded[key].shape != value.shape:
+            raise ValueError(f"{path}: {key} has shape {flat_loaded[key].shape}, the model "
+                             f"expects {value.shape}")
+        out[key] = flat_loaded[key].astype(value.dtype)
+    if len(out) != len(flat_loaded):
+        extra = sorted(set(flat_loaded) - set(out))[:3]
+        raise ValueError(f"{path}: variables the model does not have, e.g. {extra}")
+    return weights.unflatten(out)
 
 
 def export(task, state: TrainState, path: str, config) -> None:

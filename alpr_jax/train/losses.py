@@ -49,3 +49,39 @@ def masked_mean(x, mask):
 
 
 
+def rpn_loss(outputs: dict, batch: dict, corner_weight: float = 1.0) -> tuple[jnp.ndarray, dict]:
+    """The RPN's loss on its sampled anchors (anchor_labels: 1 positive, 0 negative, -1 not
+    sampled): binary cross entropy on objectness, averaged over sampled anchors, plus
+    smooth-L1 on the box deltas (and, with a corner head, the normalised corners) of positives,
+    averaged over positives. float32 throughout."""
+    labels = batch["anchor_labels"]
+    logits = outputs["objectness"].astype(jnp.float32)
+    sampled = labels >= 0
+    positive = labels == 1
+    bce = optax.sigmoid_binary_cross_entropy(logits, positive.astype(jnp.float32))
+    cls = masked_mean(bce, sampled)
+    box = masked_mean(smooth_l1(outputs["deltas"] - batch["anchor_deltas"]).sum(-1), positive)
+    loss = cls + box
+    metrics = {"loss_cls": cls, "loss_box": box}
+    if "corners" in outputs:
+        err = outputs["corners"] - batch["anchor_corners"]
+        corner = masked_mean(smooth_l1(err).sum((-1, -2)), positive)
+        loss = loss + corner_weight * corner
+        metrics["loss_corners"] = corner
+    pred = logits > 0
+    metrics["anchor_acc"] = masked_mean(pred == positive, sampled)
+    return loss, dict(metrics, loss=loss)
+
+
+def rcnn_loss(outputs: dict, labels, target_corners, corner_weight: float = 1.0
+              ) -> tuple[jnp.ndarray, dict]:
+    """Cross entropy plate / not on every proposal + corner_weight * smooth-L1 of the 4
+    normalised corners on positives (the paper's lambda = 1). labels int32 [N],
+    target_corners [N, 4, 2]."""
+    cls = cross_entropy(outputs["logits"], labels)
+    positive = labels == 1
+    err = smooth_l1(outputs["corners"] - target_corners).sum((-1, -2))
+    corner = masked_mean(err, positive)
+    loss = cls + corner_weight * corner
+    acc = jnp.mean(jnp.argmax(outputs["logits"], -1) == labels)
+    return loss, {"loss": loss, "loss_cls": cls, "loss_corners": corner, "acc": acc}

@@ -31,6 +31,7 @@ class RecognitionTask:
         self.input_cfg = pipelines.RecognitionInputConfig(
             batch_size=d.batch_size, p_box_crop=0.25 if d.rectify else 1.0)
         self._real = None
+        self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
 
     # --- variables and loss -------------------------------------------------------------
     def init_variables(self, rng):
@@ -41,24 +42,26 @@ class RecognitionTask:
         variables = {"params": params}
         if batch_stats:
             variables["batch_stats"] = batch_stats
-        x = batch["image"].astype(jnp.float32) / 255.0
+        x = (batch["image"].astype(jnp.float32) / 255.0).astype(self.dtype)
         outputs, updates = self.model.apply(variables, x, train=True, rngs={"dropout": rng},
                                             mutable=["batch_stats"])
         loss, metrics = losses.recognition_loss(outputs, batch["labels"])
         return loss, (metrics, updates.get("batch_stats", batch_stats))
 
     # --- data ---------------------------------------------------------------------------
-    def batches(self, start_step: int, num_steps: int):
+    def batches(self, start_step: int, num_steps: int, example_range=None):
         """Numpy batches {"image": uint8 [B, 48, 120, 3], "labels": int32 [B, 8]} for steps
-        start_step .. start_step + num_steps - 1; batch s depends only on (seed, s)."""
+        start_step .. start_step + num_steps - 1; batch s depends only on (seed, s).
+        example_range (lo, hi): only those rows of each batch (this host's share)."""
         d = self.config.data
         seed = self.config.seed
+        lo, hi = example_range or (0, d.batch_size)
         if d.source == "synthetic":
             stream = pipelines.batches("recognition", seed, self.input_cfg, start_step,
-                                       num_steps, workers=d.workers)
+                                       num_steps, workers=d.workers, example_range=(lo, hi))
         elif d.source == "frozen":
             stream = _frozen_batches(load_frozen(d.frozen_path), seed, d.batch_size,
-                                     start_step, num_steps)
+                                     start_step, num_steps, (lo, hi))
         else:
             raise ValueError(f"data.source must be 'synthetic' or 'frozen', got {d.source!r}")
         if not d.real_dirs or d.real_per_batch <= 0:
@@ -66,7 +69,7 @@ class RecognitionTask:
             return
         real = self._real_plates()
         for step, batch in zip(range(start_step, start_step + num_steps), stream):
-            yield _mix_real(batch, real, d.real_per_batch, seed, step)
+            yield _mix_real(batch, real, d.real_per_batch, seed, step, lo)
 
     def _real_plates(self) -> pipelines.PlateDataset:
         if self._real is None:
@@ -96,7 +99,7 @@ class RecognitionTask:
                 "rectify": bool(self.config.data.rectify)}
 
 
-def _frozen_batches(arrays, seed, batch_size, start_step, num_steps):
+def _frozen_batches(arrays, seed, batch_size, start_step, num_steps, example_range):
     images, labels = arrays
     n = len(images)
     if n < batch_size:
@@ -110,6 +113,7 @@ def _frozen_batches(arrays, seed, batch_size, start_step, num_steps):
     for step in range(start_step, start_step + num_steps):
         epoch, k = divmod(step, per_epoch)
         idx = np.sort(order(epoch)[k * batch_size:(k + 1) * batch_size])
+        idx = idx[example_range[0]:example_range[1]]
         yield {"image": images[idx], "labels": labels[idx]}
 
 
@@ -124,11 +128,15 @@ def _jitter(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(out.astype(np.float32) * rng.uniform(0.75, 1.25), 0, 255).astype(np.uint8)
 
 
-def _mix_real(batch, real: pipelines.PlateDataset, k: int, seed: int, step: int) -> dict:
-    """Replaces the first k examples of a synthetic batch with jittered real plates."""
+def _mix_real(batch, real: pipelines.PlateDataset, k: int, seed: int, step: int,
+              offset: int = 0) -> dict:
+    """Replaces the first k examples of a synthetic batch with jittered real plates. `batch`
+    may be one host's rows, starting at row `offset` of the global batch."""
     rng = np.random.default_rng([seed, 11, step])
     idx = rng.integers(len(real.texts), size=k)
+    jittered = [_jitter(real.images[i], rng) for i in idx]   # all k: same draws on every host
     images, labels = batch["image"].copy(), batch["labels"].copy()
-    images[:k] = np.stack([_jitter(real.images[i], rng) for i in idx])
-    labels[:k] = real.labels[idx]
+    for row in range(max(offset, 0), min(k, offset + len(images))):
+        images[row - offset] = jittered[row]
+        labels[row - offset] = real.labels[idx[row]]
     return {"image": images, "labels": labels}

@@ -1,0 +1,74 @@
+"""Training proposals for the R-CNN, drawn around and away from the ground truth.
+
+The paper trains the R-CNN on the fixed RPN's proposals. Here the proposals are simulated in
+the input pipeline (numpy, no network): positives are ground-truth boxes jittered in position
+and scale the way RPN boxes err, negatives are plate-sized boxes elsewhere, half of them close
+to a plate (hard negatives). This keeps the two stages' training independent and cheap on a
+CPU; the R-CNN is then run on real RPN proposals at inference and in evaluation.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from alpr_jax.geometry import boxes as box_ops
+
+POSITIVE_IOU = 0.5
+NEGATIVE_IOU = 0.3
+
+
+def _jittered(rng, box, shift=(0.12, 0.25), log_scale=0.2):
+    w, h = box[2] - box[0], box[3] - box[1]
+    cx = (box[0] + box[2]) / 2 + rng.normal(0, shift[0]) * w
+    cy = (box[1] + box[3]) / 2 + rng.normal(0, shift[1]) * h
+    w, h = w * np.exp(rng.normal(0, log_scale)), h * np.exp(rng.normal(0, log_scale))
+    return np.array([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], np.float32)
+
+
+def _random_box(rng, image_hw, width_range=(30.0, 450.0)):
+    h_img, w_img = image_hw
+    w = float(np.exp(rng.uniform(*np.log(width_range))))
+    h = w * rng.uniform(1 / 4.5, 1 / 1.5)
+    cx, cy = rng.uniform(0, w_img), rng.uniform(0, h_img)
+    return np.array([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], np.float32)
+
+
+def _near_box(rng, box):
+    """A box of a plate's size displaced by about one plate size, or a much larger/smaller
+    box around it: the RPN's typical false positives next to a real plate."""
+    w, h = box[2] - box[0], box[3] - box[1]
+    if rng.random() < 0.5:
+        angle = rng.uniform(0, 2 * np.pi)
+        d = rng.uniform(0.6, 1.5)
+        return box + np.array([np.cos(angle) * d * w, np.sin(angle) * d * h] * 2, np.float32)
+    return _jittered(rng, box, shift=(0.3, 0.5), log_scale=0.9)
+
+
+def sample_proposals(rng: np.random.Generator, gt_boxes: np.ndarray, image_hw: tuple[int, int],
+                     num: int = 16, positive_fraction: float = 0.5
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """num proposals for one image with gt_boxes [P, 4] (P may be 0), in image pixels.
+
+    Returns proposals float32 [num, 4], labels int32 [num] (1: IoU >= 0.5 with a plate,
+    0: IoU < 0.3 with every plate) and matched int32 [num] (the plate a positive belongs to,
+    -1 for negatives). Proposals with IoU in between are never returned (ambiguous)."""
+    gt_boxes = np.asarray(gt_boxes, np.float32).reshape(-1, 4)
+    out, labels, matched = [], [], []
+    n_pos = int(round(num * positive_fraction)) if len(gt_boxes) else 0
+    tries = 0
+    while len(out) < num:
+        tries += 1
+        want_pos = len(out) < n_pos and tries < 50 * num
+        if want_pos:
+            box = _jittered(rng, gt_boxes[rng.integers(len(gt_boxes))])
+        elif len(gt_boxes) and rng.random() < 0.5:
+            box = _near_box(rng, gt_boxes[rng.integers(len(gt_boxes))])
+        else:
+            box = _random_box(rng, image_hw)
+        overlaps = box_ops.iou(box[None], gt_boxes)[0] if len(gt_boxes) else np.zeros((0,))
+        best = float(overlaps.max()) if len(overlaps) else 0.0
+        if want_pos and best >= POSITIVE_IOU:
+            out.append(box), labels.append(1), matched.append(int(overlaps.argmax()))
+        elif not want_pos and best < NEGATIVE_IOU:
+            out.append(box), labels.append(0), matched.append(-1)
+    return (np.stack(out).astype(np.float32), np.asarray(labels, np.int32),
+            np.asarray(matched, np.int32))

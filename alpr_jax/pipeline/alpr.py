@@ -1,0 +1,134 @@
+"""ALPR: photo -> detector (RPN + R-CNN corners) -> rectification -> recogniser -> plates.
+
+    from alpr_jax import ALPR
+    alpr = ALPR.load()                        # the shipped weights
+    result = alpr.predict("photo.jpg")        # or a uint8 RGB array [H, W, 3]
+    for plate in result.plates:
+        print(plate.text, plate.confidence, plate.corners)
+
+Each stage is one jitted function with bucketed shapes (see pipeline.detector and
+pipeline.reader), so a stream of differently sized photos compiles a bounded number of times.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+
+import cv2
+import numpy as np
+
+from alpr_jax.data.images import ImageReadError, read_image
+from alpr_jax.geometry.rectify import rectify
+from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
+from alpr_jax.pipeline.reader import PlateReader
+
+# OpenCV hue (0..180) ranges of the plate backgrounds
+_HUE_BLUE = (95, 135)
+_HUE_YELLOW = (12, 38)
+
+
+@dataclasses.dataclass(frozen=True)
+class Plate:
+    text: str
+    confidence: float                      # product of the character probabilities
+    char_confidences: tuple[float, ...]
+    corners: np.ndarray                    # float32 [4, 2] TL, TR, BR, BL, original px
+    bbox: np.ndarray                       # float32 [4] x1, y1, x2, y2
+    detection_score: float
+    plate_type: str                        # "blue" | "yellow" | "green" | "white"
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "confidence": round(self.confidence, 4),
+                "char_confidences": [round(c, 4) for c in self.char_confidences],
+                "corners": np.round(self.corners, 1).tolist(),
+                "bbox": np.round(self.bbox, 1).tolist(),
+                "detection_score": round(self.detection_score, 4),
+                "plate_type": self.plate_type}
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    file: str | None
+    image_size: tuple[int, int] | None     # (width, height)
+    plates: tuple[Plate, ...]
+    timing_ms: dict
+    error: str | None = None               # set when the input could not be read
+
+    def to_json(self) -> dict:
+        out = {"file": self.file, "image_size": list(self.image_size) if self.image_size else None,
+               "plates": [p.to_json() for p in self.plates],
+               "timing_ms": {k: round(v, 2) for k, v in self.timing_ms.items()}}
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def plate_type(rectified: np.ndarray, text: str) -> str:
+    """Plate colour from the rectified plate's background hue (8 characters: green)."""
+    if len(text) == 8:
+        return "green"
+    hsv = cv2.cvtColor(rectified, cv2.COLOR_RGB2HSV)
+    saturated = hsv[..., 1] > 70
+    if saturated.mean() < 0.25:
+        return "white"
+    hue = float(np.median(hsv[..., 0][saturated]))
+    if _HUE_BLUE[0] <= hue <= _HUE_BLUE[1]:
+        return "blue"
+    if _HUE_YELLOW[0] <= hue <= _HUE_YELLOW[1]:
+        return "yellow"
+    return "green" if _HUE_YELLOW[1] < hue < _HUE_BLUE[0] else "blue"
+
+
+class ALPR:
+    def __init__(self, detector: PlateDetector, reader: PlateReader):
+        self.detector, self.reader = detector, reader
+
+    @classmethod
+    def load(cls, rpn: str | None = None, rcnn: str | None = None,
+             recognizer: str | None = None, score_threshold: float | None = None) -> "ALPR":
+        """The shipped weights unless paths to other exported .npz files are given."""
+        options = DetectorOptions()
+        if score_threshold is not None:
+            options = dataclasses.replace(options, score_threshold=score_threshold)
+        return cls(PlateDetector.load(rpn, rcnn, "cascade", options), PlateReader.load(recognizer))
+
+    def predict(self, image_or_path) -> Result:
+        """A path (str / PathLike) or a uint8 RGB array [H, W, 3] -> Result.
+
+        A path that cannot be read raises ImageReadError naming the file; predict_many
+        turns that into an error record and goes on."""
+        name = None
+        t0 = time.perf_counter()
+        if isinstance(image_or_path, (str, os.PathLike)):
+            name = os.fspath(image_or_path)
+            image = read_image(name)
+        else:
+            image = np.asarray(image_or_path)
+            if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+                raise ValueError(f"image must be uint8 RGB [H, W, 3], got {image.dtype} "
+                                 f"{image.shape}")
+        timing = {"read": (time.perf_counter() - t0) * 1e3}
+        detections, det_timing = self.detector.detect(image)
+        timing.update(det_timing)
+        t1 = time.perf_counter()
+        rectified = (np.stack([rectify(image, d.corners) for d in detections])
+                     if detections else np.zeros((0, 48, 120, 3), np.uint8))
+        timing["rectify"] = (time.perf_counter() - t1) * 1e3
+        t2 = time.perf_counter()
+        readings = self.reader.read(rectified)
+        timing["recognize"] = (time.perf_counter() - t2) * 1e3
+        plates = tuple(Plate(r.text, r.confidence, r.char_confidences, d.corners, d.box, d.score,
+                             plate_type(p, r.text))
+                       for d, r, p in zip(detections, readings, rectified))
+        timing["total"] = (time.perf_counter() - t0) * 1e3
+        return Result(name, (image.shape[1], image.shape[0]), plates, timing)
+
+    def predict_many(self, inputs):
+        """Yields a Result per input; an unreadable input gives a Result with `error` set and
+        the rest go on."""
+        for item in inputs:
+            try:
+                yield self.predict(item)
+            except ImageReadError as e:
+                yield Result(e.path, None, (), {}, error=e.problem)

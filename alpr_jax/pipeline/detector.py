@@ -1,0 +1,171 @@
+"""PlateDetector: the cascade RPN -> NMS -> top RoIs -> 1:2.5 crops -> R-CNN -> corners -> NMS.
+
+Scale convention: the RPN sees the photo letterboxed into a fixed input (480x320 for portrait
+photos, 320x480 for landscape ones); detector-input px = scale * original px. R-CNN crops are
+cut from the ORIGINAL photo (capped at MAX_SIDE px on the long side) with the shared sampler,
+padded to a multiple of IMAGE_BUCKET px so that jit compiles once per bucket, not per photo.
+
+Modes (Table 5): "cascade" (R-CNN corners, the paper's), "rpn_box" (RPN boxes as
+quadrilaterals), "rpn_corner" (the RPN's own corner head).
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import time
+
+import cv2
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from alpr_jax import weights
+from alpr_jax.data.preprocess import DETECTOR_PAD_VALUE, letterbox
+from alpr_jax.geometry import anchors as anchor_ops
+from alpr_jax.geometry import boxes as box_ops
+from alpr_jax.geometry import crops as crop_ops
+from alpr_jax.models.detector import RCNN, RPN
+
+MODES = ("cascade", "rpn_box", "rpn_corner")
+IMAGE_BUCKET = 256
+MAX_SIDE = 2560
+
+
+@dataclasses.dataclass(frozen=True)
+class Detection:
+    corners: np.ndarray        # float32 [4, 2] TL, TR, BR, BL in original px
+    box: np.ndarray            # float32 [4] x1, y1, x2, y2 (bounds of the corners)
+    score: float               # plate probability
+
+
+@dataclasses.dataclass(frozen=True)
+class DetectorOptions:
+    input_hw: tuple[int, int] = (480, 320)    # portrait; landscape photos use it transposed
+    pre_nms: int = 300                        # best anchors kept before the RPN's NMS
+    rpn_nms: float = 0.7
+    num_rois: int = 10                        # the paper's top-10 RoIs
+    final_nms: float = 0.3
+    score_threshold: float = 0.5
+
+
+def quad_from_box(box: np.ndarray) -> np.ndarray:
+    x1, y1, x2, y2 = box
+    return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
+
+
+class PlateDetector:
+    def __init__(self, rpn_config: dict, rpn_variables: dict, rcnn_config: dict | None = None,
+                 rcnn_variables: dict | None = None, mode: str = "cascade",
+                 options: DetectorOptions = DetectorOptions()):
+        if mode not in MODES:
+            raise ValueError(f"detector mode must be one of {MODES}, got {mode!r}")
+        if mode == "cascade" and rcnn_variables is None:
+            raise ValueError("mode 'cascade' needs R-CNN weights")
+        if mode == "rpn_corner" and not rpn_config.get("corner_head"):
+            raise ValueError("mode 'rpn_corner' needs an RPN trained with corner_head=True")
+        self.mode, self.options = mode, options
+        self.rpn = RPN(**rpn_config)
+        self.rpn_variables = jax.tree_util.tree_map(jnp.asarray, rpn_variables)
+        self.rcnn = RCNN(**(rcnn_config or {}))
+        self.rcnn_variables = (jax.tree_util.tree_map(jnp.asarray, rcnn_variables)
+                               if rcnn_variables is not None else None)
+        self._rpn_fn = jax.jit(self._rpn_topk, static_argnums=2)
+        self._rcnn_fn = jax.jit(self._rcnn_apply)
+
+    @classmethod
+    def load(cls, rpn_path: str | None = None, rcnn_path: str | None = None,
+             mode: str = "cascade", options: DetectorOptions = DetectorOptions()):
+        """From .npz files written by the training loop (default: the shipped ones)."""
+        rpn_vars, rpn_meta = weights.load_npz(rpn_path or weights.shipped("rpn"))
+        rcnn_vars, rcnn_meta = (None, {})
+        if mode == "cascade":
+            rcnn_vars, rcnn_meta = weights.load_npz(rcnn_path or weights.shipped("rcnn"))
+        return cls(rpn_meta["model"], rpn_vars, rcnn_meta.get("model"), rcnn_vars, mode, options)
+
+    def size_mb(self) -> float:
+        trees = [self.rpn_variables] + ([self.rcnn_variables] if self.mode == "cascade" else [])
+        return sum(x.size * x.dtype.itemsize for t in trees
+                   for x in jax.tree_util.tree_leaves(t)) / 2 ** 20
+
+    # --- jitted stages --------------------------------------------------------------------
+    def _rpn_topk(self, variables, x, input_hw):
+        """x float32 [1, h, w, 3] -> the pre_nms best anchors' scores [K], boxes [K, 4] and
+        corners [K, 4, 2] (detector-input px)."""
+        out = self.rpn.apply(variables, x, train=False)
+        grid = jnp.asarray(anchor_ops.grid_anchors((input_hw[0] // 8, input_hw[1] // 8)))
+        scores = jax.nn.sigmoid(out["objectness"][0].astype(jnp.float32))
+        scores, idx = jax.lax.top_k(scores, min(self.options.pre_nms, scores.shape[0]))
+        anchors = grid[idx]
+        boxes = box_ops.decode(out["deltas"][0][idx], anchors)
+        if "corners" in out:
+            corners = crop_ops.decode_corners(out["corners"][0][idx], anchors)
+        else:
+            corners = jnp.zeros((len(idx), 4, 2), jnp.float32)
+        return scores, boxes, corners
+
+    def _rcnn_apply(self, variables, image, proposals):
+        """image float32 [Hb, Wb, 3] (original px, padded), proposals [R, 4] -> plate
+        probabilities [R] and corners [R, 4, 2] in original px."""
+        crop_box = crop_ops.crop_boxes(proposals)
+        crops = crop_ops.cut(image, crop_box)
+        out = self.rcnn.apply(variables, crops, train=False)
+        probs = jax.nn.softmax(out["logits"].astype(jnp.float32), -1)[:, 1]
+        return probs, crop_ops.decode_corners(out["corners"], crop_box)
+
+    # --- public ---------------------------------------------------------------------------
+    def detect(self, image: np.ndarray) -> tuple[list[Detection], dict]:
+        """image uint8 [H, W, 3] RGB -> (detections best first, timing in ms per stage)."""
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ValueError(f"image must be uint8 [H, W, 3], got {image.dtype} {image.shape}")
+        o = self.options
+        timing = {}
+        t0 = time.perf_counter()
+        h, w = image.shape[:2]
+        input_hw = o.input_hw if h >= w else o.input_hw[::-1]
+        net_image, scale = letterbox(image, input_hw)
+        x = jnp.asarray(net_image[None].astype(np.float32) / 255.0)
+        scores, boxes, corners = (np.asarray(a) for a in self._rpn_fn(self.rpn_variables, x,
+                                                                       tuple(input_hw)))
+        keep = box_ops.nms(boxes, scores, o.rpn_nms, o.num_rois)
+        scores, boxes, corners = scores[keep], boxes[keep] / scale, corners[keep] / scale
+        timing["rpn"] = (time.perf_counter() - t0) * 1e3
+        if self.mode == "cascade" and len(keep):
+            t1 = time.perf_counter()
+            full, full_scale = _bucketed(image)
+            padded = np.zeros((o.num_rois, 4), np.float32)
+            padded[:len(keep)] = boxes * full_scale
+            padded[len(keep):] = padded[0]
+            probs, quads = self._rcnn_fn(self.rcnn_variables, jnp.asarray(full), jnp.asarray(padded))
+            scores = np.asarray(probs)[:len(keep)]
+            corners = np.asarray(quads)[:len(keep)] / full_scale
+            timing["rcnn"] = (time.perf_counter() - t1) * 1e3
+        elif self.mode == "rpn_box":
+            corners = np.stack([quad_from_box(b) for b in boxes]) if len(keep) else corners
+        dets = self._final(scores, corners)
+        timing["detect_total"] = (time.perf_counter() - t0) * 1e3
+        return dets, timing
+
+    def _final(self, scores, corners) -> list[Detection]:
+        ok = scores >= self.options.score_threshold
+        scores, corners = scores[ok], corners[ok].astype(np.float32)
+        if not len(scores):
+            return []
+        bounds = np.concatenate([corners.min(1), corners.max(1)], -1)
+        keep = box_ops.nms(bounds, scores, self.options.final_nms)
+        return [Detection(corners[i], bounds[i], float(scores[i])) for i in keep]
+
+
+def _bucketed(image: np.ndarray) -> tuple[np.ndarray, float]:
+    """The original photo as float32 in [0, 1], shrunk to at most MAX_SIDE px and padded with
+    the crop pad value to a multiple of IMAGE_BUCKET (padding never changes a crop: outside
+    the photo the sampler reads the same value). Returns (array, scale applied)."""
+    h, w = image.shape[:2]
+    scale = min(1.0, MAX_SIDE / max(h, w))
+    if scale < 1.0:
+        image = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))),
+                           interpolation=cv2.INTER_AREA)
+        h, w = image.shape[:2]
+    hb, wb = (-(-h // IMAGE_BUCKET) * IMAGE_BUCKET, -(-w // IMAGE_BUCKET) * IMAGE_BUCKET)
+    out = np.full((hb, wb, 3), crop_ops.PAD_VALUE, np.float32)
+    out[:h, :w] = image.astype(np.float32) / 255.0
+    return out, scale

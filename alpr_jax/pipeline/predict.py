@@ -1,0 +1,154 @@
+"""`alpr predict PATH...`: read the plates in photos, folders, globs and videos.
+
+    alpr predict photo.jpg                      file: plate (confidence) lines
+    alpr predict photos/ "more/*.png" --json    one JSON object per input (OpenALPR-like)
+    alpr predict clip.mp4 --every 10            every 10th frame of a video
+    alpr predict photos/ --annotate out/        also save pictures with quadrilaterals + text
+
+A file that cannot be read gives an error record naming it; the others go on; the exit code
+is 1 when any input failed, else 0.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import sys
+
+import numpy as np
+from tqdm import tqdm
+
+from alpr_jax.data.images import IMAGE_EXTENSIONS
+
+VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
+
+
+def expand_inputs(paths: list[str]) -> list[str]:
+    """Files as given, folders -> their images and videos (sorted), globs expanded. A path
+    that matches nothing is kept so that it is reported as missing."""
+    out = []
+    for p in paths:
+        if os.path.isdir(p):
+            out += sorted(os.path.join(p, f) for f in os.listdir(p)
+                          if f.lower().endswith(IMAGE_EXTENSIONS + VIDEO_EXTENSIONS))
+        elif any(c in p for c in "*?[") and not os.path.exists(p):
+            out += sorted(glob.glob(p)) or [p]
+        else:
+            out.append(p)
+    return out
+
+
+def video_frames(path: str, every: int):
+    """Yields (frame index, uint8 RGB frame) for every `every`-th frame."""
+    import cv2
+    cap = cv2.VideoCapture(path)
+    if not cap.isOpened():
+        raise ValueError(f"{path}: not a readable video")
+    index = 0
+    try:
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            if index % every == 0:
+                yield index, cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+            index += 1
+    finally:
+        cap.release()
+
+
+def annotate(image: np.ndarray, plates, out_path: str) -> None:
+    """Saves the photo with each plate's quadrilateral and text (CJK font) drawn on it."""
+    from PIL import Image, ImageDraw
+    from alpr_jax.data.fonts import cjk_font
+    from alpr_jax.data.images import write_image
+    pil = Image.fromarray(image)
+    draw = ImageDraw.Draw(pil)
+    size = max(14, image.shape[0] // 40)
+    font = cjk_font(size)
+    for p in plates:
+        pts = [tuple(map(float, c)) for c in p.corners]
+        draw.line(pts + [pts[0]], fill=(0, 255, 0), width=max(2, size // 8))
+        x, y = float(p.corners[:, 0].min()), float(p.corners[:, 1].min()) - size - 4
+        label = f"{p.text} {p.confidence:.2f}"
+        box = draw.textbbox((x, y), label, font=font)
+        draw.rectangle(box, fill=(0, 0, 0))
+        draw.text((x, y), label, fill=(255, 255, 0), font=font)
+    write_image(out_path, np.asarray(pil))
+
+
+def run(alpr, inputs: list[str], every: int = 1, as_json: bool = False,
+        annotate_dir: str | None = None, progress: bool = True, out=None) -> int:
+    """Predicts every input, printing as it goes; returns the number of failed inputs."""
+    out = out or sys.stdout
+    from alpr_jax.pipeline.alpr import Result
+    failed = 0
+    if annotate_dir:
+        os.makedirs(annotate_dir, exist_ok=True)
+    bar = tqdm(inputs, desc="alpr predict", unit="file", file=sys.stderr,
+               disable=not progress or len(inputs) < 2)
+    for path in bar:
+        if path.lower().endswith(VIDEO_EXTENSIONS):
+            try:
+                items = [(f"{path}#frame={i}", frame) for i, frame in video_frames(path, every)]
+            except ValueError as e:
+                items = [(path, e)]
+        else:
+            items = [(path, path)]
+        for name, source in items:
+            if isinstance(source, Exception):
+                result = Result(name, None, (), {}, error=str(source).split(": ", 1)[-1])
+            else:
+                result = next(alpr.predict_many([source]))
+                result = Result(name, result.image_size, result.plates, result.timing_ms,
+                                result.error)
+            if result.error:
+                failed += 1
+            _print(result, as_json, out)
+            if annotate_dir and not result.error:
+                from alpr_jax.data.images import read_image
+                image = source if isinstance(source, np.ndarray) else read_image(source)
+                stem = os.path.splitext(os.path.basename(name.replace("#frame=", "_")))[0]
+                annotate(image, result.plates, os.path.join(annotate_dir, stem + ".jpg"))
+    return failed
+
+
+def _print(result, as_json: bool, out) -> None:
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False), file=out, flush=True)
+    elif result.error:
+        print(f"{result.file}: ERROR {result.error}", file=out, flush=True)
+    elif not result.plates:
+        print(f"{result.file}: no plate found", file=out, flush=True)
+    else:
+        for p in result.plates:
+            print(f"{result.file}: {p.text} ({p.confidence:.2f})", file=out, flush=True)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="alpr predict", description=__doc__.split("\n")[0])
+    p.add_argument("paths", nargs="+", help="image files, folders, globs, video files")
+    p.add_argument("--json", action="store_true", help="one JSON object per input")
+    p.add_argument("--annotate", default=None, metavar="DIR",
+                   help="save annotated pictures to DIR")
+    p.add_argument("--every", type=int, default=1, help="videos: every Nth frame")
+    p.add_argument("--threshold", type=float, default=None, help="minimum detection score")
+    p.add_argument("--rpn", default=None, help="RPN .npz (default: shipped)")
+    p.add_argument("--rcnn", default=None, help="R-CNN .npz (default: shipped)")
+    p.add_argument("--recognizer", default=None, help="recogniser .npz (default: shipped)")
+    p.add_argument("--no-progress", action="store_true")
+    args = p.parse_args(argv)
+    if args.every < 1:
+        p.error("--every must be at least 1")
+    from alpr_jax.pipeline.alpr import ALPR
+    alpr = ALPR.load(args.rpn, args.rcnn, args.recognizer, args.threshold)
+    inputs = expand_inputs(args.paths)
+    failed = run(alpr, inputs, args.every, args.json, args.annotate, not args.no_progress)
+    if failed:
+        print(f"{failed} input(s) failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""The detector's two training tasks for the shared loop: "rpn" (on the letterboxed scene) and
+"rcnn" (on 1:2.5 crops of proposals cut from the original scene, trained with the RPN fixed:
+it never sees the RPN's weights, see data.proposals).
+
+config.model: RPN / RCNN fields (width, corner_head / dropout).
+config.data: batch_size, input_hw, scene_hw (synthetic scene size), workers, train_dirs
+(labelled photos to train on instead of generating scenes: `alpr synth --kind scenes` output,
+or CCPD itself), background_dirs (real photos whose labelled plates
+stay in the scene), background_split, rcnn_proposals (per image), loss weights.
+config.eval_dirs / eval_split / eval_rpn_weights: datasets evaluated every eval_every steps.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+
+from alpr_jax.data import pipelines
+from alpr_jax.data.annotations import read_annotations, split_records
+from alpr_jax.geometry import crops as crop_ops
+from alpr_jax.models.detector import RCNN, RPN
+from alpr_jax.train import losses
+
+RPN_KEYS = ("image", "anchor_labels", "anchor_deltas", "anchor_corners")
+RCNN_KEYS = ("full_image", "proposals", "proposal_labels", "proposal_corners")
+
+
+class _DetectionTask:
+    name = ""
+    keys: tuple[str, ...] = ()
+
+    def __init__(self, config):
+        self.config = config
+        d = config.data
+        scene = dataclasses.replace(pipelines.DetectionInputConfig().scene,
+                                    height=int(d.scene_hw[0]), width=int(d.scene_hw[1]))
+        self.input_cfg = pipelines.DetectionInputConfig(
+            batch_size=d.batch_size, input_hw=tuple(d.input_hw), scene=scene,
+            rcnn_proposals=d.rcnn_proposals if self.name == "rcnn" else 0)
+        self._backgrounds = None
+        self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
+
+    def backgrounds(self):
+        if self._backgrounds is None:
+            d = self.config.data
+            records = [r for p in d.background_dirs for r in read_annotations(p)]
+            self._backgrounds = tuple(r for r in split_records(records, d.background_split)
+                                      if not r.is_crop)
+        return self._backgrounds
+
+    def train_records(self):
+        """Labelled photos from data.train_dirs (written synthetic scenes, CCPD); empty
+        means scenes are generated on the fly."""
+        d = self.config.data
+        records = [r for p in d.get("train_dirs", []) for r in read_annotations(p)]
+        records = tuple(r for r in records if not r.is_crop and r.plates is not None)
+        if d.get("train_dirs") and not records:
+            raise ValueError(f"data.train_dirs {list(d.train_dirs)} hold no labelled scenes")
+        return records
+
+    def batches(self, start_step: int, num_steps: int, example_range=None):
+        """Numpy batches of self.keys for steps start_step .. start_step + num_steps - 1
+        (only rows example_range of each, when given: this host's share)."""
+        records = self.train_records()
+        stream = pipelines.batches("detection", self.config.seed, self.input_cfg, start_step,
+                                   num_steps, workers=self.config.data.workers,
+                                   real_backgrounds=() if records else self.backgrounds(),
+                                   records=records, example_range=example_range)
+        for batch in stream:
+            yield {k: batch[k] for k in self.keys}
+
+    def _apply(self, params, batch_stats, x, rng):
+        variables = {"params": params}
+        if batch_stats:
+            variables["batch_stats"] = batch_stats
+        out, updates = self.model.apply(variables, x, train=True, rngs={"dropout": rng},
+                                        mutable=["batch_stats"])
+        return out, updates.get("batch_stats", batch_stats)
+
+    def export_meta(self) -> dict:
+        return {"task": self.name, "model": dict(self.config.model),
+                "input_hw": list(self.config.data.input_hw)}
+
+
+class RPNTask(_DetectionTask):
+    name = "rpn"
+    keys = RPN_KEYS
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.model = RPN(**config.model)
+
+    def init_variables(self, rng):
+        h, w = self.config.data.input_hw
+        return self.model.init({"params": rng}, jnp.zeros((1, h, w, 3), jnp.float32), train=False)
+
+    def loss(self, params, batch_stats, batch, rng):
+        x = (batch["image"].astype(jnp.float32) / 255.0).astype(self.dtype)
+        out, stats = self._apply(params, batch_stats, x, rng)
+        loss, metrics = losses.rpn_loss(out, batch, self.config.loss.corner_weight)
+        return loss, (metrics, stats)
+
+    def evaluate(self, variables) -> dict:
+        """The RPN alone (mode rpn_box; rpn_corner too with a corner head) on eval_dirs."""
+        from alpr_jax.evaluate.detection import evaluate_detector
+        from alpr_jax.pipeline.detector import PlateDetector
+        out = {}
+        modes = ["rpn_box"] + (["rpn_corner"] if self.config.model.get("corner_head") else [])
+        for mode in modes:
+            det = PlateDetector(dict(self.config.model), jax.device_get(variables), mode=mode)
+            for path in self.config.eval_dirs:
+                r = evaluate_detector(det, path, self.config.eval_split)
+                name = path.rstrip("/").split("/")[-1]
+                out.update({f"eval/{name}/{mode}/{k}": r[k] for k in ("ap_50", "ap_70", "ap_mean",
+                                                                       "corner_error_px")})
+        return out
+
+
+class RCNNTask(_DetectionTask):
+    name = "rcnn"
+    keys = RCNN_KEYS
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.model = RCNN(**config.model)
+
+    def init_variables(self, rng):
+        x = jnp.zeros((1,) + crop_ops.CROP_HW + (3,), jnp.float32)
+        return self.model.init({"params": rng}, x, train=False)
+
+    def loss(self, params, batch_stats, batch, rng):
+        images = batch["full_image"].astype(jnp.float32) / 255.0          # [B, H, W, 3]
+        boxes = crop_ops.crop_boxes(batch["proposals"])                   # [B, K, 4]
+        crops = jax.vmap(crop_ops.cut)(images, boxes)                     # [B, K, 48, 120, 3]
+        crops = crops.reshape((-1,) + crops.shape[2:]).astype(self.dtype)
+        out, stats = self._apply(params, batch_stats, crops, rng)
+        labels = batch["proposal_labels"].reshape(-1)
+        targets = batch["proposal_corners"].reshape(-1, 4, 2)
+        loss, metrics = losses.rcnn_loss(out, labels, targets, self.config.loss.corner_weight)
+        return loss, (metrics, stats)
+
+    def evaluate(self, variables) -> dict:
+        """The full cascade with the RPN in config.eval_rpn_weights (skipped when unset)."""
+        from alpr_jax import weights
+        from alpr_jax.evaluate.detection import evaluate_detector
+        from alpr_jax.pipeline.detector import PlateDetector
+        if not self.config.get("eval_rpn_weights"):
+            return {}
+        rpn_vars, rpn_meta = weights.load_npz(self.config.eval_rpn_weights)
+        det = PlateDetector(rpn_meta["model"], rpn_vars, dict(self.config.model),
+                            jax.device_get(variables), mode="cascade")
+        out = {}
+        for path in self.config.eval_dirs:
+            r = evaluate_detector(det, path, self.config.eval_split)
+            name = path.rstrip("/").split("/")[-1]
+            out.update({f"eval/{name}/cascade/{k}": r[k] for k in ("ap_50", "ap_70", "ap_mean",
+                                                                    "corner_error_px")})
+        return out
+
+
+def check_detection_config(config) -> None:
+    h, w = config.data.input_hw
+    if h % 8 or w % 8:
+        raise ValueError(f"data.input_hw {tuple(config.data.input_hw)} must be multiples of 8")
+    if config.task == "rcnn" and config.data.rcnn_proposals <= 0:
+        raise ValueError("data.rcnn_proposals must be positive for the rcnn task")

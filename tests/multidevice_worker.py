@@ -1,0 +1,36 @@
+"""Run by multidevice_test.py in a subprocess whose XLA_FLAGS fix the CPU device count.
+
+    python tests/multidevice_worker.py OUT_DIR JOB [JOB ...]
+JOB = name:config:steps — train `config` (a tiny config module) to `steps` in OUT_DIR/name,
+resuming from whatever checkpoints are there (written by another device count or not).
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def main():
+    import importlib
+
+    import jax
+    from alpr_jax.train.loop import train_and_evaluate
+    out = sys.argv[1]
+    for job in sys.argv[2:]:
+        name, config_name, steps = job.split(":")
+        config = importlib.import_module(f"configs.{config_name}").get_config()
+        with config.unlocked():
+            config.total_steps = int(steps)
+            config.data.batch_size = 4              # divides by 1 and 4 devices
+            config.checkpoint_every = 1
+            # plain SGD: the comparison tests the data-parallel arithmetic; Adam would turn
+            # float32 reduction-order noise in near-zero gradients into lr-sized steps
+            config.optimizer.name = "sgd"
+            config.optimizer.weight_decay = 0.0
+            config.optimizer.lr = 0.05
+        train_and_evaluate(config, os.path.join(out, name), progress=False)
+        print(f"{name}: {jax.device_count()} devices, {steps} steps", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""The end-to-end pipeline and `alpr predict` on bad and odd inputs: every input gives either a
+result or an error record naming the file, the batch goes on, and the exit code says whether
+anything failed. The I/O tests use small randomly initialised detectors (what is tested is the
+handling, not the accuracy); the shipped recogniser reads the plates."""
+import io
+import json
+import os
+
+import cv2
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from alpr_jax import weights
+from alpr_jax.data.images import write_image
+from alpr_jax.models.detector import RCNN, RPN
+from alpr_jax.pipeline import predict
+from alpr_jax.pipeline.alpr import ALPR, plate_type
+from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
+from alpr_jax.pipeline.reader import PlateReader
+
+
+@pytest.fixture(scope="module")
+def alpr(tmp_path_factory):
+    """Random small RPN / R-CNN (threshold 0: every RoI becomes a 'plate') + shipped reader."""
+    key = jax.random.PRNGKey(0)
+    rpn_cfg, rcnn_cfg = {"width": 0.125, "corner_head": False}, {"width": 0.125}
+    rpn_vars = jax.jit(lambda k: RPN(**rpn_cfg).init(k, jnp.zeros((1, 96, 64, 3))))(key)
+    rcnn_vars = jax.jit(lambda k: RCNN(**rcnn_cfg).init(k, jnp.zeros((1, 48, 120, 3))))(key)
+    det = PlateDetector(rpn_cfg, rpn_vars, rcnn_cfg, rcnn_vars,
+                        options=DetectorOptions(input_hw=(96, 64), score_threshold=0.0,
+                                                num_rois=3))
+    return ALPR(det, PlateReader.load())
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory, ccpd_dir):
+    d = tmp_path_factory.mktemp("inputs")
+    rng = np.random.default_rng(0)
+    photo = rng.integers(0, 255, (120, 90, 3), np.uint8)
+    files = {}
+    files["missing"] = str(d / "does_not_exist.jpg")
+    (d / "empty.jpg").write_bytes(b"")
+    files["empty"] = str(d / "empty.jpg")
+    ok, jpg = cv2.imencode(".jpg", photo)
+    (d / "truncated.jpg").write_bytes(jpg.tobytes()[: len(jpg) // 2])
+    files["truncated"] = str(d / "truncated.jpg")
+    (d / "notes.jpg").write_text("this is not an image")
+    files["not_image"] = str(d / "notes.jpg")
+    cv2.imwrite(str(d / "gray.png"), photo[..., 0])
+    files["gray"] = str(d / "gray.png")
+    cv2.imwrite(str(d / "rgba.png"), np.dstack([photo, np.full(photo.shape[:2], 200, np.uint8)]))
+    files["rgba"] = str(d / "rgba.png")
+    cv2.imwrite(str(d / "deep.png"), photo.astype(np.uint16) * 257)
+    files["png16"] = str(d / "deep.png")
+    write_image(str(d / "tiny.png"), photo[:10, :10])
+    files["tiny"] = str(d / "tiny.png")
+    huge = np.zeros((10000, 10000, 3), np.uint8)
+    huge[::97] = 255
+    cv2.imwrite(str(d / "huge.png"), huge)
+    files["huge"] = str(d / "huge.png")
+    return files
+
+
+GOOD = ("gray", "rgba", "png16", "tiny", "huge")
+BAD = {"missing": "no such file", "empty": "0 bytes", "truncated": "truncated JPEG",
+       "not_image": "not a decodable image"}
+
+
+def test_every_input_gives_a_result_or_a_named_error(alpr, inputs):
+    order = ["missing", "gray", "empty", "rgba", "truncated", "png16", "not_image", "tiny",
+             "huge"]
+    out = io.StringIO()
+    failed = predict.run(alpr, [inputs[k] for k in order], as_json=True, progress=False, out=out)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["file"] for r in rows] == [inputs[k] for k in order]   # nothing skipped
+    assert failed == len(BAD)
+    for key, row in zip(order, rows):
+        if key in BAD:
+            assert BAD[key] in row["error"] and row["plates"] == []
+        else:
+            assert "error" not in row
+            assert row["image_size"][0] > 0 and 1 <= len(row["plates"]) <= 3
+            for plate in row["plates"]:
+                assert len(plate["corners"]) == 4 and 7 <= len(plate["text"]) <= 8
+                assert plate["plate_type"] in ("blue", "yellow", "green", "white")
+                assert set(row["timing_ms"]) >= {"rpn", "rcnn", "rectify", "recognize", "total"}
+    assert rows[order.index("huge")]["image_size"] == [10000, 10000]
+
+
+def test_cli_exit_code_and_lines(alpr, inputs, monkeypatch, capsys):
+    monkeypatch.setattr(ALPR, "load", classmethod(lambda cls, *a, **k: alpr))
+    assert predict.main([inputs["gray"], "--no-progress"]) == 0
+    assert capsys.readouterr().out.startswith(inputs["gray"] + ": ")
+    assert predict.main([inputs["gray"], inputs["missing"], "--no-progress"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == f"{inputs['missing']}: ERROR no such file"
+
+
+def test_folders_globs_and_annotation(alpr, inputs, tmp_path):
+    folder = os.path.dirname(inputs["gray"])
+    expanded = predict.expand_inputs([folder, os.path.join(folder, "*.png"), "nothing*.jpg"])
+    assert inputs["gray"] in expanded and inputs["empty"] in expanded
+    assert expanded[-1] == "nothing*.jpg"                      # reported, not dropped
+    failed = predict.run(alpr, [inputs["gray"]], annotate_dir=str(tmp_path), progress=False,
+                         out=io.StringIO())
+    assert failed == 0 and os.path.isfile(tmp_path / "gray.jpg")
+
+
+def test_video_every_nth_frame(alpr, tmp_path):
+    path = str(tmp_path / "clip.avi")
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"MJPG"), 10, (64, 48))
+    for i in range(7):
+        writer.write(np.full((48, 64, 3), 30 * i, np.uint8))
+    writer.release()
+    out = io.StringIO()
+    assert predict.run(alpr, [path], every=3, as_json=True, progress=False, out=out) == 0
+    files = [json.loads(l)["file"] for l in out.getvalue().splitlines()]
+    assert files == [f"{path}#frame=0", f"{path}#frame=3", f"{path}#frame=6"]
+
+
+def test_plate_type_from_colour():
+    blue = np.zeros((48, 120, 3), np.uint8)
+    blue[:] = (20, 60, 200)
+    yellow = np.full((48, 120, 3), (230, 190, 20), np.uint8)
+    white = np.full((48, 120, 3), 235, np.uint8)
+    assert plate_type(blue, "皖A12345") == "blue"
+    assert plate_type(yellow, "皖A12345") == "yellow"
+    assert plate_type(white, "皖A1234警") == "white"
+    assert plate_type(white, "皖AD12345") == "green"
+
+
+def test_array_input_checked(alpr):
+    with pytest.raises(ValueError, match="uint8 RGB"):
+        alpr.predict(np.zeros((10, 10), np.float32))
