@@ -4,6 +4,7 @@
     python eval.py --task recognition --data ../shared/data/ccpd_samples --weights runs/x/recognition.npz
     python eval.py --task detection --data ../shared/data/ccpd_samples --json
     python eval.py --task detection --data DIR --weights runs/rpn/rpn.npz --mode rpn_box
+    python eval.py --task pipeline --data ../shared/data/ccpd_samples --json   # photo -> text
 
 --data: a folder of crops named by text, a folder of CCPD scenes, or a labels.jsonl.
 --split a|b: a stable half of the data (the half a fine-tuned model never saw).
@@ -15,11 +16,12 @@ import sys
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--task", required=True, choices=["recognition", "detection"])
+    p.add_argument("--task", required=True, choices=["recognition", "detection", "pipeline"])
     p.add_argument("--data", required=True)
     p.add_argument("--weights", default=None,
                    help=".npz weights of the recogniser or the RPN (default: the shipped ones)")
-    p.add_argument("--rcnn-weights", default=None, help="detection: the R-CNN's .npz")
+    p.add_argument("--rcnn-weights", default=None, help="detection/pipeline: the R-CNN's .npz")
+    p.add_argument("--recognizer-weights", default=None, help="pipeline: the recogniser's .npz")
     p.add_argument("--mode", default="cascade", choices=["cascade", "rpn_box", "rpn_corner"],
                    help="detection: where the corners come from (Table 5 rows)")
     p.add_argument("--score-threshold", type=float, default=None,
@@ -33,6 +35,8 @@ def main(argv=None) -> int:
     if args.task == "detection":
         extra = dict(rcnn_weights=args.rcnn_weights, mode=args.mode,
                      score_threshold=args.score_threshold)
+    elif args.task == "pipeline":
+        extra = dict(rcnn_weights=args.rcnn_weights, recognizer_weights=args.recognizer_weights)
     result = registry.get(args.task)(args.data, args.weights, split=args.split, **extra)
     if not args.predictions:
         result.pop("predictions", None)

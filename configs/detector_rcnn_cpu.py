@@ -15,8 +15,8 @@ def get_config():
     c.optimizer.name = "adam"
     c.optimizer.weight_decay = 0.0
     c.optimizer.lr = 1e-3
-    c.optimizer.boundaries = [1500]
-    c.total_steps = 2000
+    c.optimizer.boundaries = [1100]
+    c.total_steps = 1500
     c.log_every = 50
     c.checkpoint_every = 250
     c.eval_every = 500

@@ -1,4 +1,4 @@
-"""Tiny RPN and R-CNN training runs on small synthetic scenes: finite losses, exports that the
+"""Tiny RPN, R-CNN and DSNT-refinement training runs on small synthetic scenes: finite losses, exports that the
 inference cascade loads and runs, and exact resume for the R-CNN (whose step cuts its crops
 with the shared sampler inside jit)."""
 import json
@@ -11,13 +11,14 @@ import pytest
 from alpr_jax import weights
 from alpr_jax.pipeline.detector import PlateDetector
 from alpr_jax.train.loop import train_and_evaluate
-from configs import detector_rcnn_tiny, detector_rpn_tiny
+from configs import detector_rcnn_tiny, detector_rpn_tiny, dsnt_refine_tiny
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     out = {}
-    for name, module in (("rpn", detector_rpn_tiny), ("rcnn", detector_rcnn_tiny)):
+    for name, module in (("rpn", detector_rpn_tiny), ("rcnn", detector_rcnn_tiny),
+                         ("dsnt", dsnt_refine_tiny)):
         workdir = str(tmp_path_factory.mktemp(name))
         train_and_evaluate(module.get_config(), workdir, progress=False)
         out[name] = workdir
@@ -25,7 +26,8 @@ def runs(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name,keys", [("rpn", ["loss_cls", "loss_box", "loss_corners"]),
-                                       ("rcnn", ["loss_cls", "loss_corners", "acc"])])
+                                       ("rcnn", ["loss_cls", "loss_corners", "acc"]),
+                                       ("dsnt", ["loss_euclid", "loss_js"])])
 def test_losses_logged_and_finite(runs, name, keys):
     rows = [json.loads(l) for l in open(os.path.join(runs[name], "metrics.jsonl"))]
     assert [r["step"] for r in rows] == [1, 2, 3, 4]

@@ -73,3 +73,28 @@ def test_eval_cli_prints_one_json_object(uninterrupted, ccpd_dir, capsys):
     for key in ("n", "acc", "acc_1e", "acc_2e", "acc_1", "acc_2_7", "cer", "ms_per_plate"):
         assert key in result
     assert result["n"] == 13
+
+
+def test_bfloat16_compute_keeps_float32_params(tmp_path):
+    config = recognizer_tiny.get_config()
+    with config.unlocked():
+        config.total_steps = 2
+        config.compute_dtype = "bfloat16"
+    train_and_evaluate(config, str(tmp_path), progress=False)
+    rows = [json.loads(l) for l in open(os.path.join(tmp_path, "metrics.jsonl"))]
+    assert all(np.isfinite(r["loss"]) for r in rows)
+    flat, _ = _params(os.path.join(tmp_path, "recognition.npz"))
+    assert all(v.dtype == np.float32 for v in flat.values())
+
+
+def test_batch_size_must_divide_by_devices():
+    from alpr_jax.train.loop import resolve_batch_size
+    config = recognizer_tiny.get_config()
+    with config.unlocked():
+        config.data.per_device_batch_size = 3
+    assert resolve_batch_size(config) == 3 * jax.device_count()
+    with config.unlocked():
+        config.compute_dtype = "float16"
+    with pytest.raises(ValueError, match="compute_dtype"):
+        from alpr_jax.train.loop import check_config
+        check_config(config)

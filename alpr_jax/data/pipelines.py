@@ -8,6 +8,7 @@ be made in parallel worker processes without changing the result.
 from __future__ import annotations
 
 import argparse
+import collections
 import dataclasses
 import functools
 import multiprocessing
@@ -127,10 +128,18 @@ def batches(task: str, seed: int, cfg, start_step: int = 0, num_steps: int | Non
         for step in steps:
             yield make((seed, step, cfg, (lo, hi)) + extra)
         return
-    # spawn: workers must not inherit a forked JAX runtime.
+    # spawn: workers must not inherit a forked JAX runtime. At most `ahead` batches are in
+    # flight or waiting: Pool.imap has no back-pressure, and a pipeline faster than training
+    # would pile every future batch up in memory.
+    ahead = 2 * workers + 2
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        yield from pool.imap(make, ((seed, s, cfg, (lo, hi)) + extra for s in steps),
-                             chunksize=1)
+        pending = collections.deque()
+        for step in steps:
+            pending.append(pool.apply_async(make, ((seed, step, cfg, (lo, hi)) + extra,)))
+            if len(pending) >= ahead:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 def _count(start, stop):

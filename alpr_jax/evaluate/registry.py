@@ -58,3 +58,17 @@ def detection(data: str, weights_path: str | None = None, split: str = "all",
     result.update({"mode": mode, "weights": rpn, "rcnn_weights": rcnn if mode == "cascade" else None,
                    "data": data, "split": split})
     return result
+
+
+@register("pipeline")
+def pipeline(data: str, weights_path: str | None = None, split: str = "all",
+             rcnn_weights: str | None = None, recognizer_weights: str | None = None,
+             **_) -> dict:
+    """The whole ALPR pipeline on labelled scenes: a plate counts when found (IoU >= 0.5) AND
+    read exactly; also detection rate, false positives and ms per stage."""
+    from alpr_jax.evaluate.end_to_end import evaluate_alpr
+    from alpr_jax.pipeline.alpr import ALPR
+    alpr = ALPR.load(weights_path, rcnn_weights, recognizer_weights)
+    result = evaluate_alpr(alpr, data, split)
+    result.update({"data": data, "split": split})
+    return result

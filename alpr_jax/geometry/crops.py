@@ -59,3 +59,26 @@ def cut(image, boxes, out_hw=CROP_HW):
     padded with PAD_VALUE outside the image."""
     thetas = crop_thetas(jnp.asarray(boxes, jnp.float32), image.shape[:2])
     return sampler.sample_batch(image[None], thetas[None], out_hw, PAD_VALUE)[0]
+
+
+# --- DSNT refinement crops: the 1:2.5 crop box with context, coordinates in [-1, 1] ----------
+DSNT_HW = (64, 160)
+DSNT_CONTEXT = 1.25                          # the crop box enlarged by this, about its centre
+
+
+def context_boxes(boxes, context: float = DSNT_CONTEXT):
+    """[..., 4] crop boxes -> the same boxes scaled by `context` about their centres."""
+    xp = jnp if not isinstance(boxes, np.ndarray) else np
+    c = (boxes[..., :2] + boxes[..., 2:]) / 2
+    half = (boxes[..., 2:] - boxes[..., :2]) * (context / 2)
+    return xp.concatenate([c - half, c + half], -1)
+
+
+def to_unit_square(corners, boxes):
+    """corners [..., 4, 2] absolute -> [-1, 1] over boxes [..., 4] (the DSNT convention)."""
+    return 2.0 * encode_corners(corners, boxes) - 1.0
+
+
+def from_unit_square(coords, boxes):
+    """Inverse of to_unit_square."""
+    return decode_corners((coords + 1.0) / 2.0, boxes)

@@ -12,6 +12,8 @@ config.eval_dirs / eval_split / eval_rpn_weights: datasets evaluated every eval_
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -37,7 +39,8 @@ class _DetectionTask:
                                     height=int(d.scene_hw[0]), width=int(d.scene_hw[1]))
         self.input_cfg = pipelines.DetectionInputConfig(
             batch_size=d.batch_size, input_hw=tuple(d.input_hw), scene=scene,
-            rcnn_proposals=d.rcnn_proposals if self.name == "rcnn" else 0)
+            rcnn_proposals=d.rcnn_proposals if self.name in ("rcnn", "dsnt") else 0,
+            rcnn_positive_fraction=d.get("rcnn_positive_fraction", 0.5))
         self._backgrounds = None
         self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
 
@@ -145,9 +148,13 @@ class RCNNTask(_DetectionTask):
         from alpr_jax import weights
         from alpr_jax.evaluate.detection import evaluate_detector
         from alpr_jax.pipeline.detector import PlateDetector
-        if not self.config.get("eval_rpn_weights"):
+        path = self.config.get("eval_rpn_weights")
+        if not path:
             return {}
-        rpn_vars, rpn_meta = weights.load_npz(self.config.eval_rpn_weights)
+        if not os.path.isfile(path):               # e.g. the RPN is still training
+            print(f"rcnn eval skipped: {path} not found", file=sys.stderr)
+            return {}
+        rpn_vars, rpn_meta = weights.load_npz(path)
         det = PlateDetector(rpn_meta["model"], rpn_vars, dict(self.config.model),
                             jax.device_get(variables), mode="cascade")
         out = {}
@@ -163,5 +170,44 @@ def check_detection_config(config) -> None:
     h, w = config.data.input_hw
     if h % 8 or w % 8:
         raise ValueError(f"data.input_hw {tuple(config.data.input_hw)} must be multiples of 8")
-    if config.task == "rcnn" and config.data.rcnn_proposals <= 0:
-        raise ValueError("data.rcnn_proposals must be positive for the rcnn task")
+    if config.task in ("rcnn", "dsnt") and config.data.rcnn_proposals <= 0:
+        raise ValueError(f"data.rcnn_proposals must be positive for the {config.task} task")
+
+
+class DSNTTask(_DetectionTask):
+    """The DSNT corner localiser in refinement mode: a context crop (geometry.crops
+    .context_boxes of the 1:2.5 crop box) of each positive proposal, 64x160, four heatmaps,
+    Euclidean + js_weight x Jensen-Shannon loss (loss.js_weight 0: the "no JS" ablation)."""
+    name = "dsnt"
+    keys = RCNN_KEYS
+
+    def __init__(self, config):
+        super().__init__(config)
+        from alpr_jax.models.dsnt_localizer import DSNTLocalizer
+        self.model = DSNTLocalizer(**config.model)
+
+    def init_variables(self, rng):
+        x = jnp.zeros((1,) + crop_ops.DSNT_HW + (3,), jnp.float32)
+        return self.model.init({"params": rng}, x, train=False)
+
+    def loss(self, params, batch_stats, batch, rng):
+        from alpr_jax.geometry import dsnt
+        images = batch["full_image"].astype(jnp.float32) / 255.0
+        crop_box = crop_ops.crop_boxes(batch["proposals"])                 # [B, K, 4]
+        boxes = crop_ops.context_boxes(crop_box)
+        crops = jax.vmap(lambda im, b: crop_ops.cut(im, b, crop_ops.DSNT_HW))(images, boxes)
+        crops = crops.reshape((-1,) + crops.shape[2:]).astype(self.dtype)
+        out, stats = self._apply(params, batch_stats, crops, rng)
+        # targets: corners normalised by the crop box ([0, 1]) -> [-1, 1] over the context box
+        target = (2.0 * batch["proposal_corners"] - 1.0) / crop_ops.DSNT_CONTEXT
+        target = target.reshape(-1, 4, 2)
+        positive = batch["proposal_labels"].reshape(-1) == 1
+        logits = out["heatmap_logits"]
+        per_corner, metrics = dsnt.dsnt_loss(logits, target, self.config.loss.js_weight,
+                                             reduce=False)
+        loss = losses.masked_mean(per_corner.mean(-1), positive)
+        metrics = {k: losses.masked_mean(v.mean(-1), positive) for k, v in metrics.items()}
+        return loss, (dict(metrics, loss=loss), stats)
+
+    def evaluate(self, variables) -> dict:
+        return {}

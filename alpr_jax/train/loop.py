@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import time
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -28,11 +29,13 @@ def get_task(config):
     if config.task == "recognition":
         from alpr_jax.train.recognition import RecognitionTask
         return RecognitionTask(config)
-    if config.task in ("rpn", "rcnn"):
-        from alpr_jax.train.detection import RCNNTask, RPNTask, check_detection_config
-        check_detection_config(config)
-        return RPNTask(config) if config.task == "rpn" else RCNNTask(config)
-    raise ValueError(f"unknown task {config.task!r}; expected 'recognition', 'rpn' or 'rcnn'")
+    if config.task in ("rpn", "rcnn", "dsnt"):
+        from alpr_jax.train import detection
+        detection.check_detection_config(config)
+        return {"rpn": detection.RPNTask, "rcnn": detection.RCNNTask,
+                "dsnt": detection.DSNTTask}[config.task](config)
+    raise ValueError(f"unknown task {config.task!r}; expected 'recognition', 'rpn', 'rcnn' "
+                     f"or 'dsnt'")
 
 
 class JsonLogger:
@@ -113,18 +116,22 @@ def check_config(config) -> None:
             raise ValueError(f"{key} must be positive, got {config[key]}")
 
 
-def train_and_evaluate(config, workdir: str, progress: bool = True) -> TrainState:
-    """Trains config.task to config.total_steps in workdir (resuming if checkpoints exist),
-    evaluates every config.eval_every steps, and exports workdir/<task>.npz at the end."""
+class Setup(NamedTuple):
+    task: object
+    state: TrainState
+    step_fn: object              # (state, batch) -> (state, metrics); state donated
+    data_sharding: NamedSharding
+
+
+def setup(config) -> Setup:
+    """The task, the initial replicated state and the jitted data-parallel step."""
     check_config(config)
-    os.makedirs(workdir, exist_ok=True)
     task = get_task(config)
     # device order = process order, so host p's rows land on host p's devices
     mesh = Mesh(np.array(sorted(jax.devices(), key=lambda d: (d.process_index, d.id))),
                 ("data",))
     replicated = NamedSharding(mesh, P())
     data_sharding = NamedSharding(mesh, P("data"))
-
     init_key, dropout_key = jax.random.split(jax.random.PRNGKey(config.seed))
     variables = jax.jit(task.init_variables)(init_key)
     if config.get("init_from"):
@@ -133,20 +140,33 @@ def train_and_evaluate(config, workdir: str, progress: bool = True) -> TrainStat
                               tx=make_optimizer(config.optimizer),
                               batch_stats=variables.get("batch_stats", {}))
     state = jax.device_put(state, replicated)
+    step_fn = jax.jit(functools.partial(_train_step, task=task, dropout_key=dropout_key,
+                                        compute_dtype=compute_dtype(config)),
+                      in_shardings=(replicated, data_sharding),
+                      out_shardings=(replicated, replicated), donate_argnums=0)
+    return Setup(task, state, step_fn, data_sharding)
+
+
+def global_batch(batch: dict, data_sharding) -> dict:
+    """This host's rows of a batch -> global arrays sharded on the leading axis."""
+    return {k: jax.make_array_from_process_local_data(data_sharding, v) for k, v in batch.items()}
+
+
+def train_and_evaluate(config, workdir: str, progress: bool = True) -> TrainState:
+    """Trains config.task to config.total_steps in workdir (resuming if checkpoints exist),
+    evaluates every config.eval_every steps, and exports workdir/<task>.npz at the end."""
+    task, state, step_fn, data_sharding = setup(config)
+    os.makedirs(workdir, exist_ok=True)
     mgr = checkpoint.manager(workdir, config.checkpoint_every, config.keep_checkpoints)
     restored = checkpoint.restore_latest(mgr, state)
     if restored is not None:
         state = restored
     start = int(state.step)
     logger = JsonLogger(workdir)
-    if start == 0:
+    if start == 0 and jax.process_index() == 0:
         with open(os.path.join(workdir, "config.json"), "w", encoding="utf-8") as f:
             f.write(config.to_json(indent=2))
 
-    step_fn = jax.jit(functools.partial(_train_step, task=task, dropout_key=dropout_key,
-                                        compute_dtype=compute_dtype(config)),
-                      in_shardings=(replicated, data_sharding),
-                      out_shardings=(replicated, replicated), donate_argnums=0)
     remaining = int(config.total_steps) - start
     bar = tqdm(total=int(config.total_steps), initial=start, desc=f"train {task.name}",
                disable=not progress or jax.process_index() != 0)
@@ -154,9 +174,7 @@ def train_and_evaluate(config, workdir: str, progress: bool = True) -> TrainStat
     step = start
     rows = host_example_range(config.data.batch_size)
     for batch in task.batches(start, max(remaining, 0), example_range=rows):
-        # each host passes its own rows; together they form the global batch
-        batch = {k: jax.make_array_from_process_local_data(data_sharding, v)
-                 for k, v in batch.items()}
+        batch = global_batch(batch, data_sharding)
         state, metrics = step_fn(state, batch)
         step += 1
         n_last += config.data.batch_size
@@ -170,10 +188,12 @@ def train_and_evaluate(config, workdir: str, progress: bool = True) -> TrainStat
             bar.set_postfix(loss=f"{float(metrics['loss']):.4f}")
         checkpoint.save(mgr, step, state, force=step == config.total_steps)
         if config.eval_every and (step % config.eval_every == 0 or step == config.total_steps):
-            logger.log(step, task.evaluate(jax.device_get(state.variables())))
+            if jax.process_index() == 0:
+                logger.log(step, task.evaluate(jax.device_get(state.variables())))
     bar.close()
     mgr.wait_until_finished()
-    export(task, state, os.path.join(workdir, f"{task.name}.npz"), config)
+    if jax.process_index() == 0:
+        export(task, state, os.path.join(workdir, f"{task.name}.npz"), config)
     return state
 
 

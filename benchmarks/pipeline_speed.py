@@ -1,0 +1,54 @@
+"""Prints CPU time per 720x1160 photo after warm-up: the detector alone in each Table 5 mode
+split by stage (RPN incl. letterbox and NMS; R-CNN incl. the 10 crops), and the whole
+photo -> text pipeline split by stage, plus model sizes and how many shapes were compiled.
+
+    python benchmarks/pipeline_speed.py [--image PHOTO] [--repeats 20]
+"""
+import argparse
+import glob
+import os
+
+import numpy as np
+
+from alpr_jax.data.images import read_image
+from alpr_jax.pipeline.alpr import ALPR
+from alpr_jax.pipeline.detector import PlateDetector
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STAGES = ("rpn", "rcnn", "rectify", "recognize", "total")
+
+
+def _median(rows, keys):
+    return {k: float(np.median([r.get(k, 0.0) for r in rows])) for k in keys}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--image", default=None, help="default: the bundled blue-plate photo")
+    p.add_argument("--repeats", type=int, default=20)
+    args = p.parse_args()
+    path = args.image or sorted(glob.glob(os.path.join(HERE, "..", "examples", "*.jpg")))[0]
+    image = read_image(path)
+    print(f"photo: {os.path.basename(path)} ({image.shape[1]}x{image.shape[0]}), median of "
+          f"{args.repeats} after warm-up\n")
+    print("| detector mode | RPN ms | R-CNN ms | total ms | MB (float32) |\n|---|---|---|---|---|")
+    for mode in ("rpn_box", "cascade"):
+        det = PlateDetector.load(mode=mode)
+        det.detect(image)
+        m = _median([det.detect(image)[1] for _ in range(args.repeats)],
+                    ("rpn", "rcnn", "detect_total"))
+        print(f"| {mode} | {m['rpn']:.1f} | {m['rcnn']:.1f} | {m['detect_total']:.1f} | "
+              f"{det.size_mb():.2f} |")
+    alpr = ALPR.load()
+    result = alpr.predict(image)
+    m = _median([alpr.predict(image).timing_ms for _ in range(args.repeats)], STAGES)
+    print("\n| pipeline | " + " | ".join(f"{s} ms" for s in STAGES) + " |")
+    print("|---|" + "---|" * len(STAGES))
+    print("| photo -> text | " + " | ".join(f"{m[s]:.1f}" for s in STAGES) + " |")
+    print(f"\nread: {[p.text for p in result.plates]}; compiled: RPN "
+          f"{alpr.detector._rpn_fn._cache_size()}, R-CNN {alpr.detector._rcnn_fn._cache_size()}, "
+          f"recogniser {alpr.reader._apply._cache_size()} shape(s)")
+
+
+if __name__ == "__main__":
+    main()
