@@ -45,7 +45,7 @@ def main(argv):
         times.append(time.perf_counter() - t0)
     ms = 1e3 * float(np.median(times))
     n_params = sum(x.size for x in jax.tree_util.tree_leaves(state.params))
-    print(f"| task | model | dtype | devices | global batch | ms/step | samples/s | params |")
+    print("| task | model | dtype | devices | global batch | ms/step | samples/s | params |")
     print("|---|---|---|---|---|---|---|---|")
     print(f"| {config.task} | {dict(config.model)} | {config.get('compute_dtype', 'float32')} | "
           f"{jax.device_count()} ({jax.devices()[0].platform}) | {config.data.batch_size} | "

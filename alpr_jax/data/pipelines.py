@@ -24,6 +24,7 @@ from alpr_jax.data.images import ImageReadError, read_image
 from alpr_jax.data.preprocess import letterbox, plate_input, record_plate_inputs
 from alpr_jax.data.proposals import sample_proposals
 from alpr_jax.geometry import anchors as anchor_ops
+from alpr_jax.geometry import boxes as box_ops
 from alpr_jax.geometry import crops as crop_ops
 from alpr_jax.geometry.rectify import PLATE_HW
 
@@ -251,7 +252,7 @@ def detection_record_example(seed: int, index: int, cfg: DetectionInputConfig,
     epoch, k = divmod(index, len(records))
     record = records[_epoch_order(seed, epoch, len(records))[k]]
     image = read_image(record.path)
-    corners = [p.corners if p.corners is not None else _box_corners(p.bbox)
+    corners = [p.corners if p.corners is not None else box_ops.box_corners(p.bbox)
                for p in record.plates]
     scene_hw = (cfg.scene.height, cfg.scene.width)
     if image.shape[:2] != scene_hw:
@@ -263,11 +264,6 @@ def detection_record_example(seed: int, index: int, cfg: DetectionInputConfig,
 @functools.lru_cache(maxsize=4)
 def _epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
     return np.random.default_rng([seed, 5, epoch]).permutation(n)
-
-
-def _box_corners(box) -> np.ndarray:
-    x1, y1, x2, y2 = box
-    return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
 
 
 # --- Throughput ---------------------------------------------------------------------------------

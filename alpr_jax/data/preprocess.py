@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from alpr_jax.data.annotations import ImageRecord, PlateLabel
+from alpr_jax.geometry.boxes import box_corners
 from alpr_jax.geometry.rectify import PLATE_HW, rectify
 
 DETECTOR_PAD_VALUE = 128
@@ -38,9 +39,7 @@ def plate_input(image: np.ndarray, plate: PlateLabel | None, out_hw=PLATE_HW) ->
     if plate is not None and plate.corners is not None:
         return rectify(image, plate.corners, out_hw)
     if plate is not None and plate.bbox is not None:
-        x1, y1, x2, y2 = plate.bbox
-        corners = np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
-        return rectify(image, corners, out_hw)
+        return rectify(image, box_corners(plate.bbox), out_hw)
     return cv2.resize(image, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_AREA
                       if image.shape[1] > out_hw[1] else cv2.INTER_LINEAR)
 

@@ -112,7 +112,7 @@ def evaluate_detector(detector, path: str, split: str = "all") -> dict:
         t0 = time.perf_counter()
         dets, _ = detector.detect(image)
         times.append(time.perf_counter() - t0)
-        gts = np.array([p.corners if p.corners is not None else _box_quad(p.bbox)
+        gts = np.array([p.corners if p.corners is not None else box_ops.box_corners(p.bbox)
                         for p in record.plates], np.float32).reshape(-1, 4, 2)
         quads = np.array([d.corners for d in dets], np.float32).reshape(-1, 4, 2)
         scores = np.array([d.score for d in dets], np.float32)
@@ -124,8 +124,3 @@ def evaluate_detector(detector, path: str, split: str = "all") -> dict:
                   ms_per_image=1e3 * float(np.mean(times)) if times else float("nan"),
                   model_mb=detector.size_mb(), errors=errors, images=details)
     return result
-
-
-def _box_quad(box) -> np.ndarray:
-    x1, y1, x2, y2 = box
-    return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)

@@ -17,6 +17,12 @@ def _xp(x):
     return jnp
 
 
+def box_corners(box) -> np.ndarray:
+    """[4] box (x1, y1, x2, y2) -> float32 [4, 2] corners TL, TR, BR, BL."""
+    x1, y1, x2, y2 = box
+    return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
+
+
 def area(boxes):
     """[..., 4] -> [...]"""
     xp = _xp(boxes)

@@ -11,7 +11,6 @@ quadrilaterals), "rpn_corner" (the RPN's own corner head).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
 
 import cv2
@@ -20,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from alpr_jax import weights
-from alpr_jax.data.preprocess import DETECTOR_PAD_VALUE, letterbox
+from alpr_jax.data.preprocess import letterbox
 from alpr_jax.geometry import anchors as anchor_ops
 from alpr_jax.geometry import boxes as box_ops
 from alpr_jax.geometry import crops as crop_ops
@@ -46,11 +45,6 @@ class DetectorOptions:
     num_rois: int = 10                        # the paper's top-10 RoIs
     final_nms: float = 0.3
     score_threshold: float = 0.5
-
-
-def quad_from_box(box: np.ndarray) -> np.ndarray:
-    x1, y1, x2, y2 = box
-    return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
 
 
 class PlateDetector:
@@ -140,7 +134,7 @@ class PlateDetector:
             corners = np.asarray(quads)[:len(keep)] / full_scale
             timing["rcnn"] = (time.perf_counter() - t1) * 1e3
         elif self.mode == "rpn_box":
-            corners = np.stack([quad_from_box(b) for b in boxes]) if len(keep) else corners
+            corners = np.stack([box_ops.box_corners(b) for b in boxes]) if len(keep) else corners
         dets = self._final(scores, corners)
         timing["detect_total"] = (time.perf_counter() - t0) * 1e3
         return dets, timing

@@ -11,6 +11,7 @@ is 1 when any input failed, else 0.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import glob
 import json
 import os
@@ -19,7 +20,7 @@ import sys
 import numpy as np
 from tqdm import tqdm
 
-from alpr_jax.data.images import IMAGE_EXTENSIONS
+from alpr_jax.data.images import IMAGE_EXTENSIONS, ImageReadError, read_image
 
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
 
@@ -95,20 +96,21 @@ def run(alpr, inputs: list[str], every: int = 1, as_json: bool = False,
             except ValueError as e:
                 items = [(path, e)]
         else:
-            items = [(path, path)]
+            try:
+                items = [(path, read_image(path))]
+            except ImageReadError as e:
+                items = [(path, e)]
         for name, source in items:
             if isinstance(source, Exception):
-                result = Result(name, None, (), {}, error=str(source).split(": ", 1)[-1])
+                problem = getattr(source, "problem", None) or str(source).split(": ", 1)[-1]
+                result = Result(name, None, (), {}, error=problem)
             else:
-                result = next(alpr.predict_many([source]))
-                result = Result(name, result.image_size, result.plates, result.timing_ms,
-                                result.error)
+                result = dataclasses.replace(alpr.predict(source), file=name)
             if result.error:
                 failed += 1
             _print(result, as_json, out)
             if annotate_dir and not result.error:
-                from alpr_jax.data.images import read_image
-                image = source if isinstance(source, np.ndarray) else read_image(source)
+                image = source
                 stem = os.path.splitext(os.path.basename(name.replace("#frame=", "_")))[0]
                 annotate(image, result.plates, os.path.join(annotate_dir, stem + ".jpg"))
     return failed
