@@ -1,6 +1,17 @@
 """Data parallelism on 4 (forced host-platform) CPU devices vs 1: the same global batch gives
 the same parameters after 3 steps (recogniser with BatchNorm, and the RPN), and checkpoints
-move between device counts in both directions."""
+move between device counts in both directions.
+
+The multi-step recogniser runs use the `model.stn=fixed` ablation switch. With learned STNs
+the training trajectory itself is chaotic at float32 resolution, on ONE device: bilinear
+sampling is piecewise linear, so its gradient with respect to a sample position jumps at every
+pixel boundary, and with ~70k sampled positions per batch a 1e-7 relative change of the params
+(what another all-reduce order gives) moves a few of them across a boundary. Measured on one
+device: params perturbed by 1e-7 differ by 2e-3 after 2 SGD steps and 0.2 after 3, all in the
+STN layers. So the learned-STN model is compared after one step (where the gradient is still
+continuous: agreement ~2e-7), and the data-parallel arithmetic over several steps, BatchNorm
+statistics included, on the same recogniser with fixed windows.
+"""
 import os
 import subprocess
 import sys
@@ -31,27 +42,27 @@ def _params(out, name, task):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("multidevice"))
-    _run(4, out, "rec4:recognizer_tiny:3", "rpn4:detector_rpn_tiny:3", "res41:recognizer_tiny:2")
-    _run(1, out, "rec1:recognizer_tiny:3", "rpn1:detector_rpn_tiny:3", "res41:recognizer_tiny:3",
-         "res14:recognizer_tiny:2")
-    _run(4, out, "res14:recognizer_tiny:3")
+    _run(4, out, f"rec4:{REC}:3:{FIXED}", f"stn4:{REC}:1", "rpn4:detector_rpn_tiny:3",
+         f"res41:{REC}:2:{FIXED}")
+    _run(1, out, f"rec1:{REC}:3:{FIXED}", f"stn1:{REC}:1", "rpn1:detector_rpn_tiny:3",
+         f"res41:{REC}:3:{FIXED}", f"res14:{REC}:2:{FIXED}")
+    _run(4, out, f"res14:{REC}:3:{FIXED}")
     return out
 
 
+REC, FIXED = "recognizer_tiny", "model.stn=fixed"
+
+
 def _assert_same(a, b):
-    # float32 reductions in another order: BatchNorm variances of a 4-example batch differ by
-    # up to ~2e-5 relative; anything structurally wrong (per-device statistics, a missing
-    # all-reduce, a wrong shard) differs by orders of magnitude more
+    # float32 reductions in another order differ by ~1e-7 here (largest: BatchNorm variances,
+    # 5e-7); anything structurally wrong (per-device statistics, a missing all-reduce, a wrong
+    # shard) differs by orders of magnitude more
     assert a.keys() == b.keys()
     for k in a:
-        np.testing.assert_allclose(a[k], b[k], rtol=5e-5, atol=5e-5, err_msg=k)
+        np.testing.assert_allclose(a[k], b[k], rtol=1e-5, atol=1e-5, err_msg=k)
 
 
-REC_XFAIL = pytest.mark.xfail(strict=False, reason="open: the recogniser on 4 devices drifts "
-                               "~3e-4 from 1 device in 3 steps (RPN matches); under investigation")
-
-
-@pytest.mark.parametrize("name,task", [pytest.param("rec", "recognition", marks=REC_XFAIL),
+@pytest.mark.parametrize("name,task", [("rec", "recognition"), ("stn", "recognition"),
                                        ("rpn", "rpn")])
 def test_four_devices_match_one(runs, name, task):
     a, b = _params(runs, f"{name}4", task), _params(runs, f"{name}1", task)
@@ -59,6 +70,6 @@ def test_four_devices_match_one(runs, name, task):
     _assert_same(a, b)
 
 
-@pytest.mark.parametrize("name", [pytest.param("res41", marks=REC_XFAIL), "res14"])
+@pytest.mark.parametrize("name", ["res41", "res14"])
 def test_checkpoint_moves_between_device_counts(runs, name):
     _assert_same(_params(runs, name, "recognition"), _params(runs, "rec1", "recognition"))

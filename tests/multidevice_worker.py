@@ -1,8 +1,9 @@
 """Run by multidevice_test.py in a subprocess whose XLA_FLAGS fix the CPU device count.
 
     python tests/multidevice_worker.py OUT_DIR JOB [JOB ...]
-JOB = name:config:steps — train `config` (a tiny config module) to `steps` in OUT_DIR/name,
-resuming from whatever checkpoints are there (written by another device count or not).
+JOB = name:config:steps[:key=value,...] — train `config` (a tiny config module) to `steps` in
+OUT_DIR/name with the given config overrides (values parsed as Python literals or kept as
+strings), resuming from whatever checkpoints are there (written by another device count or not).
 """
 import os
 import sys
@@ -11,15 +12,27 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def main():
+    import ast
     import importlib
 
     import jax
     from alpr_jax.train.loop import train_and_evaluate
     out = sys.argv[1]
     for job in sys.argv[2:]:
-        name, config_name, steps = job.split(":")
+        name, config_name, steps, *overrides = job.split(":")
         config = importlib.import_module(f"configs.{config_name}").get_config()
         with config.unlocked():
+            for item in ",".join(overrides).split(",") if overrides else []:
+                key, value = item.split("=", 1)
+                try:
+                    value = ast.literal_eval(value)
+                except (ValueError, SyntaxError):
+                    pass
+                parent = config
+                *path, leaf = key.split(".")
+                for part in path:
+                    parent = parent[part]
+                parent[leaf] = value
             config.total_steps = int(steps)
             config.data.batch_size = 4              # divides by 1 and 4 devices
             config.checkpoint_every = 1
