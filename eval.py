@@ -24,6 +24,9 @@ def main(argv=None) -> int:
     p.add_argument("--recognizer-weights", default=None, help="pipeline: the recogniser's .npz")
     p.add_argument("--mode", default="cascade", choices=["cascade", "rpn_box", "rpn_corner"],
                    help="detection: where the corners come from (Table 5 rows)")
+    p.add_argument("--corner-source", default="rcnn", choices=["rcnn", "dsnt"],
+                   help="detection/pipeline: R-CNN corners or the DSNT localiser's")
+    p.add_argument("--dsnt-weights", default=None, help="with --corner-source dsnt: its .npz")
     p.add_argument("--score-threshold", type=float, default=None,
                    help="detection: minimum plate score (default: the detector's)")
     p.add_argument("--split", default="all", choices=["all", "a", "b"])
@@ -34,9 +37,11 @@ def main(argv=None) -> int:
     extra = {}
     if args.task == "detection":
         extra = dict(rcnn_weights=args.rcnn_weights, mode=args.mode,
-                     score_threshold=args.score_threshold)
+                     score_threshold=args.score_threshold, corner_source=args.corner_source,
+                     dsnt_weights=args.dsnt_weights)
     elif args.task == "pipeline":
-        extra = dict(rcnn_weights=args.rcnn_weights, recognizer_weights=args.recognizer_weights)
+        extra = dict(rcnn_weights=args.rcnn_weights, recognizer_weights=args.recognizer_weights,
+                     corner_source=args.corner_source, dsnt_weights=args.dsnt_weights)
     result = registry.get(args.task)(args.data, args.weights, split=args.split, **extra)
     if not args.predictions:
         result.pop("predictions", None)

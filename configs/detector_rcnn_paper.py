@@ -13,5 +13,9 @@ def get_config():
     c.model = c.model.__class__(dict(width=1.0, dropout=0.2))
     c.data.batch_size = 8
     c.data.rcnn_proposals = 16          # 8 positive, 8 negative per image
+    # True: half of them from the fixed RPN's proposals, mined beforehand into each train_dir
+    # (python -m alpr_jax.train.mine_proposals --data DIR --rpn RPN.npz)
+    c.data.mined_proposals = False
+    c.data.mined_fraction = 0.5
     c.eval_rpn_weights = ""             # an RPN .npz: evaluate the whole cascade
     return c

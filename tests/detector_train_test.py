@@ -61,3 +61,24 @@ def test_exports_run_as_a_detector(runs, mode):
         assert d.corners.shape == (4, 2) and np.isfinite(d.corners).all() and 0 <= d.score <= 1
     scores = [d.score for d in dets]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_dsnt_corner_source(runs):
+    from alpr_jax.pipeline.detector import DetectorOptions
+    # final_nms 1.0: no suppression, so both keep every RoI whatever their corners
+    options = DetectorOptions(input_hw=(96, 64), score_threshold=0.0, final_nms=1.0)
+    paths = (os.path.join(runs["rpn"], "rpn.npz"), os.path.join(runs["rcnn"], "rcnn.npz"))
+    rcnn = PlateDetector.load(*paths, options=options)
+    dsnt = PlateDetector.load(*paths, options=options, corner_source="dsnt",
+                              dsnt_path=os.path.join(runs["dsnt"], "dsnt.npz"))
+    image = np.random.default_rng(0).integers(0, 255, (300, 200, 3), np.uint8)
+    a, _ = rcnn.detect(image)
+    b, timing = dsnt.detect(image)
+    assert "dsnt" in timing and dsnt.size_mb() > rcnn.size_mb()
+    # the R-CNN still scores the same RoIs; only the corners come from the DSNT heatmaps,
+    # which put them inside the RoI's context crop
+    assert sorted(d.score for d in a) == pytest.approx(sorted(d.score for d in b))
+    for d in b:
+        assert np.isfinite(d.corners).all()
+    with pytest.raises(ValueError, match="needs DSNT weights"):
+        PlateDetector.load(*paths, corner_source="dsnt")

@@ -37,6 +37,8 @@ def cjk_font(size: int, weight: int = 700) -> ImageFont.FreeTypeFont:
 @functools.lru_cache(maxsize=4096)
 def _glyph_ink(char: str, weight: int) -> np.ndarray:
     """Tight-cropped ink mask of one character at 200 px, float32 [h, w] in [0, 1]."""
+    if char == "Q":
+        return _plate_q(weight)
     font = cjk_font(200, weight)
     left, top, right, bottom = font.getbbox(char)
     canvas = Image.new("L", (right - left + 8, bottom - top + 8), 0)
@@ -46,6 +48,21 @@ def _glyph_ink(char: str, weight: int) -> np.ndarray:
     if len(ys) == 0:
         raise ValueError(f"the CJK font has no glyph for {char!r}")
     return ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+
+def _plate_q(weight: int) -> np.ndarray:
+    """The plate font's Q: a full-height O with a short tail across its lower right.
+
+    Noto's Q has a long tail below the baseline, so stretched into the character box its
+    body comes out shorter than a 0; on real plates the body is as tall as 0's and only the
+    small tail tells them apart (the first recogniser read most real Qs as 0)."""
+    ink = _glyph_ink("O", weight)
+    h, w = ink.shape
+    stroke = max(2, int((ink[h // 2, : w // 2] > 0.5).sum()))
+    canvas = (ink * 255).astype(np.uint8)
+    cv2.line(canvas, (int(0.58 * w), int(0.70 * h)), (w - 1 - stroke // 3, h - 1 - stroke // 3),
+             255, stroke, cv2.LINE_AA)
+    return canvas.astype(np.float32) / 255.0
 
 
 @functools.lru_cache(maxsize=8192)

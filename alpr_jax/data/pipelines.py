@@ -48,6 +48,7 @@ class DetectionInputConfig:
     negative_iou: float = 0.3
     rcnn_proposals: int = 0                  # > 0: also the full image and R-CNN proposals
     rcnn_positive_fraction: float = 0.5
+    mined_fraction: float = 0.5              # share of R-CNN proposals taken from mined RPN ones
     scene: generate.SceneConfig = generate.SceneConfig()
 
     def __post_init__(self):
@@ -191,7 +192,7 @@ def _anchors(input_hw: tuple[int, int]) -> np.ndarray:
 
 
 def detection_targets(rng: np.random.Generator, image: np.ndarray, corners: list[np.ndarray],
-                      cfg: DetectionInputConfig) -> dict:
+                      cfg: DetectionInputConfig, mined: np.ndarray | None = None) -> dict:
     """Detector training example from an image [H, W, 3] uint8 and its plates' corners.
 
     Returns image uint8 [h, w, 3] (letterboxed to cfg.input_hw), scale float32 [] (detector
@@ -201,7 +202,8 @@ def detection_targets(rng: np.random.Generator, image: np.ndarray, corners: list
     corners normalised by the anchor box; meaningful where anchor_labels == 1).
     With cfg.rcnn_proposals = K > 0 also the R-CNN's inputs: full_image uint8 [H, W, 3] (the
     original), proposals float32 [K, 4] (original px), proposal_labels int32 [K], and
-    proposal_corners float32 [K, 4, 2] (normalised by the proposal's 1:2.5 crop box)."""
+    proposal_corners float32 [K, 4, 2] (normalised by the proposal's 1:2.5 crop box); `mined`
+    [M, 4] (original px) are the fixed RPN's proposals for this image, if mined."""
     net_image, scale = letterbox(image, cfg.input_hw)
     corners = list(corners)[:cfg.max_plates]
     boxes = np.array([corners_to_bbox(c) for c in corners], np.float32).reshape(-1, 4)
@@ -226,7 +228,8 @@ def detection_targets(rng: np.random.Generator, image: np.ndarray, corners: list
            "corners": padded_corners, "boxes": padded_boxes, "plate_mask": mask}
     if cfg.rcnn_proposals:
         props, plabels, pmatched = sample_proposals(rng, boxes, image.shape[:2],
-                                                    cfg.rcnn_proposals, cfg.rcnn_positive_fraction)
+                                                    cfg.rcnn_proposals, cfg.rcnn_positive_fraction,
+                                                    mined, cfg.mined_fraction)
         pcorners = np.zeros((len(props), 4, 2), np.float32)
         ok = pmatched >= 0
         if ok.any():
@@ -254,11 +257,13 @@ def detection_record_example(seed: int, index: int, cfg: DetectionInputConfig,
     image = read_image(record.path)
     corners = [p.corners if p.corners is not None else box_ops.box_corners(p.bbox)
                for p in record.plates]
+    mined = record.meta.get("rpn_proposals")
     scene_hw = (cfg.scene.height, cfg.scene.width)
     if image.shape[:2] != scene_hw:
         image, s = letterbox(image, scene_hw)
         corners = [c * s for c in corners]
-    return detection_targets(example_rng(seed, index), image, corners, cfg)
+        mined = None if mined is None else np.asarray(mined, np.float32) * s
+    return detection_targets(example_rng(seed, index), image, corners, cfg, mined)
 
 
 @functools.lru_cache(maxsize=4)

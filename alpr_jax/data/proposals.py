@@ -1,10 +1,12 @@
 """Training proposals for the R-CNN, drawn around and away from the ground truth.
 
-The paper trains the R-CNN on the fixed RPN's proposals. Here the proposals are simulated in
-the input pipeline (numpy, no network): positives are ground-truth boxes jittered in position
-and scale the way RPN boxes err, negatives are plate-sized boxes elsewhere, half of them close
-to a plate (hard negatives). This keeps the two stages' training independent and cheap on a
-CPU; the R-CNN is then run on real RPN proposals at inference and in evaluation.
+The paper trains the R-CNN on the fixed RPN's proposals. Those can be mined once per training
+photo (alpr_jax.train.mine_proposals) and mixed in here; the rest are simulated in the input
+pipeline (numpy, no network): positives are ground-truth boxes jittered in position and scale
+the way RPN boxes err, negatives are plate-sized boxes elsewhere, half of them close to a plate.
+Simulation alone keeps the two stages' training independent and cheap on a CPU, but misses the
+RPN's own false positives on real photos (grilles, badges, text strips); the mined proposals
+bring exactly those in as negatives.
 """
 from __future__ import annotations
 
@@ -44,21 +46,29 @@ def _near_box(rng, box):
 
 
 def sample_proposals(rng: np.random.Generator, gt_boxes: np.ndarray, image_hw: tuple[int, int],
-                     num: int = 16, positive_fraction: float = 0.5
+                     num: int = 16, positive_fraction: float = 0.5,
+                     mined: np.ndarray | None = None, mined_fraction: float = 0.5
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """num proposals for one image with gt_boxes [P, 4] (P may be 0), in image pixels.
 
+    mined: optional float32 [M, 4], the fixed RPN's proposals for this image; each positive
+    (negative) slot takes a random mined box of that label with probability mined_fraction
+    when there is one, else a simulated box.
     Returns proposals float32 [num, 4], labels int32 [num] (1: IoU >= 0.5 with a plate,
     0: IoU < 0.3 with every plate) and matched int32 [num] (the plate a positive belongs to,
     -1 for negatives). Proposals with IoU in between are never returned (ambiguous)."""
     gt_boxes = np.asarray(gt_boxes, np.float32).reshape(-1, 4)
     out, labels, matched = [], [], []
     n_pos = int(round(num * positive_fraction)) if len(gt_boxes) else 0
+    mined_pos, mined_neg = _split_mined(mined, gt_boxes)
     tries = 0
     while len(out) < num:
         tries += 1
         want_pos = len(out) < n_pos and tries < 50 * num
-        if want_pos:
+        pool = mined_pos if want_pos else mined_neg
+        if len(pool) and rng.random() < mined_fraction:
+            box = pool[rng.integers(len(pool))]
+        elif want_pos:
             box = _jittered(rng, gt_boxes[rng.integers(len(gt_boxes))])
         elif len(gt_boxes) and rng.random() < 0.5:
             box = _near_box(rng, gt_boxes[rng.integers(len(gt_boxes))])
@@ -72,3 +82,14 @@ def sample_proposals(rng: np.random.Generator, gt_boxes: np.ndarray, image_hw: t
             out.append(box), labels.append(0), matched.append(-1)
     return (np.stack(out).astype(np.float32), np.asarray(labels, np.int32),
             np.asarray(matched, np.int32))
+
+
+def _split_mined(mined, gt_boxes) -> tuple[np.ndarray, np.ndarray]:
+    """Mined boxes [M, 4] -> (those with IoU >= 0.5 with a plate, those < 0.3 with all)."""
+    if mined is None or not len(mined):
+        return np.zeros((0, 4), np.float32), np.zeros((0, 4), np.float32)
+    mined = np.asarray(mined, np.float32).reshape(-1, 4)
+    if not len(gt_boxes):
+        return np.zeros((0, 4), np.float32), mined
+    best = box_ops.iou(mined, gt_boxes).max(1)
+    return mined[best >= POSITIVE_IOU], mined[best < NEGATIVE_IOU]

@@ -64,8 +64,9 @@ def _plate_colours(rng: np.random.Generator, plate_type: str):
         bg_top = bg_bot = _jitter(rng, (240, 185, 20), 18)
         ink = _jitter(rng, (20, 20, 20), 15)
     elif plate_type == "green":
-        if rng.random() < 0.8:    # small car: white fading into green
-            bg_top = _jitter(rng, (236, 246, 236), 10)
+        if rng.random() < 0.8:    # small car: white (to pale green) fading into green
+            pale = rng.uniform(0, 1) ** 2
+            bg_top = _jitter(rng, (236 - 70 * pale, 246 - 16 * pale, 236 - 66 * pale), 10)
             bg_bot = _jitter(rng, (70, 200, 110), 25)
         else:                     # large vehicle: yellow fading into green
             bg_top = _jitter(rng, (225, 225, 70), 15)
@@ -120,8 +121,8 @@ def draw_plate(rng: np.random.Generator, text: str, plate_type: str | None = Non
     h, w = int(round(layout.height * ppm)), int(round(layout.width * ppm))
     bg_top, bg_bot, ink, special = _plate_colours(rng, plate_type)
     t = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None, None]
-    if plate_type == "green":   # the gradient starts about a third of the way down
-        t = np.clip((t - rng.uniform(0.15, 0.4)) / rng.uniform(0.5, 0.8), 0, 1)
+    if plate_type == "green":   # the gradient starts up to ~40% of the way down (often ~1/3)
+        t = np.clip((t - rng.uniform(-0.2, 0.4)) / rng.uniform(0.5, 0.9), 0, 1)
     img = np.broadcast_to(bg_top * (1 - t) + bg_bot * t, (h, w, 3)).astype(np.float32)
 
     if not clean:   # uneven paint / reflectance: smooth low-frequency brightness field

@@ -39,10 +39,12 @@ def recognition(data: str, weights_path: str | None = None, split: str = "all",
 @register("detection")
 def detection(data: str, weights_path: str | None = None, split: str = "all",
               rcnn_weights: str | None = None, mode: str = "cascade",
-              score_threshold: float | None = None) -> dict:
+              score_threshold: float | None = None, corner_source: str = "rcnn",
+              dsnt_weights: str | None = None) -> dict:
     """Detects plates in every scene of `data` (CCPD folder or labels.jsonl) with the RPN in
-    `weights_path` and the R-CNN in `rcnn_weights` (defaults: shipped) and scores them against
-    the labelled corners (or boxes): AP@0.5..0.9, recall@0.7, corner error, speed, size."""
+    `weights_path` and the R-CNN in `rcnn_weights` (defaults: shipped; corners from the DSNT
+    localiser in `dsnt_weights` with corner_source "dsnt") and scores them against the
+    labelled corners (or boxes): AP@0.5..0.9, recall@0.7, corner error, speed, size."""
     import dataclasses
 
     from alpr_jax import weights
@@ -53,9 +55,11 @@ def detection(data: str, weights_path: str | None = None, split: str = "all",
         options = dataclasses.replace(options, score_threshold=score_threshold)
     rpn = weights_path or weights.shipped("rpn")
     rcnn = rcnn_weights or weights.shipped("rcnn")
-    detector = PlateDetector.load(rpn, rcnn, mode=mode, options=options)
+    detector = PlateDetector.load(rpn, rcnn, mode=mode, options=options,
+                                  corner_source=corner_source, dsnt_path=dsnt_weights)
     result = evaluate_detector(detector, data, split)
     result.update({"mode": mode, "weights": rpn, "rcnn_weights": rcnn if mode == "cascade" else None,
+                   "corner_source": corner_source, "dsnt_weights": dsnt_weights,
                    "data": data, "split": split})
     return result
 
@@ -63,12 +67,13 @@ def detection(data: str, weights_path: str | None = None, split: str = "all",
 @register("pipeline")
 def pipeline(data: str, weights_path: str | None = None, split: str = "all",
              rcnn_weights: str | None = None, recognizer_weights: str | None = None,
-             **_) -> dict:
+             corner_source: str = "rcnn", dsnt_weights: str | None = None, **_) -> dict:
     """The whole ALPR pipeline on labelled scenes: a plate counts when found (IoU >= 0.5) AND
     read exactly; also detection rate, false positives and ms per stage."""
     from alpr_jax.evaluate.end_to_end import evaluate_alpr
     from alpr_jax.pipeline.alpr import ALPR
-    alpr = ALPR.load(weights_path, rcnn_weights, recognizer_weights)
+    alpr = ALPR.load(weights_path, rcnn_weights, recognizer_weights,
+                     corner_source=corner_source, dsnt=dsnt_weights)
     result = evaluate_alpr(alpr, data, split)
     result.update({"data": data, "split": split})
     return result

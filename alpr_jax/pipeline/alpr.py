@@ -86,12 +86,15 @@ class ALPR:
 
     @classmethod
     def load(cls, rpn: str | None = None, rcnn: str | None = None,
-             recognizer: str | None = None, score_threshold: float | None = None) -> "ALPR":
-        """The shipped weights unless paths to other exported .npz files are given."""
+             recognizer: str | None = None, score_threshold: float | None = None,
+             corner_source: str = "rcnn", dsnt: str | None = None) -> "ALPR":
+        """The shipped weights unless paths to other exported .npz files are given;
+        corner_source "dsnt" takes the plate corners from the DSNT localiser in `dsnt`."""
         options = DetectorOptions()
         if score_threshold is not None:
             options = dataclasses.replace(options, score_threshold=score_threshold)
-        return cls(PlateDetector.load(rpn, rcnn, "cascade", options), PlateReader.load(recognizer))
+        detector = PlateDetector.load(rpn, rcnn, "cascade", options, corner_source, dsnt)
+        return cls(detector, PlateReader.load(recognizer))
 
     def predict(self, image_or_path) -> Result:
         """A path (str / PathLike) or a uint8 RGB array [H, W, 3] -> Result.

@@ -7,6 +7,9 @@ padded to a multiple of IMAGE_BUCKET px so that jit compiles once per bucket, no
 
 Modes (Table 5): "cascade" (R-CNN corners, the paper's), "rpn_box" (RPN boxes as
 quadrilaterals), "rpn_corner" (the RPN's own corner head).
+Corner source in cascade mode: "rcnn" (the R-CNN's regressed corners) or "dsnt" (the DSNT
+localiser on a context crop around each RoI, geometry.crops.context_boxes; the R-CNN still
+scores the RoIs).
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from alpr_jax.geometry import crops as crop_ops
 from alpr_jax.models.detector import RCNN, RPN
 
 MODES = ("cascade", "rpn_box", "rpn_corner")
+CORNER_SOURCES = ("rcnn", "dsnt")
 IMAGE_BUCKET = 256
 MAX_SIDE = 2560
 
@@ -50,11 +54,14 @@ class DetectorOptions:
 class PlateDetector:
     def __init__(self, rpn_config: dict, rpn_variables: dict, rcnn_config: dict | None = None,
                  rcnn_variables: dict | None = None, mode: str = "cascade",
-                 options: DetectorOptions = DetectorOptions()):
+                 options: DetectorOptions = DetectorOptions(),
+                 dsnt_config: dict | None = None, dsnt_variables: dict | None = None):
         if mode not in MODES:
             raise ValueError(f"detector mode must be one of {MODES}, got {mode!r}")
         if mode == "cascade" and rcnn_variables is None:
             raise ValueError("mode 'cascade' needs R-CNN weights")
+        if dsnt_variables is not None and mode != "cascade":
+            raise ValueError("DSNT corners refine the cascade's RoIs: use mode 'cascade'")
         if mode == "rpn_corner" and not rpn_config.get("corner_head"):
             raise ValueError("mode 'rpn_corner' needs an RPN trained with corner_head=True")
         self.mode, self.options = mode, options
@@ -63,21 +70,39 @@ class PlateDetector:
         self.rcnn = RCNN(**(rcnn_config or {}))
         self.rcnn_variables = (jax.tree_util.tree_map(jnp.asarray, rcnn_variables)
                                if rcnn_variables is not None else None)
+        self.dsnt = self.dsnt_variables = None
+        if dsnt_variables is not None:
+            from alpr_jax.models.dsnt_localizer import DSNTLocalizer
+            self.dsnt = DSNTLocalizer(**(dsnt_config or {}))
+            self.dsnt_variables = jax.tree_util.tree_map(jnp.asarray, dsnt_variables)
+        self.corner_source = "dsnt" if self.dsnt is not None else "rcnn"
         self._rpn_fn = jax.jit(self._rpn_topk, static_argnums=2)
         self._rcnn_fn = jax.jit(self._rcnn_apply)
+        self._dsnt_fn = jax.jit(self._dsnt_apply)
 
     @classmethod
     def load(cls, rpn_path: str | None = None, rcnn_path: str | None = None,
-             mode: str = "cascade", options: DetectorOptions = DetectorOptions()):
-        """From .npz files written by the training loop (default: the shipped ones)."""
+             mode: str = "cascade", options: DetectorOptions = DetectorOptions(),
+             corner_source: str = "rcnn", dsnt_path: str | None = None):
+        """From .npz files written by the training loop (default: the shipped ones).
+        corner_source "dsnt" needs dsnt_path (a DSNT refinement export)."""
+        if corner_source not in CORNER_SOURCES:
+            raise ValueError(f"corner_source must be one of {CORNER_SOURCES}, got {corner_source!r}")
+        if corner_source == "dsnt" and not dsnt_path:
+            raise ValueError("corner_source 'dsnt' needs DSNT weights (dsnt_path / --dsnt-weights)")
         rpn_vars, rpn_meta = weights.load_npz(rpn_path or weights.shipped("rpn"))
         rcnn_vars, rcnn_meta = (None, {})
         if mode == "cascade":
             rcnn_vars, rcnn_meta = weights.load_npz(rcnn_path or weights.shipped("rcnn"))
-        return cls(rpn_meta["model"], rpn_vars, rcnn_meta.get("model"), rcnn_vars, mode, options)
+        dsnt_vars, dsnt_meta = (None, {})
+        if corner_source == "dsnt":
+            dsnt_vars, dsnt_meta = weights.load_npz(dsnt_path)
+        return cls(rpn_meta["model"], rpn_vars, rcnn_meta.get("model"), rcnn_vars, mode, options,
+                   dsnt_meta.get("model"), dsnt_vars)
 
     def size_mb(self) -> float:
         trees = [self.rpn_variables] + ([self.rcnn_variables] if self.mode == "cascade" else [])
+        trees += [self.dsnt_variables] if self.dsnt_variables is not None else []
         return sum(x.size * x.dtype.itemsize for t in trees
                    for x in jax.tree_util.tree_leaves(t)) / 2 ** 20
 
@@ -106,6 +131,16 @@ class PlateDetector:
         probs = jax.nn.softmax(out["logits"].astype(jnp.float32), -1)[:, 1]
         return probs, crop_ops.decode_corners(out["corners"], crop_box)
 
+    def _dsnt_apply(self, variables, image, proposals):
+        """image float32 [Hb, Wb, 3], proposals [R, 4] -> corners [R, 4, 2] in original px:
+        the DSNT localiser on each RoI's context crop, as in its training (DSNTTask)."""
+        from alpr_jax.geometry import dsnt
+        boxes = crop_ops.context_boxes(crop_ops.crop_boxes(proposals))
+        crops = crop_ops.cut(image, boxes, crop_ops.DSNT_HW)
+        out = self.dsnt.apply(variables, crops, train=False)
+        coords = dsnt.dsnt(dsnt.normalize_heatmap(out["heatmap_logits"]))
+        return crop_ops.from_unit_square(coords, boxes)
+
     # --- public ---------------------------------------------------------------------------
     def detect(self, image: np.ndarray) -> tuple[list[Detection], dict]:
         """image uint8 [H, W, 3] RGB -> (detections best first, timing in ms per stage)."""
@@ -114,6 +149,35 @@ class PlateDetector:
         o = self.options
         timing = {}
         t0 = time.perf_counter()
+        scores, boxes, corners = self.proposals(image)
+        timing["rpn"] = (time.perf_counter() - t0) * 1e3
+        if self.mode == "cascade" and len(boxes):
+            t1 = time.perf_counter()
+            full, full_scale = _bucketed(image)
+            padded = np.zeros((o.num_rois, 4), np.float32)
+            padded[:len(boxes)] = boxes * full_scale
+            padded[len(boxes):] = padded[0]
+            probs, quads = self._rcnn_fn(self.rcnn_variables, jnp.asarray(full), jnp.asarray(padded))
+            scores = np.asarray(probs)[:len(boxes)]
+            corners = np.asarray(quads)[:len(boxes)] / full_scale
+            timing["rcnn"] = (time.perf_counter() - t1) * 1e3
+            if self.dsnt is not None:
+                t2 = time.perf_counter()
+                quads = self._dsnt_fn(self.dsnt_variables, jnp.asarray(full), jnp.asarray(padded))
+                corners = np.asarray(quads)[:len(boxes)] / full_scale
+                timing["dsnt"] = (time.perf_counter() - t2) * 1e3
+        elif self.mode == "rpn_box":
+            corners = np.stack([box_ops.box_corners(b) for b in boxes]) if len(boxes) else corners
+        dets = self._final(scores, corners)
+        timing["detect_total"] = (time.perf_counter() - t0) * 1e3
+        return dets, timing
+
+    def proposals(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The RPN stage alone: image uint8 [H, W, 3] -> the top num_rois RoIs after NMS as
+        scores float32 [R], boxes [R, 4] and RPN corners [R, 4, 2] (zeros without a corner
+        head), in original px, R <= num_rois. What the R-CNN sees, at inference and when its
+        training proposals are mined (alpr_jax.train.mine_proposals)."""
+        o = self.options
         h, w = image.shape[:2]
         input_hw = o.input_hw if h >= w else o.input_hw[::-1]
         net_image, scale = letterbox(image, input_hw)
@@ -121,23 +185,7 @@ class PlateDetector:
         scores, boxes, corners = (np.asarray(a) for a in self._rpn_fn(self.rpn_variables, x,
                                                                        tuple(input_hw)))
         keep = box_ops.nms(boxes, scores, o.rpn_nms, o.num_rois)
-        scores, boxes, corners = scores[keep], boxes[keep] / scale, corners[keep] / scale
-        timing["rpn"] = (time.perf_counter() - t0) * 1e3
-        if self.mode == "cascade" and len(keep):
-            t1 = time.perf_counter()
-            full, full_scale = _bucketed(image)
-            padded = np.zeros((o.num_rois, 4), np.float32)
-            padded[:len(keep)] = boxes * full_scale
-            padded[len(keep):] = padded[0]
-            probs, quads = self._rcnn_fn(self.rcnn_variables, jnp.asarray(full), jnp.asarray(padded))
-            scores = np.asarray(probs)[:len(keep)]
-            corners = np.asarray(quads)[:len(keep)] / full_scale
-            timing["rcnn"] = (time.perf_counter() - t1) * 1e3
-        elif self.mode == "rpn_box":
-            corners = np.stack([box_ops.box_corners(b) for b in boxes]) if len(keep) else corners
-        dets = self._final(scores, corners)
-        timing["detect_total"] = (time.perf_counter() - t0) * 1e3
-        return dets, timing
+        return scores[keep], boxes[keep] / scale, corners[keep] / scale
 
     def _final(self, scores, corners) -> list[Detection]:
         ok = scores >= self.options.score_threshold

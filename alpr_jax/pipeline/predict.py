@@ -139,12 +139,15 @@ def main(argv=None) -> int:
     p.add_argument("--rpn", default=None, help="RPN .npz (default: shipped)")
     p.add_argument("--rcnn", default=None, help="R-CNN .npz (default: shipped)")
     p.add_argument("--recognizer", default=None, help="recogniser .npz (default: shipped)")
+    p.add_argument("--dsnt", default=None,
+                   help="DSNT localiser .npz: take plate corners from it instead of the R-CNN")
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
     if args.every < 1:
         p.error("--every must be at least 1")
     from alpr_jax.pipeline.alpr import ALPR
-    alpr = ALPR.load(args.rpn, args.rcnn, args.recognizer, args.threshold)
+    alpr = ALPR.load(args.rpn, args.rcnn, args.recognizer, args.threshold,
+                     corner_source="dsnt" if args.dsnt else "rcnn", dsnt=args.dsnt)
     inputs = expand_inputs(args.paths)
     failed = run(alpr, inputs, args.every, args.json, args.annotate, not args.no_progress)
     if failed:

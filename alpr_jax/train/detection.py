@@ -1,12 +1,13 @@
 """The detector's two training tasks for the shared loop: "rpn" (on the letterboxed scene) and
 "rcnn" (on 1:2.5 crops of proposals cut from the original scene, trained with the RPN fixed:
-it never sees the RPN's weights, see data.proposals).
+simulated proposals, plus the fixed RPN's own when they are mined, see data.proposals).
 
 config.model: RPN / RCNN fields (width, corner_head / dropout).
 config.data: batch_size, input_hw, scene_hw (synthetic scene size), workers, train_dirs
 (labelled photos to train on instead of generating scenes: `alpr synth --kind scenes` output,
-or CCPD itself), background_dirs (real photos whose labelled plates
-stay in the scene), background_split, rcnn_proposals (per image), loss weights.
+or CCPD itself), mined_proposals (R-CNN: draw part of the proposals from the fixed RPN's,
+mined into each train_dir by alpr_jax.train.mine_proposals; mined_fraction of them),
+background_dirs (real photos whose labelled plates stay in the scene), background_split, rcnn_proposals (per image), loss weights.
 config.eval_dirs / eval_split / eval_rpn_weights: datasets evaluated every eval_every steps.
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ from alpr_jax.data import pipelines
 from alpr_jax.data.annotations import read_annotations, split_records
 from alpr_jax.geometry import crops as crop_ops
 from alpr_jax.models.detector import RCNN, RPN
-from alpr_jax.train import losses
+from alpr_jax.train import losses, mine_proposals
 
 RPN_KEYS = ("image", "anchor_labels", "anchor_deltas", "anchor_corners")
 RCNN_KEYS = ("full_image", "proposals", "proposal_labels", "proposal_corners")
@@ -40,7 +41,8 @@ class _DetectionTask:
         self.input_cfg = pipelines.DetectionInputConfig(
             batch_size=d.batch_size, input_hw=tuple(d.input_hw), scene=scene,
             rcnn_proposals=d.rcnn_proposals if self.name in ("rcnn", "dsnt") else 0,
-            rcnn_positive_fraction=d.get("rcnn_positive_fraction", 0.5))
+            rcnn_positive_fraction=d.get("rcnn_positive_fraction", 0.5),
+            mined_fraction=d.get("mined_fraction", 0.5))
         self._backgrounds = None
         self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
 
@@ -56,8 +58,13 @@ class _DetectionTask:
         """Labelled photos from data.train_dirs (written synthetic scenes, CCPD); empty
         means scenes are generated on the fly."""
         d = self.config.data
-        records = [r for p in d.get("train_dirs", []) for r in read_annotations(p)]
-        records = tuple(r for r in records if not r.is_crop and r.plates is not None)
+        records = []
+        for path in d.get("train_dirs", []):
+            found = tuple(r for r in read_annotations(path) if not r.is_crop and r.plates is not None)
+            if d.get("mined_proposals") and self.name in ("rcnn", "dsnt"):
+                found = mine_proposals.attach(found, path)
+            records.extend(found)
+        records = tuple(records)
         if d.get("train_dirs") and not records:
             raise ValueError(f"data.train_dirs {list(d.train_dirs)} hold no labelled scenes")
         return records

@@ -1,0 +1,67 @@
+"""R-CNN training on the fixed RPN's own proposals: mining writes them beside the photos,
+records carry them, and the proposal sampler draws labelled ones from them."""
+import dataclasses
+import json
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from alpr_jax.data import pipelines, proposals
+from alpr_jax.data.annotations import read_annotations
+from alpr_jax.geometry import boxes as box_ops
+from alpr_jax.train import mine_proposals
+
+
+def test_sampler_takes_labelled_mined_boxes():
+    gt = np.array([[100, 100, 200, 140]], np.float32)
+    far = np.array([[400, 50, 500, 90], [10, 300, 90, 330]], np.float32)     # IoU 0: negatives
+    near = np.array([[104, 101, 203, 142]], np.float32)                        # IoU > 0.5
+    mined = np.concatenate([far, near])
+    rng = np.random.default_rng(0)
+    props, labels, matched = proposals.sample_proposals(rng, gt, (600, 600), 64, 0.5, mined, 1.0)
+    # with mined_fraction 1 every slot is a mined box of the right label
+    assert (labels == 1).sum() == 32 and (matched[labels == 1] == 0).all()
+    for p, label in zip(props, labels):
+        pool = near if label == 1 else far
+        assert np.isclose(pool, p).all(1).any()
+    # without mined boxes the draw is the simulated one, unchanged by the new arguments
+    a = proposals.sample_proposals(np.random.default_rng(1), gt, (600, 600), 16)
+    b = proposals.sample_proposals(np.random.default_rng(1), gt, (600, 600), 16, 0.5, None, 1.0)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    # the labels keep their IoU meaning whatever the source
+    iou = box_ops.iou(props, gt)[:, 0]
+    assert (iou[labels == 1] >= 0.5).all() and (iou[labels == 0] < 0.3).all()
+
+
+def test_mine_attach_and_train_examples(tmp_path, ccpd_dir):
+    data = tmp_path / "scenes"
+    data.mkdir()
+    for record in read_annotations(ccpd_dir)[:2]:
+        shutil.copy(record.path, data)
+    # a truncated photo with a valid CCPD name: reported, skipped, the rest mined
+    name = os.path.basename(record.path)
+    (data / ("9" + name)).write_bytes(open(record.path, "rb").read()[:300])
+    records = tuple(r for r in read_annotations(str(data)))
+    with pytest.raises(FileNotFoundError, match="mine_proposals"):
+        mine_proposals.attach(records, str(data))
+    done, failures = mine_proposals.mine(str(data), progress=False)
+    assert done == 2 and len(failures) == 1 and failures[0][0].endswith("9" + name)
+    rows = [json.loads(l) for l in open(data / mine_proposals.FILE_NAME, encoding="utf-8")]
+    assert len(rows) == 2 and all(0 < len(r["boxes"]) <= 10 for r in rows)
+    attached = mine_proposals.attach(records, str(data))
+    mined = attached[0].meta["rpn_proposals"]
+    assert mined.ndim == 2 and mined.shape[1] == 4
+    base = pipelines.DetectionInputConfig()
+    cfg = dataclasses.replace(base, batch_size=1, rcnn_proposals=8, mined_fraction=1.0,
+                              scene=dataclasses.replace(base.scene, height=1160, width=720))
+    example = pipelines.detection_record_example(0, 0, cfg, attached)
+    assert example["proposals"].shape == (8, 4)
+    # mined_fraction 1: every proposal is one of the mined boxes of its photo (this photo's
+    # RPN output holds the plate and some background, so both labels have mined boxes)
+    photo = attached[pipelines._epoch_order(0, 0, len(attached))[0]]
+    mined = photo.meta["rpn_proposals"]
+    for p in example["proposals"]:
+        assert np.isclose(mined, p).all(1).any()
