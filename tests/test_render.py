@@ -98,3 +98,14 @@ def test_scene_plates_are_inside_and_disjoint(ccpd_dir):
             for other in boxes[j + 1:]:
                 assert b[2] <= other[0] or other[2] <= b[0] or b[3] <= other[1] or other[3] <= b[1]
     assert min(widths) >= 20 and max(widths) <= 450
+
+
+def test_plate_q_is_a_full_height_o_with_a_tail():
+    # the plate font's Q: same body as O (Noto's own Q is shorter once stretched to the box,
+    # and real Qs then look like 0 to a recogniser trained on it), plus a lower-right tail
+    from alpr_jax.data import fonts
+    q = fonts.plate_glyph("Q", 700, 45, 90)
+    o = fonts.plate_glyph("O", 700, 45, 90)
+    assert q.shape == o.shape == (90, 45)
+    np.testing.assert_allclose(q[:50], o[:50], atol=0.05)
+    assert q[60:, 22:].sum() > o[60:, 22:].sum() + 50
