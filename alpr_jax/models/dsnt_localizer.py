@@ -11,7 +11,7 @@ from __future__ import annotations
 import flax.linen as nn
 import jax.numpy as jnp
 
-from alpr_jax.models.layers import scaled as _ch
+from alpr_jax.models.layers import batch_norm, scaled as _ch
 
 # name: (block, blocks per stage, base width)
 DEPTHS = {"resnet50": ("bottleneck", (3, 4, 6, 3), 64),
@@ -27,7 +27,7 @@ class _Block(nn.Module):
 
     @nn.compact
     def __call__(self, x, train: bool):
-        bn = lambda: nn.BatchNorm(use_running_average=not train, momentum=0.9)
+        bn = lambda: batch_norm(train)
         d = (self.dilation, self.dilation)
         s = (self.strides, self.strides)
         out_features = self.features * (4 if self.bottleneck else 1)
@@ -60,7 +60,7 @@ class DSNTLocalizer(nn.Module):
         block, counts, base = DEPTHS[self.depth]
         x = x - 0.5
         x = nn.Conv(_ch(base, self.width), (7, 7), (2, 2), use_bias=False)(x)
-        x = nn.relu(nn.BatchNorm(use_running_average=not train, momentum=0.9)(x))
+        x = nn.relu(batch_norm(train)(x))
         x = nn.max_pool(x, (3, 3), (2, 2), padding="SAME")                   # 1/4
         # stage strides 1, 2 (-> 1/8), then stride 1 with dilation 2 and 4 (stays 1/8)
         for stage, (n, stride, dilation) in enumerate(zip(counts, (1, 2, 1, 1), (1, 1, 2, 4))):

@@ -13,7 +13,7 @@ import numpy as np
 
 from alpr_jax import plates
 from alpr_jax.geometry import sampler
-from alpr_jax.models.layers import scaled as _ch
+from alpr_jax.models.layers import batch_norm, scaled as _ch
 
 SEGMENT_HW = (48, 24)
 SEGMENT_FILL = 0.5          # what a window reads beyond the plate's edge (mid grey)
@@ -71,8 +71,7 @@ class CharHead(nn.Module):
     def __call__(self, x, train: bool):                     # [B, 48, 24, 3] -> [B, classes]
         def conv_bn(x, feat):
             x = nn.Conv(_ch(feat, self.width), (3, 3), use_bias=False)(x)
-            x = nn.BatchNorm(use_running_average=not train, momentum=0.9,
-                             axis_name=self.bn_axis_name if train else None)(x)
+            x = batch_norm(train, self.bn_axis_name)(x)
             return nn.relu(x)
 
         x = x - 0.5
@@ -82,8 +81,7 @@ class CharHead(nn.Module):
             x = nn.max_pool(x, (2, 2), (2, 2))             # 24x12 -> 12x6 -> 6x3
         x = x.reshape(x.shape[0], -1)
         x = nn.Dense(_ch(256, self.width), use_bias=False)(x)
-        x = nn.BatchNorm(use_running_average=not train, momentum=0.9,
-                         axis_name=self.bn_axis_name if train else None)(x)
+        x = batch_norm(train, self.bn_axis_name)(x)
         x = nn.Dropout(self.dropout, deterministic=not train)(nn.relu(x))
         return nn.Dense(self.num_classes)(x)
 
