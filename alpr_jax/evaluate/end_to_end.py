@@ -19,11 +19,8 @@ def evaluate_alpr(alpr, path: str, split: str = "all") -> dict:
         raise ValueError(f"{path}: no labelled scenes (plate crops need the recognition task)")
     targets, preds, rows, errors, times = [], [], [], [], []
     false_positives = 0
-    warmed = False
+    next(alpr.predict_many([records[0].path]))      # compile outside the timed region
     for record in records:
-        if not warmed:                       # compile outside the timed region
-            alpr.predict_many([record.path]).__next__()
-            warmed = True
         result = next(alpr.predict_many([record.path]))
         if result.error:
             errors.append({"file": record.path, "error": result.error})

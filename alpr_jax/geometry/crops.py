@@ -74,6 +74,14 @@ def context_boxes(boxes, context: float = DSNT_CONTEXT):
     return xp.concatenate([c - half, c + half], -1)
 
 
+def context_crops(image, proposals):
+    """image float32 [H, W, C], proposals [R, 4] -> the DSNT localiser's inputs: crops
+    [R, 64, 160, C] of each proposal's 1:2.5 crop box enlarged by DSNT_CONTEXT, and those
+    context boxes [R, 4] (its coordinates are in [-1, 1] over them, see to_unit_square)."""
+    boxes = context_boxes(crop_boxes(proposals))
+    return cut(image, boxes, DSNT_HW), boxes
+
+
 def to_unit_square(corners, boxes):
     """corners [..., 4, 2] absolute -> [-1, 1] over boxes [..., 4] (the DSNT convention)."""
     return 2.0 * encode_corners(corners, boxes) - 1.0

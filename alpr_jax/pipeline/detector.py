@@ -75,7 +75,6 @@ class PlateDetector:
             from alpr_jax.models.dsnt_localizer import DSNTLocalizer
             self.dsnt = DSNTLocalizer(**(dsnt_config or {}))
             self.dsnt_variables = jax.tree_util.tree_map(jnp.asarray, dsnt_variables)
-        self.corner_source = "dsnt" if self.dsnt is not None else "rcnn"
         self._rpn_fn = jax.jit(self._rpn_topk, static_argnums=2)
         self._rcnn_fn = jax.jit(self._rcnn_apply)
         self._dsnt_fn = jax.jit(self._dsnt_apply)
@@ -135,8 +134,7 @@ class PlateDetector:
         """image float32 [Hb, Wb, 3], proposals [R, 4] -> corners [R, 4, 2] in original px:
         the DSNT localiser on each RoI's context crop, as in its training (DSNTTask)."""
         from alpr_jax.geometry import dsnt
-        boxes = crop_ops.context_boxes(crop_ops.crop_boxes(proposals))
-        crops = crop_ops.cut(image, boxes, crop_ops.DSNT_HW)
+        crops, boxes = crop_ops.context_crops(image, proposals)
         out = self.dsnt.apply(variables, crops, train=False)
         coords = dsnt.dsnt(dsnt.normalize_heatmap(out["heatmap_logits"]))
         return crop_ops.from_unit_square(coords, boxes)

@@ -110,9 +110,8 @@ def run(alpr, inputs: list[str], every: int = 1, as_json: bool = False,
                 failed += 1
             _print(result, as_json, out)
             if annotate_dir and not result.error:
-                image = source
                 stem = os.path.splitext(os.path.basename(name.replace("#frame=", "_")))[0]
-                annotate(image, result.plates, os.path.join(annotate_dir, stem + ".jpg"))
+                annotate(source, result.plates, os.path.join(annotate_dir, stem + ".jpg"))
     return failed
 
 

@@ -7,7 +7,8 @@ config.data: batch_size, input_hw, scene_hw (synthetic scene size), workers, tra
 (labelled photos to train on instead of generating scenes: `alpr synth --kind scenes` output,
 or CCPD itself), mined_proposals (R-CNN: draw part of the proposals from the fixed RPN's,
 mined into each train_dir by alpr_jax.train.mine_proposals; mined_fraction of them),
-background_dirs (real photos whose labelled plates stay in the scene), background_split, rcnn_proposals (per image), loss weights.
+background_dirs (real photos whose labelled plates stay in the scene), background_split,
+rcnn_proposals (per image), loss weights.
 config.eval_dirs / eval_split / eval_rpn_weights: datasets evaluated every eval_every steps.
 """
 from __future__ import annotations
@@ -41,8 +42,9 @@ class _DetectionTask:
         self.input_cfg = pipelines.DetectionInputConfig(
             batch_size=d.batch_size, input_hw=tuple(d.input_hw), scene=scene,
             rcnn_proposals=d.rcnn_proposals if self.name in ("rcnn", "dsnt") else 0,
-            rcnn_positive_fraction=d.get("rcnn_positive_fraction", 0.5),
-            mined_fraction=d.get("mined_fraction", 0.5))
+            rcnn_positive_fraction=d.get("rcnn_positive_fraction",
+                                         pipelines.DetectionInputConfig.rcnn_positive_fraction),
+            mined_fraction=d.get("mined_fraction", pipelines.DetectionInputConfig.mined_fraction))
         self._backgrounds = None
         self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
 
@@ -200,14 +202,13 @@ class DSNTTask(_DetectionTask):
     def loss(self, params, batch_stats, batch, rng):
         from alpr_jax.geometry import dsnt
         images = batch["full_image"].astype(jnp.float32) / 255.0
-        crop_box = crop_ops.crop_boxes(batch["proposals"])                 # [B, K, 4]
-        boxes = crop_ops.context_boxes(crop_box)
-        crops = jax.vmap(lambda im, b: crop_ops.cut(im, b, crop_ops.DSNT_HW))(images, boxes)
+        crops, boxes = jax.vmap(crop_ops.context_crops)(images, batch["proposals"])
         crops = crops.reshape((-1,) + crops.shape[2:]).astype(self.dtype)
         out, stats = self._apply(params, batch_stats, crops, rng)
-        # targets: corners normalised by the crop box ([0, 1]) -> [-1, 1] over the context box
-        target = (2.0 * batch["proposal_corners"] - 1.0) / crop_ops.DSNT_CONTEXT
-        target = target.reshape(-1, 4, 2)
+        # targets: corners coded by the 1:2.5 crop box -> [-1, 1] over the context box
+        corners = crop_ops.decode_corners(batch["proposal_corners"],
+                                          crop_ops.crop_boxes(batch["proposals"]))
+        target = crop_ops.to_unit_square(corners, boxes).reshape(-1, 4, 2)
         positive = batch["proposal_labels"].reshape(-1) == 1
         logits = out["heatmap_logits"]
         per_corner, metrics = dsnt.dsnt_loss(logits, target, self.config.loss.js_weight,

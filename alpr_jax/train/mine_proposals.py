@@ -66,8 +66,12 @@ def attach(records: tuple[ImageRecord, ...], data_dir: str) -> tuple[ImageRecord
             row = json.loads(line)
             mined[os.path.normpath(os.path.join(data_dir, row["path"]))] = np.asarray(
                 row["boxes"], np.float32).reshape(-1, 4)
-    return tuple(dataclasses.replace(r, meta={**r.meta, "rpn_proposals": mined[os.path.normpath(r.path)]})
-                 if os.path.normpath(r.path) in mined else r for r in records)
+    out = []
+    for r in records:
+        boxes = mined.get(os.path.normpath(r.path))
+        out.append(r if boxes is None else
+                   dataclasses.replace(r, meta={**r.meta, "rpn_proposals": boxes}))
+    return tuple(out)
 
 
 def main(argv=None) -> int:
