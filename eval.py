@@ -24,9 +24,11 @@ def main(argv=None) -> int:
     p.add_argument("--recognizer-weights", default=None, help="pipeline: the recogniser's .npz")
     p.add_argument("--mode", default="cascade", choices=["cascade", "rpn_box", "rpn_corner"],
                    help="detection: where the corners come from (Table 5 rows)")
-    p.add_argument("--corner-source", default="rcnn", choices=["rcnn", "dsnt"],
-                   help="detection/pipeline: R-CNN corners or the DSNT localiser's")
-    p.add_argument("--dsnt-weights", default=None, help="with --corner-source dsnt: its .npz")
+    p.add_argument("--corner-source", default=None, choices=["rcnn", "dsnt"],
+                   help="detection/pipeline: R-CNN corners or the DSNT localiser's "
+                        "(default: dsnt, the better one)")
+    p.add_argument("--dsnt-weights", default=None,
+                   help="with --corner-source dsnt: its .npz (default: shipped)")
     p.add_argument("--score-threshold", type=float, default=None,
                    help="detection: minimum plate score (default: the detector's)")
     p.add_argument("--split", default="all", choices=["all", "a", "b"])

@@ -1,5 +1,6 @@
 """Prints CPU time per 720x1160 photo after warm-up: the detector alone in each Table 5 mode
-split by stage (RPN incl. letterbox and NMS; R-CNN incl. the 10 crops), and the whole
+split by stage (RPN incl. letterbox and NMS; R-CNN incl. the 10 crops; DSNT corners on the
+kept RoIs' context crops, the default corner source), and the whole
 photo -> text pipeline split by stage, plus model sizes and how many shapes were compiled.
 
     python benchmarks/pipeline_speed.py [--image PHOTO] [--repeats 20]
@@ -15,7 +16,7 @@ from alpr_jax.pipeline.alpr import ALPR
 from alpr_jax.pipeline.detector import PlateDetector
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-STAGES = ("rpn", "rcnn", "rectify", "recognize", "total")
+STAGES = ("rpn", "rcnn", "dsnt", "rectify", "recognize", "total")
 
 
 def _median(rows, keys):
@@ -31,14 +32,16 @@ def main():
     image = read_image(path)
     print(f"photo: {os.path.basename(path)} ({image.shape[1]}x{image.shape[0]}), median of "
           f"{args.repeats} after warm-up\n")
-    print("| detector mode | RPN ms | R-CNN ms | total ms | MB (float32) |\n|---|---|---|---|---|")
-    for mode in ("rpn_box", "cascade"):
-        det = PlateDetector.load(mode=mode)
+    print("| detector | RPN ms | R-CNN ms | DSNT ms | total ms | MB (float32) |\n"
+          "|---|---|---|---|---|---|")
+    for label, mode, source in (("rpn_box", "rpn_box", None), ("cascade, R-CNN corners", "cascade", "rcnn"),
+                                ("cascade, DSNT corners", "cascade", "dsnt")):
+        det = PlateDetector.load(mode=mode, corner_source=source or "rcnn")
         det.detect(image)
         m = _median([det.detect(image)[1] for _ in range(args.repeats)],
-                    ("rpn", "rcnn", "detect_total"))
-        print(f"| {mode} | {m['rpn']:.1f} | {m['rcnn']:.1f} | {m['detect_total']:.1f} | "
-              f"{det.size_mb():.2f} |")
+                    ("rpn", "rcnn", "dsnt", "detect_total"))
+        print(f"| {label} | {m['rpn']:.1f} | {m['rcnn']:.1f} | {m['dsnt']:.1f} | "
+              f"{m['detect_total']:.1f} | {det.size_mb():.2f} |")
     alpr = ALPR.load()
     result = alpr.predict(image)
     m = _median([alpr.predict(image).timing_ms for _ in range(args.repeats)], STAGES)

@@ -68,7 +68,7 @@ def test_dsnt_corner_source(runs):
     # final_nms 1.0: no suppression, so both keep every RoI whatever their corners
     options = DetectorOptions(input_hw=(96, 64), score_threshold=0.0, final_nms=1.0)
     paths = (os.path.join(runs["rpn"], "rpn.npz"), os.path.join(runs["rcnn"], "rcnn.npz"))
-    rcnn = PlateDetector.load(*paths, options=options)
+    rcnn = PlateDetector.load(*paths, options=options, corner_source="rcnn")
     dsnt = PlateDetector.load(*paths, options=options, corner_source="dsnt",
                               dsnt_path=os.path.join(runs["dsnt"], "dsnt.npz"))
     image = np.random.default_rng(0).integers(0, 255, (300, 200, 3), np.uint8)
@@ -80,5 +80,8 @@ def test_dsnt_corner_source(runs):
     assert sorted(d.score for d in a) == pytest.approx(sorted(d.score for d in b))
     for d in b:
         assert np.isfinite(d.corners).all()
-    with pytest.raises(ValueError, match="needs DSNT weights"):
-        PlateDetector.load(*paths, corner_source="dsnt")
+    with pytest.raises(ValueError, match="corner_source must be one of"):
+        PlateDetector.load(*paths, corner_source="heatmap")
+    # without a path, "dsnt" (the default) loads the shipped localiser; other modes need none
+    assert PlateDetector.load(*paths).dsnt_variables is not None
+    assert PlateDetector.load(*paths, mode="rpn_box").dsnt_variables is None

@@ -75,9 +75,10 @@ def plate_glyph(char: str, weight: int, box_w: int, box_h: int) -> np.ndarray:
     h, w = ink.shape
     out = np.zeros((box_h, box_w), np.float32)
     if w / h < 0.3:
-        new_w = max(1, int(round(box_h * w / h * 1.3)))
+        # min: a box narrower than the glyph (tiny distractor text) must not wrap the slice
+        new_w = min(box_w, max(1, int(round(box_h * w / h * 1.3))))
         glyph = cv2.resize(ink, (new_w, box_h), interpolation=cv2.INTER_AREA)
         x0 = (box_w - new_w) // 2
-        out[:, x0:x0 + new_w] = glyph[:, :box_w]
+        out[:, x0:x0 + new_w] = glyph
         return out
     return cv2.resize(ink, (box_w, box_h), interpolation=cv2.INTER_AREA)

@@ -40,7 +40,9 @@ def evaluate_alpr(alpr, path: str, split: str = "all") -> dict:
     out = recognition_metrics(preds, targets)
     out["detected"] = float(np.mean([p != "" for p in preds])) if preds else float("nan")
     out["false_positives"] = false_positives
-    for stage in ("rpn", "rcnn", "rectify", "recognize", "total"):
+    stages = ("rpn", "rcnn") + (("dsnt",) if any("dsnt" in t for t in times) else ()) + (
+        "rectify", "recognize", "total")
+    for stage in stages:
         vals = [t.get(stage, 0.0) for t in times]
         out[f"ms_{stage}"] = float(np.mean(vals)) if vals else float("nan")
     out.update(errors=errors, predictions=rows)

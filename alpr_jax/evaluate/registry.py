@@ -39,17 +39,19 @@ def recognition(data: str, weights_path: str | None = None, split: str = "all",
 @register("detection")
 def detection(data: str, weights_path: str | None = None, split: str = "all",
               rcnn_weights: str | None = None, mode: str = "cascade",
-              score_threshold: float | None = None, corner_source: str = "rcnn",
+              score_threshold: float | None = None, corner_source: str | None = None,
               dsnt_weights: str | None = None) -> dict:
     """Detects plates in every scene of `data` (CCPD folder or labels.jsonl) with the RPN in
-    `weights_path` and the R-CNN in `rcnn_weights` (defaults: shipped; corners from the DSNT
-    localiser in `dsnt_weights` with corner_source "dsnt") and scores them against the
+    `weights_path` and the R-CNN in `rcnn_weights` (defaults: shipped; corner_source "dsnt",
+    the default, takes the corners from the DSNT localiser in `dsnt_weights`, default shipped)
+    and scores them against the
     labelled corners (or boxes): AP@0.5..0.9, recall@0.7, corner error, speed, size."""
     import dataclasses
 
     from alpr_jax import weights
     from alpr_jax.evaluate.detection import evaluate_detector
-    from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
+    from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, DetectorOptions, PlateDetector
+    corner_source = corner_source or DEFAULT_CORNER_SOURCE
     options = DetectorOptions()
     if score_threshold is not None:
         options = dataclasses.replace(options, score_threshold=score_threshold)
@@ -59,7 +61,9 @@ def detection(data: str, weights_path: str | None = None, split: str = "all",
                                   corner_source=corner_source, dsnt_path=dsnt_weights)
     result = evaluate_detector(detector, data, split)
     result.update({"mode": mode, "weights": rpn, "rcnn_weights": rcnn if mode == "cascade" else None,
-                   "corner_source": corner_source, "dsnt_weights": dsnt_weights,
+                   "corner_source": corner_source if mode == "cascade" else None,
+                   "dsnt_weights": (dsnt_weights or weights.shipped("dsnt"))
+                   if mode == "cascade" and corner_source == "dsnt" else None,
                    "data": data, "split": split})
     return result
 
@@ -67,13 +71,15 @@ def detection(data: str, weights_path: str | None = None, split: str = "all",
 @register("pipeline")
 def pipeline(data: str, weights_path: str | None = None, split: str = "all",
              rcnn_weights: str | None = None, recognizer_weights: str | None = None,
-             corner_source: str = "rcnn", dsnt_weights: str | None = None, **_) -> dict:
+             corner_source: str | None = None, dsnt_weights: str | None = None, **_) -> dict:
     """The whole ALPR pipeline on labelled scenes: a plate counts when found (IoU >= 0.5) AND
     read exactly; also detection rate, false positives and ms per stage."""
     from alpr_jax.evaluate.end_to_end import evaluate_alpr
     from alpr_jax.pipeline.alpr import ALPR
+    from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE
+    corner_source = corner_source or DEFAULT_CORNER_SOURCE
     alpr = ALPR.load(weights_path, rcnn_weights, recognizer_weights,
                      corner_source=corner_source, dsnt=dsnt_weights)
     result = evaluate_alpr(alpr, data, split)
-    result.update({"data": data, "split": split})
+    result.update({"data": data, "split": split, "corner_source": corner_source})
     return result

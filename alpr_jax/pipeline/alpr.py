@@ -20,7 +20,7 @@ import numpy as np
 
 from alpr_jax.data.images import ImageReadError, read_image
 from alpr_jax.geometry.rectify import rectify
-from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
+from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, DetectorOptions, PlateDetector
 from alpr_jax.pipeline.reader import PlateReader
 
 # OpenCV hue (0..180) ranges of the plate backgrounds
@@ -87,9 +87,10 @@ class ALPR:
     @classmethod
     def load(cls, rpn: str | None = None, rcnn: str | None = None,
              recognizer: str | None = None, score_threshold: float | None = None,
-             corner_source: str = "rcnn", dsnt: str | None = None) -> "ALPR":
+             corner_source: str = DEFAULT_CORNER_SOURCE, dsnt: str | None = None) -> "ALPR":
         """The shipped weights unless paths to other exported .npz files are given;
-        corner_source "dsnt" takes the plate corners from the DSNT localiser in `dsnt`."""
+        corner_source "dsnt" (default) takes the plate corners from the DSNT localiser in
+        `dsnt` (default: shipped), "rcnn" from the R-CNN's regression."""
         options = DetectorOptions()
         if score_threshold is not None:
             options = dataclasses.replace(options, score_threshold=score_threshold)

@@ -138,15 +138,21 @@ def main(argv=None) -> int:
     p.add_argument("--rpn", default=None, help="RPN .npz (default: shipped)")
     p.add_argument("--rcnn", default=None, help="R-CNN .npz (default: shipped)")
     p.add_argument("--recognizer", default=None, help="recogniser .npz (default: shipped)")
+    p.add_argument("--corner-source", default=None, choices=["rcnn", "dsnt"],
+                   help="plate corners from the DSNT localiser (default) or the R-CNN")
     p.add_argument("--dsnt", default=None,
-                   help="DSNT localiser .npz: take plate corners from it instead of the R-CNN")
+                   help="DSNT localiser .npz (default: shipped); implies --corner-source dsnt")
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
     if args.every < 1:
         p.error("--every must be at least 1")
     from alpr_jax.pipeline.alpr import ALPR
+    from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE
+    if args.dsnt and args.corner_source == "rcnn":
+        p.error("--dsnt needs --corner-source dsnt")
     alpr = ALPR.load(args.rpn, args.rcnn, args.recognizer, args.threshold,
-                     corner_source="dsnt" if args.dsnt else "rcnn", dsnt=args.dsnt)
+                     corner_source=args.corner_source or ("dsnt" if args.dsnt else
+                                                          DEFAULT_CORNER_SOURCE), dsnt=args.dsnt)
     inputs = expand_inputs(args.paths)
     failed = run(alpr, inputs, args.every, args.json, args.annotate, not args.no_progress)
     if failed:

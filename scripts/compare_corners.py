@@ -1,0 +1,74 @@
+"""Corner sources side by side on the same real scenes, as a markdown table: R-CNN regression
+(the cascade's default) against DSNT localisers run on a context crop of each RoI.
+
+    python scripts/compare_corners.py --dsnt DSNT=runs/dsnt_cpu/dsnt.npz \
+        [--dsnt "DSNT, no JS=runs/dsnt_nojs/dsnt.npz" ...] [--data ../shared/data/ccpd_samples[:b]]
+
+Columns: mean and 90th-percentile corner error (px, original resolution) of plates matched at
+IoU 0.5, AP@0.8 and AP@0.9 of the quadrilaterals, and plate accuracy after rectification (the
+whole pipeline: the plate found and every character read). The RPN, the R-CNN's scores and the
+recogniser are the shipped ones (or --rpn / --rcnn / --recognizer) in every row.
+"""
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from alpr_jax.evaluate import registry
+
+COLUMNS = (("corner_error_px", "mean corner err px", "{:.2f}"),
+           ("corner_error_p90_px", "p90 corner err px", "{:.2f}"),
+           ("ap_80", "AP@0.8", "{:.3f}"), ("ap_90", "AP@0.9", "{:.3f}"),
+           ("plate_acc", "plate acc", "{:.3f}"), ("ms_per_image", "det ms/img", "{:.1f}"))
+
+
+def parse_rows(dsnt_specs: list[str]) -> list[tuple[str, str, str | None]]:
+    """[(label, corner_source, dsnt path)]: R-CNN first, then each LABEL=PATH."""
+    rows = [("R-CNN regression", "rcnn", None)]
+    for spec in dsnt_specs:
+        label, sep, path = spec.rpartition("=")
+        if not sep or not label or not path:
+            raise SystemExit(f"--dsnt {spec!r}: expected LABEL=PATH.npz")
+        if not os.path.isfile(path):
+            raise SystemExit(f"--dsnt {spec!r}: {path} not found")
+        rows.append((label, "dsnt", path))
+    return rows
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--dsnt", action="append", default=[], help="LABEL=PATH.npz (repeatable)")
+    p.add_argument("--data", default="../shared/data/ccpd_samples", help="DIR[:a|b]")
+    p.add_argument("--rpn", default=None)
+    p.add_argument("--rcnn", default=None)
+    p.add_argument("--recognizer", default=None)
+    p.add_argument("--json", default=None, help="also write all figures to this file")
+    args = p.parse_args(argv)
+    path, _, split = args.data.partition(":")
+    split = split or "all"
+    results = {}
+    for label, source, dsnt in parse_rows(args.dsnt):
+        det = registry.get("detection")(path, args.rpn, split=split, rcnn_weights=args.rcnn,
+                                        corner_source=source, dsnt_weights=dsnt)
+        e2e = registry.get("pipeline")(path, args.rpn, split=split, rcnn_weights=args.rcnn,
+                                       recognizer_weights=args.recognizer,
+                                       corner_source=source, dsnt_weights=dsnt)
+        results[label] = {**{k: det[k] for k, _, _ in COLUMNS if k in det},
+                          "plate_acc": e2e["acc"], "n_plates": det["n_plates"],
+                          "n_images": det["n_images"], "dsnt_weights": dsnt}
+    first = next(iter(results.values()))
+    print(f"\n**Corner sources on {args.data}** ({first['n_images']} photos, "
+          f"{first['n_plates']} plates)\n")
+    print("| corner source | " + " | ".join(h for _, h, _ in COLUMNS) + " |")
+    print("|---|" + "---|" * len(COLUMNS))
+    for label, r in results.items():
+        print(f"| {label} | " + " | ".join(f.format(r[k]) for k, _, f in COLUMNS) + " |")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
