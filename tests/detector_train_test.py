@@ -1,6 +1,7 @@
 """Tiny RPN, R-CNN and DSNT-refinement training runs on small synthetic scenes: finite losses, exports that the
 inference cascade loads and runs, and exact resume for the R-CNN (whose step cuts its crops
 with the shared sampler inside jit)."""
+import dataclasses
 import json
 import os
 import shutil
@@ -80,6 +81,10 @@ def test_dsnt_corner_source(runs):
     assert sorted(d.score for d in a) == pytest.approx(sorted(d.score for d in b))
     for d in b:
         assert np.isfinite(d.corners).all()
+    # DSNT runs only on RoIs that pass the score threshold: none here, so no detections
+    strict = PlateDetector.load(*paths, options=dataclasses.replace(options, score_threshold=1.01),
+                                corner_source="dsnt", dsnt_path=os.path.join(runs["dsnt"], "dsnt.npz"))
+    assert strict.detect(image)[0] == []
     with pytest.raises(ValueError, match="corner_source must be one of"):
         PlateDetector.load(*paths, corner_source="heatmap")
     # without a path, "dsnt" (the default) loads the shipped localiser; other modes need none

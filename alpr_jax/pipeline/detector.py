@@ -162,9 +162,17 @@ class PlateDetector:
             corners = np.asarray(quads)[:len(boxes)] / full_scale
             timing["rcnn"] = (time.perf_counter() - t1) * 1e3
             if self.dsnt is not None:
+                # only RoIs that can survive the score threshold get DSNT corners (the rest are
+                # dropped by _final), padded to a power of two so jit sees few shapes
                 t2 = time.perf_counter()
-                quads = self._dsnt_fn(self.dsnt_variables, jnp.asarray(full), jnp.asarray(padded))
-                corners = np.asarray(quads)[:len(boxes)] / full_scale
+                live = np.flatnonzero(scores >= o.score_threshold)
+                if len(live):
+                    n = min(1 << int(np.ceil(np.log2(len(live)))), o.num_rois)
+                    rois = np.repeat(padded[live[:1]], n, 0)
+                    rois[:len(live)] = padded[live]
+                    quads = self._dsnt_fn(self.dsnt_variables, jnp.asarray(full), jnp.asarray(rois))
+                    corners = corners.copy()
+                    corners[live] = np.asarray(quads)[:len(live)] / full_scale
                 timing["dsnt"] = (time.perf_counter() - t2) * 1e3
         elif self.mode == "rpn_box":
             corners = np.stack([box_ops.box_corners(b) for b in boxes]) if len(boxes) else corners
