@@ -34,9 +34,10 @@ def main():
           f"{args.repeats} after warm-up\n")
     print("| detector | RPN ms | R-CNN ms | DSNT ms | total ms | MB (float32) |\n"
           "|---|---|---|---|---|---|")
-    for label, mode, source in (("rpn_box", "rpn_box", None), ("cascade, R-CNN corners", "cascade", "rcnn"),
+    for label, mode, source in (("rpn_box", "rpn_box", "rcnn"),
+                                ("cascade, R-CNN corners", "cascade", "rcnn"),
                                 ("cascade, DSNT corners", "cascade", "dsnt")):
-        det = PlateDetector.load(mode=mode, corner_source=source or "rcnn")
+        det = PlateDetector.load(mode=mode, corner_source=source)
         det.detect(image)
         m = _median([det.detect(image)[1] for _ in range(args.repeats)],
                     ("rpn", "rcnn", "dsnt", "detect_total"))

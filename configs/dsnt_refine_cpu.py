@@ -1,6 +1,8 @@
-"""DSNT refinement localiser sized for a 2-core CPU: the "small" ResNet (one basic block per stage,
-base 32 channels; stride-1 dilated last stages, 64x160 crops -> 8x20 heatmaps), Euclidean + Jensen-Shannon loss, positives only
-(8 crops per scene, 8 scenes per step, about 1.4 s per step), on the 3000 written scenes of configs/detector_rpn_cpu.py (backgrounds from half "a").
+"""DSNT refinement localiser sized for a 2-core CPU (the shipped one, alpr_jax/weights/dsnt.md):
+the "small" ResNet (one basic block per stage, base 32 channels; stride-1 dilated last stages,
+64x160 crops -> 8x20 heatmaps), Euclidean + Jensen-Shannon loss, positives only (8 crops per
+scene, 8 scenes per step, about 1.5 s per step), on the 3000 written scenes of
+configs/detector_rpn_cpu.py (backgrounds from half "a").
 
     python train.py --config configs/dsnt_refine_cpu.py --workdir runs/dsnt_cpu
 """

@@ -1,4 +1,4 @@
-"""Second CPU stage of the shipped recogniser: starts from the first stage's export
+"""Second stage of the CPU recogniser recipe: starts from the first stage's export
 (configs/recognizer_cpu.py), a fresh Adam, twice as many real crops per batch (16 of 64, half
 "a" only, jittered) and a new data order (seed 1). Held-out half "b" is what eval reports.
 

@@ -1,4 +1,4 @@
-"""Third CPU stage of the shipped recogniser: from the second stage's export, a fresh Adam at
+"""Third stage of the CPU recogniser recipe: from the second stage's export, a fresh Adam at
 a lower rate, 24 of every 64 plates real (half "a" of the shared crops, jittered), new data
 order (seed 2), and the data engine's fixes found by reading stage 2's errors on half "b":
 the plate font's Q (a full-height O with a short tail; stage 2 read 6 of its 35 errors' Qs as

@@ -1,4 +1,4 @@
-"""Fourth CPU stage of the shipped recogniser: from the third stage's export, lower rate, new
+"""Fourth stage of the CPU recogniser recipe: from the third stage's export, lower rate, new
 data order (seed 3), and the green-plate layout measured on real plates (characters 1-2 near the
 left edge, a 47 mm separator gap; the third stage misread positions 1-2 of green plates whose
 synthetic layout was centred). Half "b" of the shared crops stays unseen.

@@ -1,6 +1,6 @@
-"""Tiny RPN, R-CNN and DSNT-refinement training runs on small synthetic scenes: finite losses, exports that the
-inference cascade loads and runs, and exact resume for the R-CNN (whose step cuts its crops
-with the shared sampler inside jit)."""
+"""Tiny RPN, R-CNN and DSNT-refinement training runs on small synthetic scenes: finite losses,
+exports that the inference cascade loads and runs, and exact resume for the R-CNN (whose step
+cuts its crops with the shared sampler inside jit)."""
 import dataclasses
 import json
 import os

@@ -55,8 +55,9 @@ REC, FIXED = "recognizer_tiny", "model.stn=fixed"
 
 def _assert_same(a, b):
     # float32 reductions in another order differ by <= 1e-6 here (BatchNorm uses the two-pass
-    # variance: the fast one differed by 1e-4 relative); anything structurally wrong (per-device statistics, a missing all-reduce, a wrong
-    # shard) differs by orders of magnitude more
+    # variance: the fast one differed by 1e-4 relative); anything structurally wrong
+    # (per-device statistics, a missing all-reduce, a wrong shard) differs by orders of
+    # magnitude more
     assert a.keys() == b.keys()
     for k in a:
         np.testing.assert_allclose(a[k], b[k], rtol=1e-5, atol=1e-5, err_msg=k)

@@ -44,8 +44,8 @@ def detection(data: str, weights_path: str | None = None, split: str = "all",
     """Detects plates in every scene of `data` (CCPD folder or labels.jsonl) with the RPN in
     `weights_path` and the R-CNN in `rcnn_weights` (defaults: shipped; corner_source "dsnt",
     the default, takes the corners from the DSNT localiser in `dsnt_weights`, default shipped)
-    and scores them against the
-    labelled corners (or boxes): AP@0.5..0.9, recall@0.7, corner error, speed, size."""
+    and scores them against the labelled corners (or boxes): AP@0.5..0.9, recall@0.7, corner
+    error, speed, size."""
     import dataclasses
 
     from alpr_jax import weights
