@@ -5,6 +5,7 @@
     python eval.py --task detection --data ../shared/data/ccpd_samples --json
     python eval.py --task detection --data DIR --weights runs/rpn/rpn.npz --mode rpn_box
     python eval.py --task pipeline --data ../shared/data/ccpd_samples --json   # photo -> text
+    python eval.py --task single_plate --data ../shared/data/ccpd_samples --weights runs/dsnt_image_cpu/dsnt_image.npz
 
 --data: a folder of crops named by text, a folder of CCPD scenes, or a labels.jsonl.
 --split a|b: a stable half of the data (the half a fine-tuned model never saw).
@@ -16,12 +17,15 @@ import sys
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--task", required=True, choices=["recognition", "detection", "pipeline"])
+    p.add_argument("--task", required=True,
+                   choices=["recognition", "detection", "pipeline", "single_plate"])
     p.add_argument("--data", required=True)
     p.add_argument("--weights", default=None,
-                   help=".npz weights of the recogniser or the RPN (default: the shipped ones)")
+                   help=".npz weights of the recogniser or the RPN (default: the shipped ones); "
+                        "single_plate: the whole-image DSNT localiser's (required)")
     p.add_argument("--rcnn-weights", default=None, help="detection/pipeline: the R-CNN's .npz")
-    p.add_argument("--recognizer-weights", default=None, help="pipeline: the recogniser's .npz")
+    p.add_argument("--recognizer-weights", default=None,
+                   help="pipeline, single_plate: the recogniser's .npz")
     p.add_argument("--mode", default="cascade", choices=["cascade", "rpn_box", "rpn_corner"],
                    help="detection: where the corners come from (Table 5 rows)")
     p.add_argument("--corner-source", default=None, choices=["rcnn", "dsnt"],
@@ -44,6 +48,8 @@ def main(argv=None) -> int:
     elif args.task == "pipeline":
         extra = dict(rcnn_weights=args.rcnn_weights, recognizer_weights=args.recognizer_weights,
                      corner_source=args.corner_source, dsnt_weights=args.dsnt_weights)
+    elif args.task == "single_plate":
+        extra = dict(recognizer_weights=args.recognizer_weights)
     result = registry.get(args.task)(args.data, args.weights, split=args.split, **extra)
     if not args.predictions:
         result.pop("predictions", None)

@@ -1,8 +1,10 @@
 """Corner sources side by side on the same real scenes, as a markdown table: R-CNN regression
-(the cascade's default) against DSNT localisers run on a context crop of each RoI.
+against DSNT localisers run on a context crop of each RoI (refinement mode) and, optionally,
+whole-image single-plate DSNT localisers (no cascade: one plate per photo).
 
     python scripts/compare_corners.py --dsnt DSNT=runs/dsnt_cpu/dsnt.npz \
         [--dsnt "DSNT, no JS=runs/dsnt_nojs/dsnt.npz" ...] [--data ../shared/data/ccpd_samples[:b]]
+        [--dsnt-image "DSNT whole image=runs/dsnt_image_cpu/dsnt_image.npz"]
 
 Columns: mean and 90th-percentile corner error (px, original resolution) of plates matched at
 IoU 0.5, AP@0.8 and AP@0.9 of the quadrilaterals, and plate accuracy after rectification (the
@@ -24,22 +26,28 @@ COLUMNS = (("corner_error_px", "mean corner err px", "{:.2f}"),
            ("plate_acc", "plate acc", "{:.3f}"), ("ms_per_image", "det ms/img", "{:.1f}"))
 
 
-def parse_rows(dsnt_specs: list[str]) -> list[tuple[str, str, str | None]]:
-    """[(label, corner_source, dsnt path)]: R-CNN first, then each LABEL=PATH."""
+def parse_rows(dsnt_specs: list[str], image_specs: list[str] = ()
+               ) -> list[tuple[str, str, str | None]]:
+    """[(label, corner_source, weights path)]: R-CNN first, then each --dsnt LABEL=PATH
+    (source "dsnt"), then each --dsnt-image LABEL=PATH (source "single_plate")."""
     rows = [("R-CNN regression", "rcnn", None)]
-    for spec in dsnt_specs:
-        label, sep, path = spec.rpartition("=")
-        if not sep or not label or not path:
-            raise SystemExit(f"--dsnt {spec!r}: expected LABEL=PATH.npz")
-        if not os.path.isfile(path):
-            raise SystemExit(f"--dsnt {spec!r}: {path} not found")
-        rows.append((label, "dsnt", path))
+    for flag, source, specs in (("--dsnt", "dsnt", dsnt_specs),
+                                ("--dsnt-image", "single_plate", image_specs)):
+        for spec in specs:
+            label, sep, path = spec.rpartition("=")
+            if not sep or not label or not path:
+                raise SystemExit(f"{flag} {spec!r}: expected LABEL=PATH.npz")
+            if not os.path.isfile(path):
+                raise SystemExit(f"{flag} {spec!r}: {path} not found")
+            rows.append((label, source, path))
     return rows
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--dsnt", action="append", default=[], help="LABEL=PATH.npz (repeatable)")
+    p.add_argument("--dsnt-image", action="append", default=[],
+                   help="LABEL=PATH.npz of a whole-image single-plate localiser (repeatable)")
     p.add_argument("--data", default="../shared/data/ccpd_samples", help="DIR[:a|b]")
     p.add_argument("--rpn", default=None)
     p.add_argument("--rcnn", default=None)
@@ -49,7 +57,14 @@ def main(argv=None):
     path, _, split = args.data.partition(":")
     split = split or "all"
     results = {}
-    for label, source, dsnt in parse_rows(args.dsnt):
+    for label, source, dsnt in parse_rows(args.dsnt, args.dsnt_image):
+        if source == "single_plate":           # no cascade: the localiser sees the whole photo
+            r = registry.get("single_plate")(path, dsnt, split=split,
+                                             recognizer_weights=args.recognizer)
+            results[label] = {**{k: r[k] for k, _, _ in COLUMNS if k in r},
+                              "n_plates": r["n_images"], "n_images": r["n_images"],
+                              "dsnt_weights": dsnt}
+            continue
         det = registry.get("detection")(path, args.rpn, split=split, rcnn_weights=args.rcnn,
                                         corner_source=source, dsnt_weights=dsnt)
         e2e = registry.get("pipeline")(path, args.rpn, split=split, rcnn_weights=args.rcnn,

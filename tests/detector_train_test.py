@@ -1,6 +1,7 @@
-"""Tiny RPN, R-CNN and DSNT-refinement training runs on small synthetic scenes: finite losses,
-exports that the inference cascade loads and runs, and exact resume for the R-CNN (whose step
-cuts its crops with the shared sampler inside jit)."""
+"""Tiny RPN, R-CNN, DSNT-refinement and whole-image DSNT training runs on small synthetic
+scenes: finite losses, exports that the inference cascade (or the single-plate localiser) loads
+and runs, and exact resume for the R-CNN (whose step cuts its crops with the shared sampler
+inside jit)."""
 import dataclasses
 import json
 import os
@@ -12,14 +13,14 @@ import pytest
 from alpr_jax import weights
 from alpr_jax.pipeline.detector import PlateDetector
 from alpr_jax.train.loop import train_and_evaluate
-from configs import detector_rcnn_tiny, detector_rpn_tiny, dsnt_refine_tiny
+from configs import detector_rcnn_tiny, detector_rpn_tiny, dsnt_image_tiny, dsnt_refine_tiny
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     out = {}
     for name, module in (("rpn", detector_rpn_tiny), ("rcnn", detector_rcnn_tiny),
-                         ("dsnt", dsnt_refine_tiny)):
+                         ("dsnt", dsnt_refine_tiny), ("dsnt_image", dsnt_image_tiny)):
         workdir = str(tmp_path_factory.mktemp(name))
         train_and_evaluate(module.get_config(), workdir, progress=False)
         out[name] = workdir
@@ -28,7 +29,8 @@ def runs(tmp_path_factory):
 
 @pytest.mark.parametrize("name,keys", [("rpn", ["loss_cls", "loss_box", "loss_corners"]),
                                        ("rcnn", ["loss_cls", "loss_corners", "acc"]),
-                                       ("dsnt", ["loss_euclid", "loss_js"])])
+                                       ("dsnt", ["loss_euclid", "loss_js"]),
+                                       ("dsnt_image", ["loss_euclid", "loss_js"])])
 def test_losses_logged_and_finite(runs, name, keys):
     rows = [json.loads(l) for l in open(os.path.join(runs[name], "metrics.jsonl"))]
     assert [r["step"] for r in rows] == [1, 2, 3, 4]
@@ -90,3 +92,22 @@ def test_dsnt_corner_source(runs):
     # without a path, "dsnt" (the default) loads the shipped localiser; other modes need none
     assert PlateDetector.load(*paths).dsnt_variables is not None
     assert PlateDetector.load(*paths, mode="rpn_box").dsnt_variables is None
+
+
+def test_whole_image_localizer_runs_and_evaluates(runs, ccpd_dir):
+    from alpr_jax.evaluate.single_plate import evaluate_localizer
+    from alpr_jax.pipeline.single_plate import SinglePlateLocalizer
+    path = os.path.join(runs["dsnt_image"], "dsnt_image.npz")
+    loc = SinglePlateLocalizer.load(path)
+    assert loc.input_hw == (96, 64)
+    for hw in ((300, 200), (200, 300)):              # portrait and landscape
+        image = np.random.default_rng(0).integers(0, 255, hw + (3,), np.uint8)
+        corners = loc.locate(image)
+        assert corners.shape == (4, 2) and np.isfinite(corners).all()
+        # the expectation of a heatmap lies inside the letterboxed input, so within the
+        # photo's extent scaled to the whole input
+        assert (corners >= 0).all() and (corners <= 1.5 * max(hw)).all()
+    result = evaluate_localizer(loc, ccpd_dir, "b")
+    assert result["n_images"] == 5 and result["corner_error_px"] > 0
+    with pytest.raises(ValueError, match="dsnt_image"):      # refinement weights are not it
+        SinglePlateLocalizer.load(os.path.join(runs["dsnt"], "dsnt.npz"))

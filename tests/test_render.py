@@ -109,3 +109,19 @@ def test_plate_q_is_a_full_height_o_with_a_tail():
     assert q.shape == o.shape == (90, 45)
     np.testing.assert_allclose(q[:50], o[:50], atol=0.05)
     assert q[60:, 22:].sum() > o[60:, 22:].sum() + 50
+
+
+@pytest.mark.parametrize("kind", ["badge", "grille"])
+def test_car_parts_as_hard_negatives(kind):
+    from alpr_jax.data import backgrounds
+    rng = np.random.default_rng(0)
+    for height in (8, 40, 120):
+        rgb, alpha = getattr(backgrounds, kind)(rng, height)
+        assert rgb.shape[:2] == alpha.shape and rgb.shape[2] == 3
+        assert abs(alpha.shape[0] - height) <= 1 and alpha.shape[1] >= 0.85 * alpha.shape[0]
+        assert np.isfinite(rgb).all() and 0 <= rgb.min() and rgb.max() <= 255
+        assert 0 <= alpha.min() and alpha.max() <= 1 and alpha.mean() > 0.5
+    canvas = np.zeros((50, 60, 3), np.float32)        # pasting clips at the canvas edge
+    backgrounds.paste(canvas, np.full((20, 30, 3), 200, np.float32), np.ones((20, 30), np.float32),
+                      (55, 5))
+    assert (canvas[:15, 40:] == 200).all() and canvas[15:].max() == 0 and canvas[:, :40].max() == 0

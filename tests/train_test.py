@@ -98,3 +98,19 @@ def test_batch_size_must_divide_by_devices():
     with pytest.raises(ValueError, match="compute_dtype"):
         from alpr_jax.train.loop import check_config
         check_config(config)
+
+
+def test_plate_type_mix_is_configurable_and_checked():
+    from alpr_jax.plates import NONE_INDEX
+    from alpr_jax.train.recognition import RecognitionTask
+    config = recognizer_tiny.get_config()
+    with config.unlocked():
+        config.data.type_probs = [0.0, 0.0, 1.0, 0.0]          # only green plates
+    task = RecognitionTask(config)
+    assert task.input_cfg.plate.type_probs == (0.0, 0.0, 1.0, 0.0)
+    batch = next(task.batches(0, 1))
+    assert (batch["labels"][:, 7] != NONE_INDEX).all()       # 8 characters each
+    with config.unlocked():
+        config.data.type_probs = [1.0, 0.0]
+    with pytest.raises(ValueError, match="type_probs"):
+        RecognitionTask(config)

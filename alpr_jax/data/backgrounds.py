@@ -106,8 +106,16 @@ def draw_car(rng: np.random.Generator, canvas: np.ndarray, plate_centre, plate_w
                       (20, 20, 20), -1)
     # grille and lights between the windscreen and the plate
     gy = int(cy - rng.uniform(0.1, 0.2) * car_h)
-    cv2.rectangle(canvas, (int(cx - 0.25 * car_w), gy - int(0.06 * car_h)),
-                  (int(cx + 0.25 * car_w), gy + int(0.04 * car_h)), dark, -1)
+    if rng.random() < 0.5:
+        cv2.rectangle(canvas, (int(cx - 0.25 * car_w), gy - int(0.06 * car_h)),
+                      (int(cx + 0.25 * car_w), gy + int(0.04 * car_h)), dark, -1)
+    else:   # slatted or mesh grille: real car fronts' commonest plate-like false positive
+        rgb, alpha = grille(rng, 0.1 * car_h, aspect=5.0)
+        paste(canvas, rgb, alpha, (cx, gy - 0.01 * car_h))
+    if rng.random() < 0.6:   # the maker's badge, on the grille or the boot lid above the plate
+        rgb, alpha = badge(rng, plate_width * 140 / 440 * rng.uniform(0.6, 1.4))
+        paste(canvas, rgb, alpha, (cx + rng.normal(0, 0.02) * car_w,
+                                   gy if rng.random() < 0.5 else cy - rng.uniform(0.12, 0.3) * car_h))
     for lx in (x0 + 0.15 * car_w, x1 - 0.15 * car_w):
         cv2.ellipse(canvas, (int(lx), gy), (max(1, int(0.1 * car_w)), max(1, int(0.04 * car_h))), 0,
                     0, 360, rng.uniform(170, 255, 3).tolist(), -1, cv2.LINE_AA)
@@ -118,7 +126,11 @@ def draw_car(rng: np.random.Generator, canvas: np.ndarray, plate_centre, plate_w
 def distractor(rng: np.random.Generator, height: int) -> tuple[np.ndarray, np.ndarray]:
     """A plate-like negative about `height` px tall: a sign, a text strip, a phone number on a
     car, or an empty plate-coloured rectangle. Returns rgb float32 [h, w, 3] and alpha [h, w]."""
-    kind = rng.choice(["sign", "text", "blank", "stripes"])
+    kind = rng.choice(["sign", "text", "blank", "stripes", "badge", "grille"])
+    if kind == "badge":
+        return badge(rng, height)
+    if kind == "grille":
+        return grille(rng, height)
     aspect = rng.uniform(1.2, 8.0)
     h = max(6, int(height))
     w = max(6, int(h * aspect))
@@ -134,7 +146,7 @@ def distractor(rng: np.random.Generator, height: int) -> tuple[np.ndarray, np.nd
         if kind == "text" and rng.random() < 0.5:
             chars = "".join(plates.DIGITS[i] for i in rng.integers(10, size=int(rng.integers(4, 12))))
         ink = (0, 0, 0) if sum(bg_colour) > 450 else (245, 245, 245)
-        img = _text_strip(chars, h, w, rng, ink)
+        img = _text_strip(chars, h, w, rng)
         rgb = rgb * (1 - img[..., None]) + img[..., None] * np.asarray(ink, np.float32)
     elif kind == "stripes":
         period = max(2, int(h * rng.uniform(0.15, 0.5)))
@@ -144,7 +156,7 @@ def distractor(rng: np.random.Generator, height: int) -> tuple[np.ndarray, np.nd
     return rgb, alpha
 
 
-def _text_strip(chars: str, h: int, w: int, rng, ink) -> np.ndarray:
+def _text_strip(chars: str, h: int, w: int, rng) -> np.ndarray:
     """Ink mask [h, w] of `chars` laid out evenly, natural glyph aspect (not plate-like)."""
     mask = np.zeros((h, w), np.float32)
     n = len(chars)
@@ -161,3 +173,107 @@ def _text_strip(chars: str, h: int, w: int, rng, ink) -> np.ndarray:
             mask[y0:y0 + ch_h, xi:xi + ch_w] = np.maximum(mask[y0:y0 + ch_h, xi:xi + ch_w], glyph)
         x += step
     return mask
+
+
+def _metal(rng, h: int, w: int) -> np.ndarray:
+    """float32 [h, w, 3] chrome: bright, with a vertical reflection gradient and a highlight."""
+    t = np.linspace(-1, 1, h, dtype=np.float32)[:, None]
+    highlight = np.exp(-((t - rng.uniform(-0.5, 0.5)) / 0.15) ** 2)
+    grey = rng.uniform(140, 230) + rng.uniform(-60, 60) * t + rng.uniform(0, 40) * highlight
+    tint = rng.normal(0, 6, 3).astype(np.float32)
+    return np.clip(np.broadcast_to(grey[..., None], (h, w, 3)) + tint, 0, 255).astype(np.float32)
+
+
+def badge(rng: np.random.Generator, height: float) -> tuple[np.ndarray, np.ndarray]:
+    """A car maker's emblem about `height` px tall: a chrome ring (round or oval) around a
+    logo of strokes, inner ovals or letters, on a dark or body-coloured disc. Round badges on
+    boot lids are the detector's commonest false positive on real photos.
+    Returns rgb float32 [h, w, 3] in [0, 255] and alpha float32 [h, w]."""
+    h = max(8, int(height))
+    w = max(8, int(h * rng.choice([1.0, 1.0, 1.0, 1.5, 1.9, 2.6]) * rng.uniform(0.9, 1.1)))
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32) + 0.5
+    u, v = (xs - w / 2) / (w / 2), (ys - h / 2) / (h / 2)
+    r = np.hypot(u, v)                         # 1 on the badge's outline
+    px = min(h, w) / 2                         # pixels per unit radius
+    alpha = np.clip((1 - r) * px + 0.5, 0, 1)
+    chrome = _metal(rng, h, w)
+    inner = rng.uniform(0, 255, 3) if rng.random() < 0.4 else rng.uniform(10, 70, 3)
+    rgb = np.empty((h, w, 3), np.float32)
+    rgb[:] = inner
+    ring = rng.uniform(0.08, 0.2)
+    on_ring = np.clip((r - (1 - ring)) * px + 0.5, 0, 1)
+    logo = np.zeros((h, w), np.float32)
+    kind = rng.choice(["strokes", "ovals", "letters"])
+    thick = max(1, int(px * rng.uniform(0.08, 0.2)))
+    if kind == "strokes":                      # V/W-like chevrons or a star
+        pts = rng.uniform(-0.75, 0.75, (int(rng.integers(3, 7)), 2))
+        for a, b in zip(pts[:-1], pts[1:]):
+            p0 = (int(w / 2 + a[0] * w / 2), int(h / 2 + a[1] * h / 2))
+            p1 = (int(w / 2 + b[0] * w / 2), int(h / 2 + b[1] * h / 2))
+            cv2.line(logo, p0, p1, 1.0, thick, cv2.LINE_AA)
+    elif kind == "ovals":                      # nested ellipses
+        for _ in range(int(rng.integers(1, 4))):
+            axes = (max(1, int(w / 2 * rng.uniform(0.2, 0.7))),
+                    max(1, int(h / 2 * rng.uniform(0.2, 0.7))))
+            centre = (int(w / 2 + rng.normal(0, 0.1) * w), int(h / 2 + rng.normal(0, 0.1) * h))
+            cv2.ellipse(logo, centre, axes, float(rng.uniform(0, 180)), 0, 360, 1.0, thick,
+                        cv2.LINE_AA)
+    else:
+        n = int(rng.integers(1, 5))
+        chars = "".join(plates.LETTERS[i] for i in rng.integers(len(plates.LETTERS), size=n))
+        iw, ih = max(4, int(w * 0.7)), max(4, int(h * 0.6))
+        mask = _text_strip(chars, ih, iw, rng)
+        y0, x0 = (h - ih) // 2, (w - iw) // 2
+        logo[y0:y0 + ih, x0:x0 + iw] = mask
+    if rng.random() < 0.3:                     # chrome disc (and ring), dark logo
+        logo = logo * (1 - on_ring)
+        rgb = chrome * (1 - logo[..., None]) + rgb * logo[..., None]
+    else:                                      # chrome logo and ring on a dark or painted disc
+        logo = np.maximum(logo, on_ring)
+        rgb = rgb * (1 - logo[..., None]) + chrome * logo[..., None]
+    return rgb, alpha
+
+
+def grille(rng: np.random.Generator, height: float, aspect: float | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """A radiator grille about `height` px tall: horizontal chrome or black slats, or a mesh,
+    in a frame. Returns rgb float32 [h, w, 3] in [0, 255] and alpha float32 [h, w]."""
+    h = max(6, int(height))
+    w = max(8, int(h * (aspect if aspect else rng.uniform(2.0, 7.0)) * rng.uniform(0.8, 1.2)))
+    rgb = np.empty((h, w, 3), np.float32)
+    rgb[:] = rng.uniform(5, 50)
+    slat = _metal(rng, h, w) if rng.random() < 0.6 else \
+        np.full((h, w, 3), rng.uniform(20, 90), np.float32)
+    if rng.random() < 0.65:                    # horizontal slats
+        period = max(2, int(h / rng.integers(3, 9)))
+        on = (np.arange(h) % period) < max(1, int(period * rng.uniform(0.3, 0.7)))
+        rgb[on] = slat[on]
+    else:                                      # mesh of holes
+        cell = max(3, int(h / rng.integers(3, 8)))
+        ys, xs = np.mgrid[0:h, 0:w]
+        shift = (ys // cell % 2) * (cell // 2)
+        hole = (((xs + shift) % cell) < cell * 0.65) & ((ys % cell) < cell * 0.65)
+        rgb[~hole] = slat[~hole]
+    if rng.random() < 0.7:                     # chrome frame
+        f = max(1, int(h * rng.uniform(0.05, 0.12)))
+        frame = _metal(rng, h, w)
+        for sl in (np.s_[:f], np.s_[-f:]):
+            rgb[sl] = frame[sl]
+        rgb[:, :f], rgb[:, -f:] = frame[:, :f], frame[:, -f:]
+    alpha = np.ones((h, w), np.float32)
+    return rgb, alpha
+
+
+def paste(canvas: np.ndarray, rgb: np.ndarray, alpha: np.ndarray, centre) -> None:
+    """Alpha-blends rgb [h, w, 3] / alpha [h, w] into canvas (in place), centred at (x, y),
+    clipped to the canvas."""
+    h, w = alpha.shape
+    H, W = canvas.shape[:2]
+    x0, y0 = int(round(centre[0] - w / 2)), int(round(centre[1] - h / 2))
+    cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(W, x0 + w), min(H, y0 + h)
+    if cx0 >= cx1 or cy0 >= cy1:
+        return
+    a = alpha[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0, None]
+    region = canvas[cy0:cy1, cx0:cx1]
+    region *= 1 - a
+    region += a * rgb[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0]

@@ -83,3 +83,22 @@ def pipeline(data: str, weights_path: str | None = None, split: str = "all",
     result = evaluate_alpr(alpr, data, split)
     result.update({"data": data, "split": split, "corner_source": corner_source})
     return result
+
+
+@register("single_plate")
+def single_plate(data: str, weights_path: str | None = None, split: str = "all",
+                 recognizer_weights: str | None = None, **_) -> dict:
+    """The whole-image single-plate DSNT localiser (weights_path: a dsnt_image .npz; there
+    are no shipped ones, the cascade is the shipped detector) on photos with one plate each:
+    corner error, AP@0.5..0.9, plate accuracy after rectification with the recogniser in
+    recognizer_weights (default: shipped), ms per photo."""
+    from alpr_jax.evaluate.single_plate import evaluate_localizer
+    from alpr_jax.pipeline.reader import PlateReader
+    from alpr_jax.pipeline.single_plate import SinglePlateLocalizer
+    if not weights_path:
+        raise ValueError("task single_plate needs --weights: a .npz trained with a "
+                         "configs/dsnt_image_*.py config")
+    result = evaluate_localizer(SinglePlateLocalizer.load(weights_path), data, split,
+                                reader=PlateReader.load(recognizer_weights))
+    result.update({"weights": weights_path, "data": data, "split": split})
+    return result

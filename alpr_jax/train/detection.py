@@ -219,3 +219,56 @@ class DSNTTask(_DetectionTask):
 
     def evaluate(self, variables) -> dict:
         return {}
+
+
+class DSNTImageTask(_DetectionTask):
+    """The DSNT localiser in whole-image single-plate mode (the second seed paper): the scene
+    letterboxed into data.input_hw (640x480), four heatmaps at 1/8, Euclidean + js_weight x
+    Jensen-Shannon loss. Trains on scenes with exactly one plate: generated ones have one,
+    written ones (data.train_dirs) with another count are left out."""
+    name = "dsnt_image"
+    keys = ("image", "scale", "corners", "plate_mask")
+
+    def __init__(self, config):
+        super().__init__(config)
+        from alpr_jax.models.dsnt_localizer import DSNTLocalizer
+        self.model = DSNTLocalizer(**config.model)
+        scene = dataclasses.replace(self.input_cfg.scene, max_plates=1, p_no_plate=0.0)
+        self.input_cfg = dataclasses.replace(self.input_cfg, scene=scene)
+
+    def train_records(self):
+        records = tuple(r for r in super().train_records() if len(r.plates) == 1)
+        if self.config.data.get("train_dirs") and not records:
+            raise ValueError(f"data.train_dirs {list(self.config.data.train_dirs)} hold no "
+                             f"scene with exactly one plate")
+        return records
+
+    init_variables = RPNTask.init_variables      # the same input: the letterboxed scene
+
+    def loss(self, params, batch_stats, batch, rng):
+        from alpr_jax.geometry import dsnt
+        from alpr_jax.pipeline.single_plate import original_to_unit
+        x = (batch["image"].astype(jnp.float32) / 255.0).astype(self.dtype)
+        out, stats = self._apply(params, batch_stats, x, rng)
+        target = original_to_unit(batch["corners"][:, 0], tuple(self.config.data.input_hw),
+                                  batch["scale"][:, None, None])               # [B, 4, 2]
+        one_plate = batch["plate_mask"].sum(-1) == 1
+        per_corner, metrics = dsnt.dsnt_loss(out["heatmap_logits"], target,
+                                             self.config.loss.js_weight, reduce=False)
+        loss = losses.masked_mean(per_corner.mean(-1), one_plate)
+        metrics = {k: losses.masked_mean(v.mean(-1), one_plate) for k, v in metrics.items()}
+        return loss, (dict(metrics, loss=loss), stats)
+
+    def evaluate(self, variables) -> dict:
+        """Corner error of the one plate in each photo of eval_dirs."""
+        from alpr_jax.evaluate.single_plate import evaluate_localizer
+        from alpr_jax.pipeline.single_plate import SinglePlateLocalizer
+        loc = SinglePlateLocalizer(dict(self.config.model), jax.device_get(variables),
+                                   tuple(self.config.data.input_hw))
+        out = {}
+        for path in self.config.eval_dirs:
+            r = evaluate_localizer(loc, path, self.config.eval_split)
+            name = path.rstrip("/").split("/")[-1]
+            out.update({f"eval/{name}/{k}": r[k] for k in ("corner_error_px",
+                                                           "corner_error_p90_px", "ap_80")})
+        return out

@@ -1,4 +1,4 @@
-"""The training loop shared by every task (recogniser, RPN, R-CNN).
+"""The training loop shared by every task (recogniser, RPN, R-CNN, DSNT).
 
 Data parallel over all local devices: a ("data",) Mesh, state replicated, batches sharded on
 their leading axis, one jitted step with the state donated. Checkpoints via orbax every
@@ -29,13 +29,14 @@ def get_task(config):
     if config.task == "recognition":
         from alpr_jax.train.recognition import RecognitionTask
         return RecognitionTask(config)
-    if config.task in ("rpn", "rcnn", "dsnt"):
+    if config.task in ("rpn", "rcnn", "dsnt", "dsnt_image"):
         from alpr_jax.train import detection
         detection.check_detection_config(config)
         return {"rpn": detection.RPNTask, "rcnn": detection.RCNNTask,
-                "dsnt": detection.DSNTTask}[config.task](config)
-    raise ValueError(f"unknown task {config.task!r}; expected 'recognition', 'rpn', 'rcnn' "
-                     f"or 'dsnt'")
+                "dsnt": detection.DSNTTask, "dsnt_image": detection.DSNTImageTask
+                }[config.task](config)
+    raise ValueError(f"unknown task {config.task!r}; expected 'recognition', 'rpn', 'rcnn', "
+                     f"'dsnt' or 'dsnt_image'")
 
 
 class JsonLogger:

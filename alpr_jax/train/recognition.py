@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from alpr_jax.data import pipelines
+from alpr_jax.data import generate, pipelines
 from alpr_jax.data.annotations import read_annotations, split_records
 from alpr_jax.data.frozen import load_frozen
 from alpr_jax.evaluate import recognition as rec_eval
@@ -19,7 +19,8 @@ from alpr_jax.train import losses
 
 class RecognitionTask:
     """config.model: build_recognizer fields. config.data: source ("synthetic" | "frozen"),
-    frozen_path, batch_size, workers, rectify, real_dirs, real_split, real_per_batch.
+    frozen_path, batch_size, workers, rectify, real_dirs, real_split, real_per_batch, and
+    optionally type_probs (synthetic plate-type mix, default generate.PlateConfig's).
     config.eval_dirs: datasets evaluated every eval_every steps (eval_split picks a half)."""
 
     name = "recognition"
@@ -28,8 +29,15 @@ class RecognitionTask:
         self.config = config
         self.model = build_recognizer(**config.model)
         d = config.data
+        plate = generate.PlateConfig()
+        if d.get("type_probs"):        # share of blue, yellow, green, white synthetic plates
+            probs = tuple(float(p) for p in d.type_probs)
+            if len(probs) != len(generate.TYPE_NAMES) or min(probs) < 0 or sum(probs) <= 0:
+                raise ValueError(f"data.type_probs {probs}: expected {len(generate.TYPE_NAMES)} "
+                                 f"non-negative weights for {generate.TYPE_NAMES}")
+            plate = dataclasses.replace(plate, type_probs=probs)
         self.input_cfg = pipelines.RecognitionInputConfig(
-            batch_size=d.batch_size, p_box_crop=0.25 if d.rectify else 1.0)
+            batch_size=d.batch_size, p_box_crop=0.25 if d.rectify else 1.0, plate=plate)
         self._real = None
         self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
 

@@ -1,0 +1,75 @@
+"""Whole-image single-plate localiser (the second seed paper's setting): the DSNT ResNet on the
+whole photo, letterboxed into a fixed input (640x480 portrait, its transpose for landscape
+photos), four heatmaps at 1/8 (80x60) -> the one plate's corners TL, TR, BR, BL.
+
+For photos known to hold exactly one plate (parking gates, CCPD); the cascade
+(pipeline.detector) is the general detector. Scale convention as the detector's:
+network-input px = scale * original px (data.preprocess.letterbox).
+"""
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from alpr_jax import weights
+from alpr_jax.data.preprocess import letterbox, to_float
+from alpr_jax.geometry import dsnt as dsnt_ops
+
+DEFAULT_INPUT_HW = (640, 480)      # portrait (h, w); landscape photos use (480, 640)
+
+
+def oriented_input_hw(image_hw: tuple[int, int], input_hw: tuple[int, int]) -> tuple[int, int]:
+    """input_hw for a portrait photo, transposed for a landscape one (h < w)."""
+    tall, short = max(input_hw), min(input_hw)
+    return (tall, short) if image_hw[0] >= image_hw[1] else (short, tall)
+
+
+def unit_to_original(coords: np.ndarray, input_hw: tuple[int, int], scale: float) -> np.ndarray:
+    """DSNT coordinates [..., 2] (x, y) in [-1, 1] over the network input -> original px."""
+    h, w = input_hw
+    px = (np.asarray(coords, np.float32) + 1.0) * np.array([w, h], np.float32) / 2.0
+    return px / np.float32(scale)
+
+
+def original_to_unit(corners: jnp.ndarray, input_hw: tuple[int, int], scale) -> jnp.ndarray:
+    """Inverse of unit_to_original: original px [..., 2] -> [-1, 1] over the input."""
+    h, w = input_hw
+    return corners * scale * 2.0 / jnp.array([w, h], jnp.float32) - 1.0
+
+
+class SinglePlateLocalizer:
+    def __init__(self, model_config: dict, variables: dict,
+                 input_hw: tuple[int, int] = DEFAULT_INPUT_HW):
+        from alpr_jax.models.dsnt_localizer import DSNTLocalizer
+        if input_hw[0] % 8 or input_hw[1] % 8:
+            raise ValueError(f"input_hw {tuple(input_hw)} must be multiples of 8")
+        self.model = DSNTLocalizer(**model_config)
+        self.variables = jax.tree_util.tree_map(jnp.asarray, variables)
+        self.input_hw = tuple(int(v) for v in input_hw)
+
+        @jax.jit
+        def corners_fn(variables, x):            # [1, h, w, 3] -> [1, 4, 2] in [-1, 1]
+            logits = self.model.apply(variables, x, train=False)["heatmap_logits"]
+            return dsnt_ops.dsnt(dsnt_ops.normalize_heatmap(logits))
+
+        self._corners_fn = corners_fn
+
+    @classmethod
+    def load(cls, path: str) -> "SinglePlateLocalizer":
+        """From an .npz written by train.py with a dsnt_image config (or alpr export)."""
+        variables, meta = weights.load_npz(path)
+        if meta.get("task") != "dsnt_image":
+            raise ValueError(f"{path}: expected whole-image DSNT weights (task 'dsnt_image'), "
+                             f"got task {meta.get('task')!r}")
+        return cls(meta["model"], variables, tuple(meta.get("input_hw", DEFAULT_INPUT_HW)))
+
+    def locate(self, image: np.ndarray) -> np.ndarray:
+        """image uint8 [H, W, 3] RGB holding one plate -> its corners float32 [4, 2] (TL, TR, BR,
+        BL) in original px. One compile per orientation."""
+        if image.ndim != 3 or image.shape[2] != 3:
+            raise ValueError(f"expected an RGB image [H, W, 3], got shape {image.shape}")
+        input_hw = oriented_input_hw(image.shape[:2], self.input_hw)
+        net, scale = letterbox(image, input_hw)
+        coords = self._corners_fn(self.variables, jnp.asarray(to_float(net))[None])
+        return unit_to_original(np.asarray(coords[0]), input_hw, scale)
