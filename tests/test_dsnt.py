@@ -83,13 +83,14 @@ def test_localizer_heatmaps_at_one_eighth():
 
 def test_single_plate_coordinates_round_trip():
     # whole-image mode: original px -> [-1, 1] over the letterboxed input -> original px
-    from alpr_jax.pipeline.single_plate import (oriented_input_hw, original_to_unit,
-                                                unit_to_original)
+    from alpr_jax.geometry.crops import from_unit_square, to_unit_square
+    from alpr_jax.pipeline.single_plate import input_box, oriented_input_hw
     assert oriented_input_hw((1160, 720), (640, 480)) == (640, 480)
     assert oriented_input_hw((720, 1160), (640, 480)) == (480, 640)
     corners = np.array([[100.0, 200.0], [300.0, 210.0], [305.0, 260.0], [98.0, 250.0]], np.float32)
     scale = 640 / 1160
-    unit = np.asarray(original_to_unit(jnp.asarray(corners), (640, 480), scale))
+    box = input_box((640, 480), scale)
+    unit = np.asarray(to_unit_square(jnp.asarray(corners), box))
     # x = 0 px maps to -1; the input's right edge (480 px) to +1
     np.testing.assert_allclose(unit[0], [100 * scale / 240 - 1, 200 * scale / 320 - 1], rtol=1e-6)
-    np.testing.assert_allclose(unit_to_original(unit, (640, 480), scale), corners, rtol=1e-5)
+    np.testing.assert_allclose(from_unit_square(unit, box), corners, rtol=1e-5)

@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 
 from alpr_jax import plates
-from alpr_jax.data import fonts
+from alpr_jax.data import fonts, render
+from alpr_jax.geometry.boxes import box_corners
 
 CAR_COLOURS = np.array([[235, 235, 235], [25, 25, 28], [160, 163, 168], [120, 122, 128],
                         [150, 25, 30], [30, 50, 110], [200, 200, 195], [90, 70, 50],
@@ -114,8 +115,8 @@ def draw_car(rng: np.random.Generator, canvas: np.ndarray, plate_centre, plate_w
         paste(canvas, rgb, alpha, (cx, gy - 0.01 * car_h))
     if rng.random() < 0.6:   # the maker's badge, on the grille or the boot lid above the plate
         rgb, alpha = badge(rng, plate_width * 140 / 440 * rng.uniform(0.6, 1.4))
-        paste(canvas, rgb, alpha, (cx + rng.normal(0, 0.02) * car_w,
-                                   gy if rng.random() < 0.5 else cy - rng.uniform(0.12, 0.3) * car_h))
+        y = gy if rng.random() < 0.5 else cy - rng.uniform(0.12, 0.3) * car_h
+        paste(canvas, rgb, alpha, (cx + rng.normal(0, 0.02) * car_w, y))
     for lx in (x0 + 0.15 * car_w, x1 - 0.15 * car_w):
         cv2.ellipse(canvas, (int(lx), gy), (max(1, int(0.1 * car_w)), max(1, int(0.04 * car_h))), 0,
                     0, 360, rng.uniform(170, 255, 3).tolist(), -1, cv2.LINE_AA)
@@ -265,15 +266,8 @@ def grille(rng: np.random.Generator, height: float, aspect: float | None = None
 
 
 def paste(canvas: np.ndarray, rgb: np.ndarray, alpha: np.ndarray, centre) -> None:
-    """Alpha-blends rgb [h, w, 3] / alpha [h, w] into canvas (in place), centred at (x, y),
-    clipped to the canvas."""
+    """Alpha-blends rgb [h, w, 3] / alpha [h, w] into canvas (in place), upright and centred at
+    (x, y), clipped to the canvas: render.warp_onto with an axis-aligned quadrilateral."""
     h, w = alpha.shape
-    H, W = canvas.shape[:2]
-    x0, y0 = int(round(centre[0] - w / 2)), int(round(centre[1] - h / 2))
-    cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(W, x0 + w), min(H, y0 + h)
-    if cx0 >= cx1 or cy0 >= cy1:
-        return
-    a = alpha[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0, None]
-    region = canvas[cy0:cy1, cx0:cx1]
-    region *= 1 - a
-    region += a * rgb[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0]
+    x0, y0 = round(centre[0] - w / 2), round(centre[1] - h / 2)
+    render.warp_onto(canvas, rgb, alpha, box_corners((x0, y0, x0 + w, y0 + h)))

@@ -14,6 +14,7 @@ import numpy as np
 
 from alpr_jax import weights
 from alpr_jax.data.preprocess import letterbox, to_float
+from alpr_jax.geometry import crops as crop_ops
 from alpr_jax.geometry import dsnt as dsnt_ops
 
 DEFAULT_INPUT_HW = (640, 480)      # portrait (h, w); landscape photos use (480, 640)
@@ -25,17 +26,12 @@ def oriented_input_hw(image_hw: tuple[int, int], input_hw: tuple[int, int]) -> t
     return (tall, short) if image_hw[0] >= image_hw[1] else (short, tall)
 
 
-def unit_to_original(coords: np.ndarray, input_hw: tuple[int, int], scale: float) -> np.ndarray:
-    """DSNT coordinates [..., 2] (x, y) in [-1, 1] over the network input -> original px."""
+def input_box(input_hw: tuple[int, int], scale) -> jnp.ndarray:
+    """The network input's extent in original px, [..., 4] (0, 0, w / scale, h / scale) for
+    scale [...]: DSNT's [-1, 1] spans it (geometry.crops.to_unit_square / from_unit_square)."""
     h, w = input_hw
-    px = (np.asarray(coords, np.float32) + 1.0) * np.array([w, h], np.float32) / 2.0
-    return px / np.float32(scale)
-
-
-def original_to_unit(corners: jnp.ndarray, input_hw: tuple[int, int], scale) -> jnp.ndarray:
-    """Inverse of unit_to_original: original px [..., 2] -> [-1, 1] over the input."""
-    h, w = input_hw
-    return corners * scale * 2.0 / jnp.array([w, h], jnp.float32) - 1.0
+    s = jnp.asarray(scale, jnp.float32)[..., None]
+    return jnp.concatenate([jnp.zeros_like(s), jnp.zeros_like(s), w / s, h / s], -1)
 
 
 class SinglePlateLocalizer:
@@ -72,4 +68,4 @@ class SinglePlateLocalizer:
         input_hw = oriented_input_hw(image.shape[:2], self.input_hw)
         net, scale = letterbox(image, input_hw)
         coords = self._corners_fn(self.variables, jnp.asarray(to_float(net))[None])
-        return unit_to_original(np.asarray(coords[0]), input_hw, scale)
+        return np.asarray(crop_ops.from_unit_square(coords[0], input_box(input_hw, scale)))

@@ -247,11 +247,11 @@ class DSNTImageTask(_DetectionTask):
 
     def loss(self, params, batch_stats, batch, rng):
         from alpr_jax.geometry import dsnt
-        from alpr_jax.pipeline.single_plate import original_to_unit
+        from alpr_jax.pipeline.single_plate import input_box
         x = (batch["image"].astype(jnp.float32) / 255.0).astype(self.dtype)
         out, stats = self._apply(params, batch_stats, x, rng)
-        target = original_to_unit(batch["corners"][:, 0], tuple(self.config.data.input_hw),
-                                  batch["scale"][:, None, None])               # [B, 4, 2]
+        boxes = input_box(tuple(self.config.data.input_hw), batch["scale"])      # [B, 4]
+        target = crop_ops.to_unit_square(batch["corners"][:, 0], boxes)         # [B, 4, 2]
         one_plate = batch["plate_mask"].sum(-1) == 1
         per_corner, metrics = dsnt.dsnt_loss(out["heatmap_logits"], target,
                                              self.config.loss.js_weight, reduce=False)
