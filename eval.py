@@ -35,19 +35,27 @@ def main(argv=None) -> int:
                    help="with --corner-source dsnt: its .npz (default: shipped)")
     p.add_argument("--score-threshold", type=float, default=None,
                    help="detection: minimum plate score (default: the detector's)")
+    p.add_argument("--tta", action="store_true",
+                   help="recognition/pipeline: also read each plate shifted 2 px left and right "
+                        "and average (3x the recogniser's time)")
     p.add_argument("--split", default="all", choices=["all", "a", "b"])
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--predictions", action="store_true", help="include every plate's reading")
     args = p.parse_args(argv)
     from alpr_jax.evaluate import registry
     extra = {}
-    if args.task == "detection":
+    if args.tta and args.task not in ("recognition", "pipeline"):
+        p.error("--tta applies to --task recognition and pipeline")
+    if args.task == "recognition":
+        extra = dict(tta=args.tta)
+    elif args.task == "detection":
         extra = dict(rcnn_weights=args.rcnn_weights, mode=args.mode,
                      score_threshold=args.score_threshold, corner_source=args.corner_source,
                      dsnt_weights=args.dsnt_weights)
     elif args.task == "pipeline":
         extra = dict(rcnn_weights=args.rcnn_weights, recognizer_weights=args.recognizer_weights,
-                     corner_source=args.corner_source, dsnt_weights=args.dsnt_weights)
+                     corner_source=args.corner_source, dsnt_weights=args.dsnt_weights,
+                     tta=args.tta)
     elif args.task == "single_plate":
         extra = dict(recognizer_weights=args.recognizer_weights)
     result = registry.get(args.task)(args.data, args.weights, split=args.split, **extra)

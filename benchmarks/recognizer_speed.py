@@ -2,6 +2,7 @@
 how many times each batch shape was compiled.
 
     python benchmarks/recognizer_speed.py [--weights alpr_jax/weights/recognizer.npz] [--repeats 20]
+        [--tta]
 """
 import argparse
 import time
@@ -15,8 +16,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--weights", default=None)
     p.add_argument("--repeats", type=int, default=20)
+    p.add_argument("--tta", action="store_true", help="time the 3-view test-time augmentation")
     args = p.parse_args()
-    reader = PlateReader.load(args.weights)
+    reader = PlateReader.load(args.weights, tta=args.tta)
     rng = np.random.default_rng(0)
     print("| batch | ms per plate | ms per batch |\n|---|---|---|")
     for batch in (1, 64):

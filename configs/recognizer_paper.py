@@ -24,7 +24,8 @@ def get_config():
         rectify=True,          # False: plates cut by their box, not rectified (Table 6)
         real_dirs=[],          # optional real plates mixed into every batch
         real_split="a",        # which half of real_dirs to train on ("a", "b", "all")
-        real_per_batch=0))
+        real_per_batch=0,
+        real_weights=[]))      # share of real draws per real_dirs entry (empty: per plate)
     c.optimizer = ml_collections.ConfigDict(dict(
         name="adam", lr=5e-4, boundaries=[20000], decay=0.1, momentum=0.9, weight_decay=0.0,
         grad_clip=5.0))

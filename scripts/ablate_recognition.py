@@ -3,12 +3,16 @@ and prints both tables in markdown.
 
     python scripts/ablate_recognition.py --workdir runs/ablations \
         [--config configs/recognizer_ablation.py] [--eval DIR[:a|b] ...] [--synthetic-val 1000]
+        [--frozen 64000 --freeze-workers 2]
 
 Table 6: rectification (on/off) x shared-weight character head (on/off).
 Table 7: ours (rectified, shared) vs [12] holistic CNN vs [15] CNN + BiLSTM + CTC.
 Each variant trains in workdir/<name> (rerunning resumes or reuses finished runs). Every
 variant is evaluated on every --eval set; by default a synthetic validation set with strong
 perspective (seed 99, never trained on), the shared CCPD scenes, and half "b" of the shared crops.
+--frozen N: every variant trains on the same N synthetic plates written once per cut (rectified
+by corners, or cut by their box for the variants without rectification; the same plates in
+both), so on a CPU the cores train instead of regenerating plates for each variant.
 """
 import argparse
 import importlib.util
@@ -19,7 +23,7 @@ import sys
 # config files import each other as `configs.*`: make the repository root importable
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from alpr_jax.data import synth
+from alpr_jax.data import frozen, pipelines, synth
 from alpr_jax.evaluate import registry
 from alpr_jax.train.loop import train_and_evaluate
 
@@ -41,17 +45,32 @@ def load_config(path):
     return module.get_config()
 
 
-def run_variant(base, name, workdir):
+def frozen_set(workdir, rectify: bool, count: int, seed: int, workers: int) -> str:
+    """Writes (once) the count-plate training set for one cut and returns its path."""
+    p_box_crop = pipelines.RecognitionInputConfig.p_box_crop if rectify else 1.0
+    path = os.path.join(workdir, f"frozen_{'rect' if rectify else 'box'}_{count}.npz")
+    if not os.path.isfile(path):    # the task checks the file's cut against data.rectify
+        frozen.freeze_recognition(path, count, seed, workers,
+                                  pipelines.RecognitionInputConfig(p_box_crop=p_box_crop))
+    return path
+
+
+def run_variant(base, name, workdir, frozen_count=0, freeze_workers=0):
     arch, rectify, shared = VARIANTS[name]
     config = base.copy_and_resolve_references()
     with config.unlocked():
         config.model.arch = arch
         config.data.rectify = rectify
+        if frozen_count:
+            config.data.source = "frozen"
+            config.data.frozen_path = frozen_set(workdir, rectify, frozen_count, base.seed,
+                                                 freeze_workers)
         if arch == "stn":
             config.model.shared_heads = shared
         else:
             for key in ("stn", "shared_heads") + (("dropout",) if arch == "crnn" else ()):
-                config.model.pop(key, None)
+                if key in config.model:     # fields the baselines do not take
+                    del config.model[key]
     out = os.path.join(workdir, name)
     weights = os.path.join(out, "recognition.npz")
     if not os.path.isfile(weights):
@@ -59,7 +78,7 @@ def run_variant(base, name, workdir):
     return weights
 
 
-def main():
+def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--workdir", required=True)
     p.add_argument("--config", default="configs/recognizer_ablation.py")
@@ -68,7 +87,14 @@ def main():
     p.add_argument("--synthetic-val", type=int, default=1000,
                    help="size of the synthetic validation set (0: none)")
     p.add_argument("--variants", default=",".join(VARIANTS))
-    args = p.parse_args()
+    p.add_argument("--frozen", type=int, default=0,
+                   help="train every variant on this many plates written once (0: generate "
+                        "on the fly)")
+    p.add_argument("--freeze-workers", type=int, default=0)
+    args = p.parse_args(argv)
+    unknown = set(args.variants.split(",")) - set(VARIANTS)
+    if unknown:
+        p.error(f"unknown variants {sorted(unknown)}; choose from {list(VARIANTS)}")
     base = load_config(args.config)
     evals = args.eval or ["../shared/data/ccpd_samples", "../shared/data/plate_crops:b"]
     if args.synthetic_val:
@@ -78,7 +104,7 @@ def main():
         evals = [val_dir] + evals
     results = {}
     for name in args.variants.split(","):
-        weights = run_variant(base, name, args.workdir)
+        weights = run_variant(base, name, args.workdir, args.frozen, args.freeze_workers)
         for spec in evals:
             path, _, split = spec.partition(":")
             r = registry.get("recognition")(path, weights, split=split or "all")

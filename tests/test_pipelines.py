@@ -1,6 +1,7 @@
 import dataclasses
 
 import numpy as np
+import pytest
 
 from alpr_jax import plates
 from alpr_jax.data import annotations, pipelines
@@ -54,7 +55,6 @@ def test_detection_batches_targets():
 
 
 def test_detection_config_checks_stride():
-    import pytest
     with pytest.raises(ValueError, match="multiples of 8"):
         pipelines.DetectionInputConfig(input_hw=(100, 160))
 
@@ -77,3 +77,22 @@ def test_real_crops_and_bad_files(tmp_path, crops_dir):
     data = pipelines.load_plate_dataset(records)
     assert data.images.shape == (5, 48, 120, 3)
     assert len(data.errors) == 1 and "皖A12345.jpg" in data.errors[0] and "0 bytes" in data.errors[0]
+
+
+def test_frozen_set_matches_stream_and_records_its_cut_and_mix(tmp_path):
+    from alpr_jax.data import frozen, generate
+    plate = dataclasses.replace(generate.PlateConfig(), type_probs=(0.0, 0.0, 1.0, 0.0))
+    cfg = pipelines.RecognitionInputConfig(p_box_crop=1.0, plate=plate)
+    path = str(tmp_path / "box.npz")
+    frozen.freeze_recognition(path, 6, seed=4, cfg=cfg, chunk=4)
+    images, labels = frozen.load_frozen(path, cfg)
+    for i in (0, 5):   # example i is the stream's example i
+        image, label = pipelines.recognition_example(4, i, cfg)
+        np.testing.assert_array_equal(images[i], image)
+        np.testing.assert_array_equal(labels[i], label)
+    assert all(len(plates.decode_indices(l)) == 8 for l in labels)   # all green
+    # a run that rectifies (25% box cuts), or wants another mix, must not silently train on it
+    with pytest.raises(ValueError, match="p_box_crop=1"):
+        frozen.load_frozen(path, dataclasses.replace(cfg, p_box_crop=0.25))
+    with pytest.raises(ValueError, match="plate-type mix"):
+        frozen.load_frozen(path, pipelines.RecognitionInputConfig(p_box_crop=1.0))

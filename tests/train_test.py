@@ -114,3 +114,22 @@ def test_plate_type_mix_is_configurable_and_checked():
         config.data.type_probs = [1.0, 0.0]
     with pytest.raises(ValueError, match="type_probs"):
         RecognitionTask(config)
+
+
+def test_real_plates_drawn_by_folder_weights(ccpd_dir, crops_dir):
+    from alpr_jax import plates
+    from alpr_jax.data.annotations import read_annotations, split_records
+    from alpr_jax.train.recognition import RecognitionTask
+    scene_texts = {p.text for r in split_records(read_annotations(ccpd_dir), "a") for p in r.plates}
+    config = recognizer_tiny.get_config()
+    with config.unlocked():
+        config.data.real_dirs = [crops_dir, ccpd_dir]
+        config.data.real_per_batch = 4
+        config.data.real_weights = [0.0, 1.0]                   # every real draw from the scenes
+    task = RecognitionTask(config)
+    for batch in task.batches(0, 3):
+        assert {plates.decode_indices(l) for l in batch["labels"][:4]} <= scene_texts
+    with config.unlocked():
+        config.data.real_weights = [1.0]
+    with pytest.raises(ValueError, match="real_weights"):
+        next(RecognitionTask(config).batches(0, 1))

@@ -2,12 +2,17 @@
 CPU training does not spend its cores regenerating plates every epoch.
 
     python -m alpr_jax.data.frozen --count 80000 --seed 0 --out runs/rec_synth_80k.npz [--workers 2]
+        [--box-crops 1.0] [--type-probs 0.45,0.1,0.35,0.1]
 
-Example i is pipelines.recognition_example(seed, i), the same as the streaming pipeline's.
+Example i is pipelines.recognition_example(seed, i), the same as the streaming pipeline's. The
+share of plates cut by a jittered box instead of rectified by their corners (`p_box_crop`) and
+the plate-type mix are recorded in the file and checked against the training config, so a run
+without rectification cannot train on rectified plates by mistake.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import multiprocessing
 import os
 import time
@@ -15,7 +20,7 @@ import time
 import numpy as np
 from tqdm import tqdm
 
-from alpr_jax.data import pipelines
+from alpr_jax.data import generate, pipelines
 
 
 def _chunk(args):
@@ -27,7 +32,8 @@ def _chunk(args):
 def freeze_recognition(path: str, count: int, seed: int = 0, workers: int = 0,
                        cfg: pipelines.RecognitionInputConfig = pipelines.RecognitionInputConfig(),
                        chunk: int = 500) -> None:
-    """Writes {"image": uint8 [N, 48, 120, 3], "labels": int32 [N, 8], "seed", "count"}."""
+    """Writes {"image": uint8 [N, 48, 120, 3], "labels": int32 [N, 8], "seed", "count",
+    "p_box_crop", "type_probs"}."""
     jobs = [(seed, s, min(s + chunk, count), cfg) for s in range(0, count, chunk)]
     images = np.zeros((count, 48, 120, 3), np.uint8)
     labels = np.zeros((count, 8), np.int32)
@@ -41,15 +47,33 @@ def freeze_recognition(path: str, count: int, seed: int = 0, workers: int = 0,
         pool.close()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp.npz"
-    np.savez(tmp, image=images, labels=labels, seed=seed, count=count)
+    np.savez(tmp, image=images, labels=labels, seed=seed, count=count, p_box_crop=cfg.p_box_crop,
+             type_probs=np.asarray(cfg.plate.type_probs, np.float64))
     os.replace(tmp, path)
 
 
-def load_frozen(path: str) -> tuple[np.ndarray, np.ndarray]:
+def load_frozen(path: str, expect: pipelines.RecognitionInputConfig | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(images uint8 [N, 48, 120, 3], labels int32 [N, 8]). expect: the input config of the
+    run; a file frozen with another box-cut share or plate-type mix is refused (files written
+    before these were recorded hold the defaults)."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{path}: frozen example set not found (make it with "
                                 f"python -m alpr_jax.data.frozen --out {path})")
+    default = pipelines.RecognitionInputConfig()
     with np.load(path) as f:
+        if expect is not None:
+            box = float(f["p_box_crop"]) if "p_box_crop" in f.files else default.p_box_crop
+            mix = (tuple(float(p) for p in f["type_probs"]) if "type_probs" in f.files
+                   else default.plate.type_probs)
+            if abs(box - expect.p_box_crop) > 1e-6:
+                raise ValueError(f"{path}: frozen with p_box_crop={box:g} (share of plates cut "
+                                 f"by their box), but this run expects {expect.p_box_crop:g}; "
+                                 f"freeze a matching set with --box-crops {expect.p_box_crop:g}")
+            if not np.allclose(mix, expect.plate.type_probs):
+                raise ValueError(f"{path}: frozen with plate-type mix {mix}, but this run "
+                                 f"expects {tuple(expect.plate.type_probs)}; freeze a matching "
+                                 f"set with --type-probs")
         return f["image"], f["labels"]
 
 
@@ -59,9 +83,24 @@ def main(argv=None):
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--workers", type=int, default=0)
+    p.add_argument("--box-crops", type=float, default=pipelines.RecognitionInputConfig.p_box_crop,
+                   help="share of plates cut by a jittered box, not rectified (1.0: no "
+                        "rectification, Table 6)")
+    p.add_argument("--type-probs", default=None,
+                   help="weights of blue,yellow,green,white plates (default: the engine's)")
     args = p.parse_args(argv)
+    if not 0.0 <= args.box_crops <= 1.0:
+        p.error(f"--box-crops must be in [0, 1], got {args.box_crops}")
+    plate = generate.PlateConfig()
+    if args.type_probs:
+        try:
+            plate = dataclasses.replace(plate, type_probs=generate.check_type_probs(
+                [float(x) for x in args.type_probs.split(",")]))
+        except ValueError as e:
+            p.error(f"--type-probs: {e}")
     t0 = time.perf_counter()
-    freeze_recognition(args.out, args.count, args.seed, args.workers)
+    cfg = pipelines.RecognitionInputConfig(p_box_crop=args.box_crops, plate=plate)
+    freeze_recognition(args.out, args.count, args.seed, args.workers, cfg)
     print(f"wrote {args.count} examples to {args.out} in {time.perf_counter() - t0:.0f} s")
 
 

@@ -56,6 +56,15 @@ class SceneConfig:
     augment: augment.AugmentConfig = augment.SCENE_AUGMENT
 
 
+def check_type_probs(probs) -> tuple[float, ...]:
+    """Weights of (blue, yellow, green, white) plates as a tuple; ValueError if malformed."""
+    probs = tuple(float(p) for p in probs)
+    if len(probs) != len(TYPE_NAMES) or min(probs) < 0 or sum(probs) <= 0:
+        raise ValueError(f"{probs}: expected {len(TYPE_NAMES)} non-negative weights (not all "
+                         f"zero) for {TYPE_NAMES}")
+    return probs
+
+
 def sample_plate_type(rng: np.random.Generator, probs) -> str:
     p = np.asarray(probs, np.float64)
     return TYPE_NAMES[int(rng.choice(len(TYPE_NAMES), p=p / p.sum()))]

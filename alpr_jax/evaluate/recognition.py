@@ -14,11 +14,11 @@ from alpr_jax.pipeline.reader import PlateReader
 _READERS: dict[str, PlateReader] = {}
 
 
-def reader_for(model_config: dict, variables: dict) -> PlateReader:
+def reader_for(model_config: dict, variables: dict, tta: bool = False) -> PlateReader:
     """A PlateReader for this model config, reused across calls (compiled once)."""
-    key = json.dumps(model_config, sort_keys=True)
+    key = json.dumps(model_config, sort_keys=True) + f"|tta={tta}"
     if key not in _READERS:
-        _READERS[key] = PlateReader(model_config, variables)
+        _READERS[key] = PlateReader(model_config, variables, tta=tta)
     else:
         import jax.numpy as jnp
         import jax
@@ -45,7 +45,7 @@ def evaluate_plates(reader: PlateReader, data: pipelines.PlateDataset) -> dict:
 
 
 def evaluate_dir(model_config: dict, variables: dict, path: str, split: str = "all",
-                 rectify: bool = True) -> dict:
+                 rectify: bool = True, tta: bool = False) -> dict:
     records = split_records(read_annotations(path), split)
     data = pipelines.load_plate_dataset(records, rectify=rectify)
-    return evaluate_plates(reader_for(model_config, variables), data)
+    return evaluate_plates(reader_for(model_config, variables, tta), data)

@@ -22,17 +22,18 @@ def get(name: str) -> Callable[..., dict]:
 
 @register("recognition")
 def recognition(data: str, weights_path: str | None = None, split: str = "all",
-                rectify: bool | None = None) -> dict:
+                rectify: bool | None = None, tta: bool = False) -> dict:
     """Reads every labelled plate in `data` (crops: whole image; scenes: cut by the
-    ground-truth corners) with the recogniser in `weights_path` (default: shipped)."""
+    ground-truth corners) with the recogniser in `weights_path` (default: shipped);
+    tta: also read each plate shifted 2 px left and right (PlateReader)."""
     from alpr_jax import weights
     from alpr_jax.evaluate.recognition import evaluate_dir
     path = weights_path or weights.shipped("recognizer")
     variables, meta = weights.load_npz(path)
     if rectify is None:
         rectify = bool(meta.get("rectify", True))
-    result = evaluate_dir(meta["model"], variables, data, split=split, rectify=rectify)
-    result.update({"weights": path, "data": data, "split": split})
+    result = evaluate_dir(meta["model"], variables, data, split=split, rectify=rectify, tta=tta)
+    result.update({"weights": path, "data": data, "split": split, "tta": tta})
     return result
 
 
@@ -71,7 +72,8 @@ def detection(data: str, weights_path: str | None = None, split: str = "all",
 @register("pipeline")
 def pipeline(data: str, weights_path: str | None = None, split: str = "all",
              rcnn_weights: str | None = None, recognizer_weights: str | None = None,
-             corner_source: str | None = None, dsnt_weights: str | None = None, **_) -> dict:
+             corner_source: str | None = None, dsnt_weights: str | None = None,
+             tta: bool = False, **_) -> dict:
     """The whole ALPR pipeline on labelled scenes: a plate counts when found (IoU >= 0.5) AND
     read exactly; also detection rate, false positives and ms per stage."""
     from alpr_jax.evaluate.end_to_end import evaluate_alpr
@@ -79,9 +81,9 @@ def pipeline(data: str, weights_path: str | None = None, split: str = "all",
     from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE
     corner_source = corner_source or DEFAULT_CORNER_SOURCE
     alpr = ALPR.load(weights_path, rcnn_weights, recognizer_weights,
-                     corner_source=corner_source, dsnt=dsnt_weights)
+                     corner_source=corner_source, dsnt=dsnt_weights, tta=tta)
     result = evaluate_alpr(alpr, data, split)
-    result.update({"data": data, "split": split, "corner_source": corner_source})
+    result.update({"data": data, "split": split, "corner_source": corner_source, "tta": tta})
     return result
 
 

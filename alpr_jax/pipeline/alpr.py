@@ -87,15 +87,17 @@ class ALPR:
     @classmethod
     def load(cls, rpn: str | None = None, rcnn: str | None = None,
              recognizer: str | None = None, score_threshold: float | None = None,
-             corner_source: str = DEFAULT_CORNER_SOURCE, dsnt: str | None = None) -> "ALPR":
+             corner_source: str = DEFAULT_CORNER_SOURCE, dsnt: str | None = None,
+             tta: bool = False) -> "ALPR":
         """The shipped weights unless paths to other exported .npz files are given;
         corner_source "dsnt" (default) takes the plate corners from the DSNT localiser in
-        `dsnt` (default: shipped), "rcnn" from the R-CNN's regression."""
+        `dsnt` (default: shipped), "rcnn" from the R-CNN's regression; tta reads each plate
+        also shifted 2 px left and right (PlateReader; 3x the recogniser's time)."""
         options = DetectorOptions()
         if score_threshold is not None:
             options = dataclasses.replace(options, score_threshold=score_threshold)
         detector = PlateDetector.load(rpn, rcnn, "cascade", options, corner_source, dsnt)
-        return cls(detector, PlateReader.load(recognizer))
+        return cls(detector, PlateReader.load(recognizer, tta=tta))
 
     def predict(self, image_or_path) -> Result:
         """A path (str / PathLike) or a uint8 RGB array [H, W, 3] -> Result.

@@ -1,6 +1,9 @@
 """PlateReader: a recogniser with its variables, reading batches of rectified plates.
 
 Batches are padded to a few fixed sizes, so jit compiles once per bucket, not per call.
+Optional test-time augmentation (`tta=True`): each plate is also read shifted 2 px left and
+right (the shared bilinear sampler) and the per-class log-probabilities of the three views are
+averaged, which absorbs some rectification error at three times the recogniser's cost.
 """
 from __future__ import annotations
 
@@ -10,27 +13,59 @@ import numpy as np
 
 from alpr_jax import decoding, weights
 from alpr_jax.data.preprocess import to_float
+from alpr_jax.geometry import sampler
+from alpr_jax.geometry.rectify import PLATE_HW
 from alpr_jax.models import build_recognizer
+from alpr_jax.models.recognizer import SEGMENT_FILL
 
 BUCKETS = (1, 8, 64)
+TTA_SHIFTS_PX = (0.0, -2.0, 2.0)   # horizontal shifts of the 48x120 plate read by tta
+
+
+def _tta_thetas() -> jnp.ndarray:
+    """[V, 2, 3] samplers that shift the plate by TTA_SHIFTS_PX (view 0: identity)."""
+    return jnp.asarray([[[1.0, 0.0, 2.0 * dx / PLATE_HW[1]], [0.0, 1.0, 0.0]]
+                        for dx in TTA_SHIFTS_PX], jnp.float32)
+
+
+def _apply_tta(model, variables, x):
+    """x [B, 48, 120, 3] -> outputs whose *_logits are the views' mean log-probabilities
+    (float32) and whose other entries (thetas) are those of the unshifted view."""
+    b, v = x.shape[0], len(TTA_SHIFTS_PX)
+    thetas = jnp.broadcast_to(_tta_thetas(), (b, v, 2, 3))
+    views = sampler.sample_batch(x, thetas, PLATE_HW, SEGMENT_FILL)        # [B, V, 48, 120, 3]
+    views = jnp.swapaxes(views, 0, 1).reshape((v * b,) + x.shape[1:])
+    out = model.apply(variables, views, train=False)
+    merged = {}
+    for key, value in out.items():
+        value = value.reshape((v, b) + value.shape[1:])
+        merged[key] = (jax.nn.log_softmax(value.astype(jnp.float32), -1).mean(0)
+                       if key.endswith("_logits") else value[0])
+    return merged
 
 
 class PlateReader:
-    def __init__(self, model_config: dict, variables: dict, use_priors: bool = True):
+    def __init__(self, model_config: dict, variables: dict, use_priors: bool = True,
+                 tta: bool = False):
         self.model_config = dict(model_config)
         self.model = build_recognizer(**self.model_config)
         self.variables = jax.tree_util.tree_map(jnp.asarray, variables)
         self.use_priors = use_priors
-        self._apply = jax.jit(lambda v, x: self.model.apply(v, x, train=False))
+        self.tta = tta
+        if tta:
+            self._apply = jax.jit(lambda v, x: _apply_tta(self.model, v, x))
+        else:
+            self._apply = jax.jit(lambda v, x: self.model.apply(v, x, train=False))
 
     @classmethod
-    def load(cls, path: str | None = None, use_priors: bool = True) -> "PlateReader":
+    def load(cls, path: str | None = None, use_priors: bool = True,
+             tta: bool = False) -> "PlateReader":
         """From a .npz written by weights.save_npz (default: the shipped recogniser)."""
         path = path or weights.shipped("recognizer")
         variables, meta = weights.load_npz(path)
         if "model" not in meta:
             raise ValueError(f"{path}: weights carry no model config")
-        return cls(meta["model"], variables, use_priors)
+        return cls(meta["model"], variables, use_priors, tta)
 
     def outputs(self, plates_uint8: np.ndarray) -> dict:
         """uint8 [N, 48, 120, 3] -> model outputs as numpy, N any size."""

@@ -20,7 +20,8 @@ from alpr_jax.train import losses
 class RecognitionTask:
     """config.model: build_recognizer fields. config.data: source ("synthetic" | "frozen"),
     frozen_path, batch_size, workers, rectify, real_dirs, real_split, real_per_batch, and
-    optionally type_probs (synthetic plate-type mix, default generate.PlateConfig's).
+    optionally type_probs (synthetic plate-type mix, default generate.PlateConfig's) and
+    real_weights (share of the real draws from each of real_dirs; default: uniform over plates).
     config.eval_dirs: datasets evaluated every eval_every steps (eval_split picks a half)."""
 
     name = "recognition"
@@ -31,14 +32,15 @@ class RecognitionTask:
         d = config.data
         plate = generate.PlateConfig()
         if d.get("type_probs"):        # share of blue, yellow, green, white synthetic plates
-            probs = tuple(float(p) for p in d.type_probs)
-            if len(probs) != len(generate.TYPE_NAMES) or min(probs) < 0 or sum(probs) <= 0:
-                raise ValueError(f"data.type_probs {probs}: expected {len(generate.TYPE_NAMES)} "
-                                 f"non-negative weights for {generate.TYPE_NAMES}")
+            try:
+                probs = generate.check_type_probs(d.type_probs)
+            except ValueError as e:
+                raise ValueError(f"data.type_probs: {e}") from None
             plate = dataclasses.replace(plate, type_probs=probs)
         self.input_cfg = pipelines.RecognitionInputConfig(
             batch_size=d.batch_size, p_box_crop=0.25 if d.rectify else 1.0, plate=plate)
         self._real = None
+        self._real_p = None     # per-plate draw probabilities (None: uniform)
         self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
 
     # --- variables and loss -------------------------------------------------------------
@@ -68,7 +70,7 @@ class RecognitionTask:
             stream = pipelines.batches("recognition", seed, self.input_cfg, start_step,
                                        num_steps, workers=d.workers, example_range=(lo, hi))
         elif d.source == "frozen":
-            stream = _frozen_batches(load_frozen(d.frozen_path), seed, d.batch_size,
+            stream = _frozen_batches(load_frozen(d.frozen_path, self.input_cfg), seed, d.batch_size,
                                      start_step, num_steps, (lo, hi))
         else:
             raise ValueError(f"data.source must be 'synthetic' or 'frozen', got {d.source!r}")
@@ -77,17 +79,31 @@ class RecognitionTask:
             return
         real = self._real_plates()
         for step, batch in zip(range(start_step, start_step + num_steps), stream):
-            yield _mix_real(batch, real, d.real_per_batch, seed, step, lo)
+            yield _mix_real(batch, real, d.real_per_batch, seed, step, lo, self._real_p)
 
     def _real_plates(self) -> pipelines.PlateDataset:
         if self._real is None:
             d = self.config.data
-            records = [r for path in d.real_dirs for r in read_annotations(path)]
-            self._real = pipelines.load_plate_dataset(split_records(records, d.real_split),
-                                                      rectify=d.rectify)
-            if len(self._real.texts) == 0:
-                raise ValueError(f"data.real_dirs {list(d.real_dirs)} (split {d.real_split}) "
-                                 f"hold no labelled plates")
+            weights = d.get("real_weights") or None
+            if weights is not None and (len(weights) != len(d.real_dirs) or min(weights) < 0
+                                        or sum(weights) <= 0):
+                raise ValueError(f"data.real_weights {list(weights)}: expected one non-negative "
+                                 f"weight per data.real_dirs entry ({len(d.real_dirs)})")
+            parts = [pipelines.load_plate_dataset(
+                split_records(read_annotations(path), d.real_split), rectify=d.rectify)
+                for path in d.real_dirs]
+            for path, part in zip(d.real_dirs, parts):
+                if len(part.texts) == 0:
+                    raise ValueError(f"data.real_dirs entry {path} (split {d.real_split}) "
+                                     f"holds no labelled plates")
+            self._real = pipelines.PlateDataset(
+                np.concatenate([q.images for q in parts]), np.concatenate([q.labels for q in parts]),
+                sum((q.texts for q in parts), []), sum((q.sources for q in parts), []),
+                sum((q.errors for q in parts), []))
+            if weights is not None:   # each folder's share split evenly over its plates
+                p = np.concatenate([np.full(len(q.texts), w / len(q.texts))
+                                    for w, q in zip(weights, parts)])
+                self._real_p = p / p.sum()
         return self._real
 
     # --- evaluation ---------------------------------------------------------------------
@@ -137,11 +153,13 @@ def _jitter(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _mix_real(batch, real: pipelines.PlateDataset, k: int, seed: int, step: int,
-              offset: int = 0) -> dict:
-    """Replaces the first k examples of a synthetic batch with jittered real plates. `batch`
-    may be one host's rows, starting at row `offset` of the global batch."""
+              offset: int = 0, probs: np.ndarray | None = None) -> dict:
+    """Replaces the first k examples of a synthetic batch with jittered real plates, drawn
+    uniformly or with per-plate probabilities `probs`. `batch` may be one host's rows,
+    starting at row `offset` of the global batch."""
     rng = np.random.default_rng([seed, 11, step])
-    idx = rng.integers(len(real.texts), size=k)
+    idx = (rng.integers(len(real.texts), size=k) if probs is None
+           else rng.choice(len(real.texts), size=k, p=probs))
     jittered = [_jitter(real.images[i], rng) for i in idx]   # all k: same draws on every host
     images, labels = batch["image"].copy(), batch["labels"].copy()
     for row in range(max(offset, 0), min(k, offset + len(images))):
