@@ -94,8 +94,8 @@ def main(argv=None):
     plate = generate.PlateConfig()
     if args.type_probs:
         try:
-            plate = dataclasses.replace(plate, type_probs=generate.check_type_probs(
-                [float(x) for x in args.type_probs.split(",")]))
+            plate = dataclasses.replace(
+                plate, type_probs=generate.check_type_probs(args.type_probs.split(",")))
         except ValueError as e:
             p.error(f"--type-probs: {e}")
     t0 = time.perf_counter()

@@ -89,20 +89,18 @@ class RecognitionTask:
                                         or sum(weights) <= 0):
                 raise ValueError(f"data.real_weights {list(weights)}: expected one non-negative "
                                  f"weight per data.real_dirs entry ({len(d.real_dirs)})")
-            parts = [pipelines.load_plate_dataset(
-                split_records(read_annotations(path), d.real_split), rectify=d.rectify)
-                for path in d.real_dirs]
-            for path, part in zip(d.real_dirs, parts):
-                if len(part.texts) == 0:
+            per_dir = [split_records(read_annotations(path), d.real_split) for path in d.real_dirs]
+            self._real = pipelines.load_plate_dataset([r for recs in per_dir for r in recs],
+                                                      rectify=d.rectify)
+            folder = {r.path: i for i, recs in enumerate(per_dir) for r in recs}
+            of_plate = np.array([folder[src] for src in self._real.sources], np.int64)
+            counts = np.bincount(of_plate, minlength=len(per_dir))
+            for path, n in zip(d.real_dirs, counts):
+                if n == 0:
                     raise ValueError(f"data.real_dirs entry {path} (split {d.real_split}) "
                                      f"holds no labelled plates")
-            self._real = pipelines.PlateDataset(
-                np.concatenate([q.images for q in parts]), np.concatenate([q.labels for q in parts]),
-                sum((q.texts for q in parts), []), sum((q.sources for q in parts), []),
-                sum((q.errors for q in parts), []))
             if weights is not None:   # each folder's share split evenly over its plates
-                p = np.concatenate([np.full(len(q.texts), w / len(q.texts))
-                                    for w, q in zip(weights, parts)])
+                p = np.asarray(weights, np.float64)[of_plate] / counts[of_plate]
                 self._real_p = p / p.sum()
         return self._real
 
