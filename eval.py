@@ -38,6 +38,10 @@ def main(argv=None) -> int:
     p.add_argument("--tta", action="store_true",
                    help="recognition/pipeline: also read each plate shifted 2 px left and right "
                         "and average (3x the recogniser's time)")
+    p.add_argument("--zoom", default=None, choices=["auto", "always", "off"],
+                   help="detection/pipeline: when the detector's 2x RPN pass for small plates "
+                        "runs (default auto: when the 1x pass finds nothing or a plate under "
+                        "~116 px of a 720x1160 photo)")
     p.add_argument("--split", default="all", choices=["all", "a", "b"])
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--predictions", action="store_true", help="include every plate's reading")
@@ -46,16 +50,18 @@ def main(argv=None) -> int:
     extra = {}
     if args.tta and args.task not in ("recognition", "pipeline"):
         p.error("--tta applies to --task recognition and pipeline")
+    if args.zoom and args.task not in ("detection", "pipeline"):
+        p.error("--zoom applies to --task detection and pipeline")
     if args.task == "recognition":
         extra = dict(tta=args.tta)
     elif args.task == "detection":
         extra = dict(rcnn_weights=args.rcnn_weights, mode=args.mode,
                      score_threshold=args.score_threshold, corner_source=args.corner_source,
-                     dsnt_weights=args.dsnt_weights)
+                     dsnt_weights=args.dsnt_weights, zoom=args.zoom)
     elif args.task == "pipeline":
         extra = dict(rcnn_weights=args.rcnn_weights, recognizer_weights=args.recognizer_weights,
                      corner_source=args.corner_source, dsnt_weights=args.dsnt_weights,
-                     tta=args.tta)
+                     tta=args.tta, zoom=args.zoom)
     elif args.task == "single_plate":
         extra = dict(recognizer_weights=args.recognizer_weights)
     result = registry.get(args.task)(args.data, args.weights, split=args.split, **extra)

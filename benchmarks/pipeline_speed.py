@@ -1,7 +1,8 @@
 """Prints CPU time per 720x1160 photo after warm-up: the detector alone in each Table 5 mode
 split by stage (RPN incl. letterbox and NMS; R-CNN incl. the 10 crops; DSNT corners on the
-kept RoIs' context crops, the default corner source), and the whole
-photo -> text pipeline split by stage, plus model sizes and how many shapes were compiled.
+kept RoIs' context crops, the default corner source; "zoom" is the 2x RPN pass for small
+plates, which the default "auto" runs only when the 1x pass finds nothing or a narrow plate,
+timed here also "always"), and the whole photo -> text pipeline split by stage, plus model sizes and how many shapes were compiled.
 
     python benchmarks/pipeline_speed.py [--image PHOTO] [--repeats 20]
 """
@@ -13,7 +14,7 @@ import numpy as np
 
 from alpr_jax.data.images import read_image
 from alpr_jax.pipeline.alpr import ALPR
-from alpr_jax.pipeline.detector import PlateDetector
+from alpr_jax.pipeline.detector import PlateDetector, detector_options
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STAGES = ("rpn", "rcnn", "dsnt", "rectify", "recognize", "total")
@@ -32,17 +33,19 @@ def main():
     image = read_image(path)
     print(f"photo: {os.path.basename(path)} ({image.shape[1]}x{image.shape[0]}), median of "
           f"{args.repeats} after warm-up\n")
-    print("| detector | RPN ms | R-CNN ms | DSNT ms | total ms | MB (float32) |\n"
+    print("| detector | RPN ms (of which zoom) | R-CNN ms | DSNT ms | total ms | MB (float32) |\n"
           "|---|---|---|---|---|---|")
-    for label, mode, source in (("rpn_box", "rpn_box", "rcnn"),
-                                ("cascade, R-CNN corners", "cascade", "rcnn"),
-                                ("cascade, DSNT corners", "cascade", "dsnt")):
-        det = PlateDetector.load(mode=mode, corner_source=source)
+    for label, mode, source, zoom in (("rpn_box (zoom off, as Table 5)", "rpn_box", "rcnn", "off"),
+                                      ("cascade, R-CNN corners", "cascade", "rcnn", "auto"),
+                                      ("cascade, DSNT corners (default)", "cascade", "dsnt", "auto"),
+                                      ("same, zoom always", "cascade", "dsnt", "always")):
+        det = PlateDetector.load(mode=mode, corner_source=source,
+                                 options=detector_options(zoom=zoom))
         det.detect(image)
         m = _median([det.detect(image)[1] for _ in range(args.repeats)],
-                    ("rpn", "rcnn", "dsnt", "detect_total"))
-        print(f"| {label} | {m['rpn']:.1f} | {m['rcnn']:.1f} | {m['dsnt']:.1f} | "
-              f"{m['detect_total']:.1f} | {det.size_mb():.2f} |")
+                    ("rpn", "rpn_zoom", "rcnn", "dsnt", "detect_total"))
+        print(f"| {label} | {m['rpn']:.1f} ({m['rpn_zoom']:.1f}) | {m['rcnn']:.1f} | "
+              f"{m['dsnt']:.1f} | {m['detect_total']:.1f} | {det.size_mb():.2f} |")
     alpr = ALPR.load()
     result = alpr.predict(image)
     m = _median([alpr.predict(image).timing_ms for _ in range(args.repeats)], STAGES)

@@ -4,6 +4,10 @@ false positives on real car fronts - grilles, badges, text strips - are trained 
 
     python -m alpr_jax.train.mine_proposals --data runs/scenes_3k --rpn runs/rpn_cpu/rpn.npz
     python train.py --config configs/detector_rcnn_cpu_hardneg.py --workdir runs/rcnn_cpu2
+
+Note: until 2026-11-22 mine_proposals.attach matched no photo of a labels.jsonl folder given by
+a relative path, silently, so this stage as run then trained on simulated proposals only (see
+alpr_jax/weights/detector.md); rerun now, it does use the mined ones.
 """
 from configs import detector_rcnn_cpu
 

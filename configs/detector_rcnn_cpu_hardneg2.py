@@ -1,8 +1,12 @@
-"""Third R-CNN stage (the shipped one): from configs/detector_rcnn_cpu_hardneg.py's export,
-10 of every 16 proposals negative and 80% of proposals taken from the mined RPN ones, at a
+"""Third R-CNN stage (shipped until 2026-11-22, and the init of configs/detector_rcnn_gpu.py):
+from configs/detector_rcnn_cpu_hardneg.py's export, 10 of every 16 proposals negative and 80% of proposals taken from the mined RPN ones, at a
 lower rate: the second stage still scored a car badge and grille slats above 0.9.
 
     python train.py --config configs/detector_rcnn_cpu_hardneg2.py --workdir runs/rcnn_cpu3
+
+Note: until 2026-11-22 mine_proposals.attach matched no photo of a labels.jsonl folder given by
+a relative path, silently, so this stage as run then trained on simulated proposals only (see
+alpr_jax/weights/detector.md); rerun now, it does use the mined ones.
 """
 from configs import detector_rcnn_cpu_hardneg
 

@@ -1,6 +1,6 @@
-"""Fourth R-CNN stage: from the shipped R-CNN (configs/detector_rcnn_cpu_hardneg2.py's export),
+"""Fourth R-CNN stage: from configs/detector_rcnn_cpu_hardneg2.py's export (then shipped),
 adding 1000 scenes written by the data engine with procedural car badges and radiator grilles
-(data.backgrounds.badge / grille; the shipped R-CNN scored a real boot-lid badge 0.97), the
+(data.backgrounds.badge / grille; that R-CNN scored a real boot-lid badge 0.97), the
 fixed RPN's proposals mined on them as well.
 
     python -m alpr_jax.data.synth --kind scenes --count 1000 --seed 7 --out runs/scenes_neg \
@@ -10,7 +10,11 @@ fixed RPN's proposals mined on them as well.
 
 Result (not shipped): on the plate-free tops of the 5 unseen scenes it cleared the bonnet
 detail (0.58 -> 0.0) but not the boot-lid badge (0.97 -> 0.98) and added two new false
-positives (0.71, 0.91): 3 of 5 flagged, against the shipped R-CNN's 2 (about 9 minutes).
+positives (0.71, 0.91): 3 of 5 flagged, against its init's 2 (about 9 minutes).
+
+Note: until 2026-11-22 mine_proposals.attach matched no photo of a labels.jsonl folder given by
+a relative path, silently, so this stage as run then trained on simulated proposals only (see
+alpr_jax/weights/detector.md); rerun now, it does use the mined ones.
 """
 from configs import detector_rcnn_cpu_hardneg2
 

@@ -59,7 +59,7 @@ def test_exports_run_as_a_detector(runs, mode):
                              options=DetectorOptions(input_hw=(96, 64), score_threshold=0.0))
     image = np.random.default_rng(0).integers(0, 255, (300, 200, 3), np.uint8)
     dets, timing = det.detect(image)
-    assert 1 <= len(dets) <= 10 and "rpn" in timing
+    assert 1 <= len(dets) <= det.options.max_rois and "rpn" in timing
     for d in dets:
         assert d.corners.shape == (4, 2) and np.isfinite(d.corners).all() and 0 <= d.score <= 1
     scores = [d.score for d in dets]
@@ -68,8 +68,9 @@ def test_exports_run_as_a_detector(runs, mode):
 
 def test_dsnt_corner_source(runs):
     from alpr_jax.pipeline.detector import DetectorOptions
-    # final_nms 1.0: no suppression, so both keep every RoI whatever their corners
-    options = DetectorOptions(input_hw=(96, 64), score_threshold=0.0, final_nms=1.0)
+    # final_nms 1.0: no suppression, so both keep every RoI whatever their corners; zoom off,
+    # as "auto" decides on the corners found, which differ between the two
+    options = DetectorOptions(input_hw=(96, 64), score_threshold=0.0, final_nms=1.0, zoom="off")
     paths = (os.path.join(runs["rpn"], "rpn.npz"), os.path.join(runs["rcnn"], "rcnn.npz"))
     rcnn = PlateDetector.load(*paths, options=options, corner_source="rcnn")
     dsnt = PlateDetector.load(*paths, options=options, corner_source="dsnt",
@@ -92,6 +93,39 @@ def test_dsnt_corner_source(runs):
     # without a path, "dsnt" (the default) loads the shipped localiser; other modes need none
     assert PlateDetector.load(*paths).dsnt_variables is not None
     assert PlateDetector.load(*paths, mode="rpn_box").dsnt_variables is None
+
+
+def test_zoom_pass_adds_only_small_rois(runs):
+    from alpr_jax.pipeline.detector import DetectorOptions
+    paths = (os.path.join(runs["rpn"], "rpn.npz"), os.path.join(runs["rcnn"], "rcnn.npz"))
+    base = DetectorOptions(input_hw=(96, 64), score_threshold=0.0, num_rois=4, zoom="off")
+    image = np.random.default_rng(1).integers(0, 255, (300, 200, 3), np.uint8)
+    one_pass = PlateDetector.load(*paths, options=base).proposals(image)
+    assert base.max_rois == 4
+    # a zoom pass whose size filter admits nothing leaves the base pass's RoIs as they were
+    shut = dataclasses.replace(base, zoom="always", zoom_scales=(2.0,), small_plate_px=0.0)
+    for a, b in zip(one_pass, PlateDetector.load(*paths, options=shut).proposals(image)):
+        np.testing.assert_allclose(a, b)
+    # one that admits every box adds its own up to num_rois; the R-CNN takes them all
+    det = PlateDetector.load(*paths, options=dataclasses.replace(shut, small_plate_px=1e6))
+    scores, boxes, _ = det.proposals(image)
+    assert len(one_pass[0]) < len(scores) <= det.options.max_rois == 8
+    assert list(scores) == sorted(scores, reverse=True)
+    dets, timing = det.detect(image)
+    assert dets and all(np.isfinite(d.corners).all() for d in dets) and timing["rpn_zoom"] > 0
+    # "auto" zooms only when the base pass finds nothing or a plate under small_plate_px
+    auto = dataclasses.replace(det.options, zoom="auto")
+    assert PlateDetector.load(*paths, options=auto).detect(image)[1]["rpn_zoom"] > 0
+    nothing = dataclasses.replace(auto, score_threshold=1.01)       # nothing passes: zooms
+    assert PlateDetector.load(*paths, options=nothing).detect(image)[1]["rpn_zoom"] > 0
+    wide_enough = dataclasses.replace(auto, small_plate_px=0.0)     # found, none narrow
+    assert PlateDetector.load(*paths, options=wide_enough).detect(image)[1]["rpn_zoom"] == 0
+    with pytest.raises(ValueError, match="zoom must be one of"):
+        DetectorOptions(zoom="sometimes")
+    with pytest.raises(ValueError, match="zoom_scales"):
+        DetectorOptions(zoom_scales=(0.5,))
+    with pytest.raises(ValueError, match="multiples of 8"):
+        DetectorOptions(input_hw=(100, 64))
 
 
 def test_whole_image_localizer_runs_and_evaluates(runs, ccpd_dir):

@@ -1,10 +1,17 @@
-"""Detection metrics: polygon IoU, AP, corner error; records-driven detector batches."""
+"""Detection metrics: polygon IoU, AP, corner error, the plate-free check; records-driven
+detector batches."""
+import shutil
+
 import numpy as np
 import pytest
 
 from alpr_jax.data import pipelines
 from alpr_jax.data.annotations import read_annotations
-from alpr_jax.evaluate.detection import average_precision, detection_metrics, polygon_iou
+from alpr_jax.data.images import read_image
+from alpr_jax.evaluate.detection import (average_precision, detection_metrics,
+                                         evaluate_detector, polygon_iou)
+from alpr_jax.geometry import boxes as box_ops
+from alpr_jax.pipeline.detector import Detection
 
 
 def _quad(x1, y1, x2, y2):
@@ -57,3 +64,60 @@ def test_record_batches_from_labelled_scenes(ccpd_dir):
     np.testing.assert_array_equal(batch["image"], again["image"])
     labels = batch["proposal_labels"]
     assert (labels == 1).sum() == 4 and (labels == 0).sum() == 4
+
+
+class _BandFiringDetector:
+    """Finds every labelled plate in a whole photo and fires (0.8) on any full-width band,
+    never on a column: so the plate-free check must count exactly the bands as unclean."""
+
+    def __init__(self, records):
+        self.by_pixels = {read_image(r.path).tobytes(): r for r in records}
+
+    def detect(self, image):
+        record = self.by_pixels.get(image.tobytes())
+        if record is not None:
+            return [Detection(p.corners, p.box(), 0.99)
+                    for p in record.plates], {}
+        if image.shape[1] == 720:
+            return [Detection(_quad(10, 10, 110, 40), np.array([10, 10, 110, 40], np.float32),
+                              0.8)], {}
+        return [], {}
+
+    def size_mb(self):
+        return 0.0
+
+
+def test_plate_free_views_reported(tmp_path, ccpd_dir):
+    for record in read_annotations(ccpd_dir)[:2]:
+        shutil.copy(record.path, tmp_path)
+    records = read_annotations(str(tmp_path))
+    result = evaluate_detector(_BandFiringDetector(records), str(tmp_path))
+    assert result["ap_70"] == pytest.approx(1.0)
+    views = [box_ops.plate_free_views((1160, 720), r.plates[0].box()[None]) for r in records]
+    bands = sum(1 for v in views for x1, _, x2, _ in v if x2 - x1 == 720)
+    assert result["plate_free_views"] == sum(map(len, views)) > bands >= 2
+    assert result["plate_free_clean"] == pytest.approx(1 - bands / sum(map(len, views)))
+    scores = [s for image in result["images"] for s in image["plate_free_scores"]]
+    assert sorted(set(scores)) == [0.0, 0.8]
+    off = evaluate_detector(_BandFiringDetector(records), str(tmp_path), plate_free=False)
+    assert "plate_free_views" not in off and off["ap_70"] == result["ap_70"]
+
+
+def test_plate_redrawn_at_width_keeps_its_corners():
+    from alpr_jax.evaluate.plate_size import at_plate_width
+    image = np.full((300, 400, 3), 30, np.uint8)
+    image[100:140, 150:250] = 220                       # a bright 100 x 40 "plate"
+    corners = _quad(150, 100, 250, 140)
+    for width in (30, 100, 350):
+        view, moved = at_plate_width(image, corners, width, out_hw=(500, 600))
+        assert view.shape == (500, 600, 3)
+        assert moved[:, 0].max() - moved[:, 0].min() == pytest.approx(width, rel=1e-4)
+        np.testing.assert_allclose((moved.min(0) + moved.max(0)) / 2, [300, 250], atol=1e-3)
+        # the plate's pixels land inside the moved corners, the pad grey outside the photo
+        x1, y1 = np.ceil(moved.min(0)).astype(int) + 1
+        x2, y2 = np.floor(moved.max(0)).astype(int) - 1
+        assert view[y1:y2, x1:x2].mean() > 210
+    small, _ = at_plate_width(image, corners, 30, out_hw=(500, 600))
+    assert (small[0, 0] == 128).all()
+    with pytest.raises(ValueError, match="cannot be scaled"):
+        at_plate_width(image, _quad(5, 5, 5, 9), 100)

@@ -93,3 +93,21 @@ def test_rectify_huge_plate_matches_moderate_one():
     a = rectify.rectify(small, quad).astype(np.float32)
     b = rectify.rectify(big, quad * 6).astype(np.float32)
     assert np.abs(a - b).mean() < 6.0
+
+
+def test_plate_free_views_keep_clear_of_every_plate():
+    plates = np.array([[100, 300, 200, 340], [400, 700, 500, 740]], np.float32)
+    views = boxes.plate_free_views((1000, 720), plates, margin=40, min_side=96)
+    # bands: above the first plate, between the two, below the second; columns
+    # beside them: between (200+40 .. 400-40 = 120 px) and right of the second (left of the
+    # first is 60 px, under min_side)
+    assert sorted(views) == sorted([(0, 0, 720, 260), (0, 380, 720, 660), (0, 780, 720, 1000),
+                                    (240, 0, 360, 1000),
+                                    (540, 0, 720, 1000)])
+    for x1, y1, x2, y2 in views:
+        view = np.array([[x1, y1, x2, y2]], np.float32)
+        grown = plates + np.array([-40, -40, 40, 40], np.float32)
+        assert (boxes.iou(view, grown) == 0).all()
+    # gaps under min_side are skipped; no plates means no views
+    assert boxes.plate_free_views((300, 300), np.array([[0, 50, 300, 250]])) == []
+    assert boxes.plate_free_views((300, 300), np.zeros((0, 4))) == []

@@ -36,7 +36,7 @@ def test_sampler_takes_labelled_mined_boxes():
     assert (iou[labels == 1] >= 0.5).all() and (iou[labels == 0] < 0.3).all()
 
 
-def test_mine_attach_and_train_examples(tmp_path, ccpd_dir):
+def test_mine_attach_and_train_examples(tmp_path, ccpd_dir, monkeypatch):
     data = tmp_path / "scenes"
     data.mkdir()
     for record in read_annotations(ccpd_dir)[:2]:
@@ -50,9 +50,27 @@ def test_mine_attach_and_train_examples(tmp_path, ccpd_dir):
     done, failures = mine_proposals.mine(str(data), progress=False)
     assert done == 2 and len(failures) == 1 and failures[0][0].endswith("9" + name)
     rows = [json.loads(l) for l in open(data / mine_proposals.FILE_NAME, encoding="utf-8")]
-    assert len(rows) == 2 and all(0 < len(r["boxes"]) <= 10 for r in rows)
+    assert len(rows) == 2 and all(0 < len(r["boxes"]) <= 10 * (1 + r["views"]) for r in rows)
+    # the plate-free views (the band above each CCPD plate at least) added their own RoIs,
+    # and those lie clear of the plate: negatives for the R-CNN
+    for row, record in zip(rows, sorted(records[:2], key=lambda r: r.path)):
+        assert row["views"] >= 1 and len(row["boxes"]) > 10
+        extra = np.asarray(row["boxes"][10:], np.float32)
+        gt = record.plates[0].box()[None]
+        assert (box_ops.iou(extra, gt)[:, 0] < 0.3).all()
     attached = mine_proposals.attach(records, str(data))
     mined = attached[0].meta["rpn_proposals"]
+    # the folder named relatively while the records carry absolute paths (a labels.jsonl
+    # reads so): the same proposals, not silently none
+    monkeypatch.chdir(tmp_path)
+    again = mine_proposals.attach(records, "scenes")
+    assert [("rpn_proposals" in r.meta) for r in again] == [("rpn_proposals" in r.meta)
+                                                            for r in attached]
+    # a mined file naming none of the photos is an error, not a run without mined proposals
+    elsewhere = tuple(dataclasses.replace(r, path=str(tmp_path / "other" / "x.jpg"))
+                      for r in records)
+    with pytest.raises(ValueError, match="names none"):
+        mine_proposals.attach(elsewhere, "scenes")
     assert mined.ndim == 2 and mined.shape[1] == 4
     base = pipelines.DetectionInputConfig()
     cfg = dataclasses.replace(base, batch_size=1, rcnn_proposals=8, mined_fraction=1.0,
@@ -65,3 +83,4 @@ def test_mine_attach_and_train_examples(tmp_path, ccpd_dir):
     mined = photo.meta["rpn_proposals"]
     for p in example["proposals"]:
         assert np.isclose(mined, p).all(1).any()
+

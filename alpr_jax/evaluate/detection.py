@@ -111,15 +111,20 @@ def timed_runs(records, fn, errors: list, times: list):
         yield record, image, out
 
 
-def evaluate_detector(detector, path: str, split: str = "all") -> dict:
+def evaluate_detector(detector, path: str, split: str = "all", plate_free: bool = True) -> dict:
     """Runs `detector` (pipeline.detector.PlateDetector) on every image of a dataset with
-    corner or box labels. Unreadable images are reported in "errors" and skipped."""
+    corner or box labels. Unreadable images are reported in "errors" and skipped.
+
+    plate_free: also run it on each plate-free view of every image (the bands and columns
+    40 px clear of all plates, geometry.boxes.plate_free_views): real photos without a plate,
+    which should give no detection. Reports how many views there were, the share that gave
+    none ("plate_free_clean") and each image's best score on them."""
     records = split_records(read_annotations(path), split)
     if any(r.is_crop for r in records):
         raise ValueError(f"{path}: plate crops have no scene to detect in; give CCPD "
                          f"scenes or a labels.jsonl")
     per_image, errors, times, details = [], [], [], []
-    for record, _, (dets, _) in timed_runs(records, detector.detect, errors, times):
+    for record, image, (dets, _) in timed_runs(records, detector.detect, errors, times):
         gts = np.array([p.corners if p.corners is not None else box_ops.box_corners(p.bbox)
                         for p in record.plates], np.float32).reshape(-1, 4, 2)
         quads = np.array([d.corners for d in dets], np.float32).reshape(-1, 4, 2)
@@ -127,8 +132,25 @@ def evaluate_detector(detector, path: str, split: str = "all") -> dict:
         per_image.append((quads, scores, gts))
         details.append({"file": record.path, "detections": len(dets), "plates": len(gts),
                         "best_score": float(scores.max()) if len(scores) else 0.0})
+        if plate_free:
+            details[-1]["plate_free_scores"] = _plate_free_scores(detector, image, gts)
     result = detection_metrics(per_image)
+    if plate_free:
+        view_scores = [s for d in details for s in d["plate_free_scores"]]
+        result.update(plate_free_views=len(view_scores),
+                      plate_free_clean=float(np.mean([s == 0.0 for s in view_scores]))
+                      if view_scores else float("nan"))
     result.update(n_images=len(per_image), n_plates=int(sum(len(g) for _, _, g in per_image)),
                   ms_per_image=1e3 * float(np.mean(times)) if times else float("nan"),
                   model_mb=detector.size_mb(), errors=errors, images=details)
     return result
+
+
+def _plate_free_scores(detector, image: np.ndarray, gt_quads: np.ndarray) -> list[float]:
+    """The detector's best score (0.0: no detection) on each plate-free view of image."""
+    plate_boxes = np.concatenate([gt_quads.min(1), gt_quads.max(1)], -1)
+    out = []
+    for x1, y1, x2, y2 in box_ops.plate_free_views(image.shape[:2], plate_boxes):
+        dets, _ = detector.detect(np.ascontiguousarray(image[y1:y2, x1:x2]))
+        out.append(max((d.score for d in dets), default=0.0))
+    return out

@@ -41,31 +41,29 @@ def recognition(data: str, weights_path: str | None = None, split: str = "all",
 def detection(data: str, weights_path: str | None = None, split: str = "all",
               rcnn_weights: str | None = None, mode: str = "cascade",
               score_threshold: float | None = None, corner_source: str | None = None,
-              dsnt_weights: str | None = None) -> dict:
+              dsnt_weights: str | None = None, zoom: str | None = None) -> dict:
     """Detects plates in every scene of `data` (CCPD folder or labels.jsonl) with the RPN in
     `weights_path` and the R-CNN in `rcnn_weights` (defaults: shipped; corner_source "dsnt",
     the default, takes the corners from the DSNT localiser in `dsnt_weights`, default shipped)
     and scores them against the labelled corners (or boxes): AP@0.5..0.9, recall@0.7, corner
-    error, speed, size."""
-    import dataclasses
-
+    error, speed, size, and (cascade) the share of plate-free views with no detection.
+    zoom: when the detector's 2x RPN pass for small plates runs (default "auto")."""
     from alpr_jax import weights
     from alpr_jax.evaluate.detection import evaluate_detector
-    from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, DetectorOptions, PlateDetector
+    from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, PlateDetector, detector_options
     corner_source = corner_source or DEFAULT_CORNER_SOURCE
-    options = DetectorOptions()
-    if score_threshold is not None:
-        options = dataclasses.replace(options, score_threshold=score_threshold)
+    options = detector_options(score_threshold, zoom)
     rpn = weights_path or weights.shipped("rpn")
     rcnn = rcnn_weights or weights.shipped("rcnn")
     detector = PlateDetector.load(rpn, rcnn, mode=mode, options=options,
                                   corner_source=corner_source, dsnt_path=dsnt_weights)
-    result = evaluate_detector(detector, data, split)
+    # the RPN alone answers every photo with its top boxes: the plate-free check is the cascade's
+    result = evaluate_detector(detector, data, split, plate_free=mode == "cascade")
     result.update({"mode": mode, "weights": rpn, "rcnn_weights": rcnn if mode == "cascade" else None,
                    "corner_source": corner_source if mode == "cascade" else None,
                    "dsnt_weights": (dsnt_weights or weights.shipped("dsnt"))
                    if mode == "cascade" and corner_source == "dsnt" else None,
-                   "data": data, "split": split})
+                   "data": data, "split": split, "zoom": options.zoom})
     return result
 
 
@@ -73,7 +71,7 @@ def detection(data: str, weights_path: str | None = None, split: str = "all",
 def pipeline(data: str, weights_path: str | None = None, split: str = "all",
              rcnn_weights: str | None = None, recognizer_weights: str | None = None,
              corner_source: str | None = None, dsnt_weights: str | None = None,
-             tta: bool = False, **_) -> dict:
+             tta: bool = False, zoom: str | None = None, **_) -> dict:
     """The whole ALPR pipeline on labelled scenes: a plate counts when found (IoU >= 0.5) AND
     read exactly; also detection rate, false positives and ms per stage."""
     from alpr_jax.evaluate.end_to_end import evaluate_alpr
@@ -81,9 +79,11 @@ def pipeline(data: str, weights_path: str | None = None, split: str = "all",
     from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE
     corner_source = corner_source or DEFAULT_CORNER_SOURCE
     alpr = ALPR.load(weights_path, rcnn_weights, recognizer_weights,
-                     corner_source=corner_source, dsnt=dsnt_weights, tta=tta)
+                     corner_source=corner_source, dsnt=dsnt_weights, tta=tta,
+                     zoom=zoom)
     result = evaluate_alpr(alpr, data, split)
-    result.update({"data": data, "split": split, "corner_source": corner_source, "tta": tta})
+    result.update({"data": data, "split": split, "corner_source": corner_source, "tta": tta,
+                   "zoom": alpr.detector.options.zoom})
     return result
 
 

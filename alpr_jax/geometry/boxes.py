@@ -1,4 +1,5 @@
-"""Axis-aligned boxes (x1, y1, x2, y2): IoU, Faster R-CNN delta coding, NMS.
+"""Axis-aligned boxes (x1, y1, x2, y2): IoU, Faster R-CNN delta coding, NMS, and the
+plate-free windows of a photo (hard-negative mining and the no-plate check share them).
 
 Functions take numpy or JAX arrays and return the same kind, so the data pipeline (numpy) and
 the models (jax.numpy) share one implementation.
@@ -75,3 +76,31 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float, max_out: in
         overlaps = iou(boxes[i:i + 1], boxes[order[1:]])[0]
         order = order[1:][overlaps <= iou_threshold]
     return np.asarray(keep, np.int64)
+
+
+VIEW_MARGIN = 40        # px kept clear of every plate, as in the shipped-detector test
+MIN_VIEW_SIDE = 96      # narrower bands hold no plate-sized RoI worth mining
+
+
+def plate_free_views(image_hw: tuple[int, int], plate_boxes: np.ndarray,
+                     margin: int = VIEW_MARGIN, min_side: int = MIN_VIEW_SIDE
+                     ) -> list[tuple[int, int, int, int]]:
+    """Windows (x1, y1, x2, y2), integer px, of a photo [image_hw] with plates plate_boxes
+    [P, 4] that keep margin px clear of every plate: full-width bands in the vertical gaps
+    between plates and full-height columns in the horizontal gaps, at least min_side px
+    across. No plates: no views (the whole photo is already plate-free)."""
+    h, w = image_hw
+    boxes = np.asarray(plate_boxes, np.float32).reshape(-1, 4)
+    if not len(boxes):
+        return []
+    views = []
+    for lo, hi, full, along_y in ((boxes[:, 1], boxes[:, 3], h, True),
+                                  (boxes[:, 0], boxes[:, 2], w, False)):
+        taken = sorted(zip(np.floor(lo - margin).astype(int), np.ceil(hi + margin).astype(int)))
+        start = 0
+        for a, b in taken + [(full, full)]:
+            a = min(max(a, 0), full)
+            if a - start >= min_side:
+                views.append((0, int(start), w, int(a)) if along_y else (int(start), 0, int(a), h))
+            start = max(start, b)
+    return views

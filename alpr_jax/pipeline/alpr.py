@@ -20,7 +20,7 @@ import numpy as np
 
 from alpr_jax.data.images import ImageReadError, read_image
 from alpr_jax.geometry.rectify import rectify
-from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, DetectorOptions, PlateDetector
+from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, PlateDetector, detector_options
 from alpr_jax.pipeline.reader import PlateReader
 
 # OpenCV hue (0..180) ranges of the plate backgrounds
@@ -88,14 +88,13 @@ class ALPR:
     def load(cls, rpn: str | None = None, rcnn: str | None = None,
              recognizer: str | None = None, score_threshold: float | None = None,
              corner_source: str = DEFAULT_CORNER_SOURCE, dsnt: str | None = None,
-             tta: bool = False) -> "ALPR":
+             tta: bool = False, zoom: str | None = None) -> "ALPR":
         """The shipped weights unless paths to other exported .npz files are given;
         corner_source "dsnt" (default) takes the plate corners from the DSNT localiser in
         `dsnt` (default: shipped), "rcnn" from the R-CNN's regression; tta reads each plate
-        also shifted 2 px left and right (PlateReader; 3x the recogniser's time)."""
-        options = DetectorOptions()
-        if score_threshold is not None:
-            options = dataclasses.replace(options, score_threshold=score_threshold)
+        also shifted 2 px left and right (PlateReader; 3x the recogniser's time); zoom: when
+        the detector's 2x RPN pass for small plates runs, "auto" (default), "always", "off"."""
+        options = detector_options(score_threshold, zoom)
         detector = PlateDetector.load(rpn, rcnn, "cascade", options, corner_source, dsnt)
         return cls(detector, PlateReader.load(recognizer, tta=tta))
 

@@ -5,6 +5,14 @@ photos, 320x480 for landscape ones); detector-input px = scale * original px. R-
 cut from the ORIGINAL photo (capped at MAX_SIDE px on the long side) with the shared sampler,
 padded to a multiple of IMAGE_BUCKET px so that jit compiles once per bucket, not per photo.
 
+Small plates: at stride 8 on the 480x320 input, and with the smallest anchor (area 600) ~100 px
+of a 720x1160 photo wide, the RPN's boxes on plates under ~100 px are poor and under ~60 px
+mostly miss. A zoom pass runs the RPN on the photo letterboxed at 2x the input size (~4x the
+RPN's time) and keeps only boxes too narrow for the base pass (small_plate_px), so each pass
+answers the plate sizes its anchors fit. DetectorOptions.zoom "auto" (default) runs it only
+when the base pass finds nothing or a narrow plate, then scores both passes' RoIs together;
+"always" / "off" (the CLI's --zoom).
+
 Modes (Table 5): "cascade" (R-CNN corners, the paper's), "rpn_box" (RPN boxes as
 quadrilaterals), "rpn_corner" (the RPN's own corner head).
 Corner source in cascade mode: "rcnn" (the R-CNN's regressed corners) or "dsnt" (the DSNT
@@ -35,6 +43,8 @@ CORNER_SOURCES = ("rcnn", "dsnt")
 DEFAULT_CORNER_SOURCE = "dsnt"
 IMAGE_BUCKET = 256
 MAX_SIDE = 2560
+ZOOM_SCALES = (2.0,)
+ZOOM_POLICIES = ("auto", "always", "off")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +62,35 @@ class DetectorOptions:
     num_rois: int = 10                        # the paper's top-10 RoIs
     final_nms: float = 0.3
     score_threshold: float = 0.5
+    # extra RPN passes at these multiples (> 1) of input_hw, for plates too small for the base
+    # pass; "auto" runs them only when the base pass finds nothing or a plate under
+    # small_plate_px wide (base-input px), "always" on every photo, "off" never
+    zoom: str = "auto"
+    zoom_scales: tuple[float, ...] = ZOOM_SCALES
+    small_plate_px: float = 48.0              # ~116 px of a 720x1160 photo
+
+    def __post_init__(self):
+        if self.zoom not in ZOOM_POLICIES:
+            raise ValueError(f"zoom must be one of {ZOOM_POLICIES}, got {self.zoom!r}")
+        if any(not s > 1 for s in self.zoom_scales):
+            raise ValueError(f"zoom_scales must each be > 1, got {self.zoom_scales}")
+        if self.input_hw[0] % 8 or self.input_hw[1] % 8:
+            raise ValueError(f"input_hw {tuple(self.input_hw)} must be multiples of 8 (RPN stride)")
+
+    @property
+    def max_rois(self) -> int:
+        """RoIs the R-CNN sees at most: num_rois from each RPN pass that may run."""
+        return self.num_rois * (1 + (len(self.zoom_scales) if self.zoom != "off" else 0))
+
+
+def detector_options(score_threshold: float | None = None, zoom: str | None = None
+                     ) -> DetectorOptions:
+    """The default options with the CLI's two knobs: a minimum score, and when the zoom RPN
+    pass for small plates runs (ZOOM_POLICIES)."""
+    options = DetectorOptions(zoom=zoom or DetectorOptions.zoom)
+    if score_threshold is not None:
+        options = dataclasses.replace(options, score_threshold=score_threshold)
+    return options
 
 
 class PlateDetector:
@@ -143,57 +182,118 @@ class PlateDetector:
 
     # --- public ---------------------------------------------------------------------------
     def detect(self, image: np.ndarray) -> tuple[list[Detection], dict]:
-        """image uint8 [H, W, 3] RGB -> (detections best first, timing in ms per stage)."""
+        """image uint8 [H, W, 3] RGB -> (detections best first, timing in ms per stage;
+        "rpn_zoom" is the zoom passes' share of "rpn", 0 when they did not run)."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f"image must be uint8 [H, W, 3], got {image.dtype} {image.shape}")
         o = self.options
-        timing = {}
+        timing = {"rpn": 0.0, "rpn_zoom": 0.0, "rcnn": 0.0, "dsnt": 0.0}
         t0 = time.perf_counter()
-        scores, boxes, corners = self.proposals(image)
+        proposals = self._rpn_pass(image, 1.0)
         timing["rpn"] = (time.perf_counter() - t0) * 1e3
+        zoom_now = o.zoom == "always" and o.zoom_scales
+        dets = None
+        if not zoom_now:
+            dets = self._final(*self._locate(image, *proposals, timing))
+            # "auto": zoom in where the base pass leaves doubt - nothing found, or a plate
+            # narrow enough that its box on the coarse grid is unreliable
+            zoom_now = o.zoom == "auto" and o.zoom_scales and (
+                not dets or min(d.box[2] - d.box[0] for d in dets) * self._base_scale(image)
+                < o.small_plate_px)
+        if zoom_now:
+            t1 = time.perf_counter()
+            proposals = self._merge([proposals] + [self._rpn_pass(image, z)
+                                                   for z in o.zoom_scales])
+            timing["rpn_zoom"] = (time.perf_counter() - t1) * 1e3
+            timing["rpn"] += timing["rpn_zoom"]
+            dets = self._final(*self._locate(image, *proposals, timing))
+        timing["detect_total"] = (time.perf_counter() - t0) * 1e3
+        return dets, timing
+
+    def proposals(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The RPN stage alone: image uint8 [H, W, 3] -> the top RoIs after NMS as scores
+        float32 [R], boxes [R, 4] and RPN corners [R, 4, 2] (zeros without a corner head), in
+        original px: num_rois from the base pass, plus the zoom passes' when zoom is
+        "always". What the R-CNN sees first, at inference and when its training proposals are
+        mined (alpr_jax.train.mine_proposals)."""
+        passes = [self._rpn_pass(image, 1.0)]
+        if self.options.zoom == "always":
+            passes += [self._rpn_pass(image, z) for z in self.options.zoom_scales]
+        return self._merge(passes)
+
+    # --- stages ---------------------------------------------------------------------------
+    def _base_scale(self, image: np.ndarray) -> float:
+        """Detector-input px per original px of the base (1x) pass."""
+        h, w = image.shape[:2]
+        in_h, in_w = self.options.input_hw if h >= w else self.options.input_hw[::-1]
+        return min(in_h / h, in_w / w)
+
+    def _rpn_pass(self, image, zoom: float):
+        """One RPN pass on the photo letterboxed at zoom x input_hw -> its top num_rois
+        (scores [R], boxes [R, 4], corners [R, 4, 2]) in original px after NMS. A zoom pass
+        keeps only boxes under small_plate_px wide at the base scale: it answers only the
+        plates too small for the base pass."""
+        o = self.options
+        h, w = image.shape[:2]
+        base_hw = o.input_hw if h >= w else o.input_hw[::-1]
+        input_hw = tuple(int(round(v * zoom / 8)) * 8 for v in base_hw)
+        net_image, scale = letterbox(image, input_hw)
+        x = jnp.asarray(net_image[None].astype(np.float32) / 255.0)
+        scores, boxes, corners = (np.asarray(a) for a in self._rpn_fn(self.rpn_variables, x,
+                                                                       input_hw))
+        boxes, corners = boxes / scale, corners / scale
+        if zoom != 1.0:
+            small = (boxes[:, 2] - boxes[:, 0]) * self._base_scale(image) < o.small_plate_px
+            scores, boxes, corners = scores[small], boxes[small], corners[small]
+        keep = box_ops.nms(boxes, scores, o.rpn_nms, o.num_rois)
+        return scores[keep], boxes[keep], corners[keep]
+
+    def _merge(self, passes):
+        """RPN passes' (scores, boxes, corners) -> one set, NMS across passes, best first."""
+        if len(passes) == 1:
+            return passes[0]
+        scores, boxes, corners = (np.concatenate(parts) for parts in zip(*passes))
+        keep = box_ops.nms(boxes, scores, self.options.rpn_nms, self.options.max_rois)
+        return scores[keep], boxes[keep], corners[keep]
+
+    def _locate(self, image, scores, boxes, corners, timing):
+        """RoIs (original px) -> (scores [R'], corners [R', 4, 2]) by mode: the R-CNN's
+        scores and corners (DSNT's for the kept RoIs when loaded), the RPN's boxes as
+        quadrilaterals, or the RPN's corner head. Adds its stages' ms to timing."""
+        o = self.options
         if self.mode == "cascade" and len(boxes):
             t1 = time.perf_counter()
             full, full_scale = _bucketed(image)
-            padded = np.zeros((o.num_rois, 4), np.float32)
+            # two shapes at most: the base pass's num_rois, or every pass's max_rois
+            padded = np.zeros((o.num_rois if len(boxes) <= o.num_rois else o.max_rois, 4),
+                              np.float32)
             padded[:len(boxes)] = boxes * full_scale
             padded[len(boxes):] = padded[0]
             probs, quads = self._rcnn_fn(self.rcnn_variables, jnp.asarray(full), jnp.asarray(padded))
             scores = np.asarray(probs)[:len(boxes)]
             corners = np.asarray(quads)[:len(boxes)] / full_scale
-            timing["rcnn"] = (time.perf_counter() - t1) * 1e3
+            timing["rcnn"] += (time.perf_counter() - t1) * 1e3
             if self.dsnt is not None:
-                # only RoIs that can survive the score threshold get DSNT corners (the rest are
-                # dropped by _final), padded to a power of two so jit sees few shapes
+                # DSNT refines only the RoIs that pass the score threshold and survive the
+                # final NMS on the R-CNN corners' bounds (near-duplicates of a plate all score
+                # ~1 and would each cost a DSNT pass), padded to a power of two so jit sees
+                # few shapes
                 t2 = time.perf_counter()
                 live = np.flatnonzero(scores >= o.score_threshold)
                 if len(live):
-                    n = min(1 << int(np.ceil(np.log2(len(live)))), o.num_rois)
+                    bounds = np.concatenate([corners[live].min(1), corners[live].max(1)], -1)
+                    live = live[box_ops.nms(bounds, scores[live], o.final_nms)]
+                    n = min(1 << int(np.ceil(np.log2(len(live)))), o.max_rois)
                     rois = np.repeat(padded[live[:1]], n, 0)
                     rois[:len(live)] = padded[live]
                     quads = self._dsnt_fn(self.dsnt_variables, jnp.asarray(full), jnp.asarray(rois))
-                    corners = corners.copy()
-                    corners[live] = np.asarray(quads)[:len(live)] / full_scale
-                timing["dsnt"] = (time.perf_counter() - t2) * 1e3
+                    corners = np.asarray(quads)[:len(live)] / full_scale
+                scores = scores[live]
+                corners = corners[:len(live)]
+                timing["dsnt"] += (time.perf_counter() - t2) * 1e3
         elif self.mode == "rpn_box":
             corners = np.stack([box_ops.box_corners(b) for b in boxes]) if len(boxes) else corners
-        dets = self._final(scores, corners)
-        timing["detect_total"] = (time.perf_counter() - t0) * 1e3
-        return dets, timing
-
-    def proposals(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The RPN stage alone: image uint8 [H, W, 3] -> the top num_rois RoIs after NMS as
-        scores float32 [R], boxes [R, 4] and RPN corners [R, 4, 2] (zeros without a corner
-        head), in original px, R <= num_rois. What the R-CNN sees, at inference and when its
-        training proposals are mined (alpr_jax.train.mine_proposals)."""
-        o = self.options
-        h, w = image.shape[:2]
-        input_hw = o.input_hw if h >= w else o.input_hw[::-1]
-        net_image, scale = letterbox(image, input_hw)
-        x = jnp.asarray(net_image[None].astype(np.float32) / 255.0)
-        scores, boxes, corners = (np.asarray(a) for a in self._rpn_fn(self.rpn_variables, x,
-                                                                       tuple(input_hw)))
-        keep = box_ops.nms(boxes, scores, o.rpn_nms, o.num_rois)
-        return scores[keep], boxes[keep] / scale, corners[keep] / scale
+        return scores, corners
 
     def _final(self, scores, corners) -> list[Detection]:
         ok = scores >= self.options.score_threshold

@@ -114,15 +114,18 @@ class RPNTask(_DetectionTask):
         return loss, (metrics, stats)
 
     def evaluate(self, variables) -> dict:
-        """The RPN alone (mode rpn_box; rpn_corner too with a corner head) on eval_dirs."""
+        """The RPN alone (mode rpn_box; rpn_corner too with a corner head) on eval_dirs, one
+        scale (the model as trained: no zoom pass)."""
         from alpr_jax.evaluate.detection import evaluate_detector
-        from alpr_jax.pipeline.detector import PlateDetector
+        from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
         out = {}
         modes = ["rpn_box"] + (["rpn_corner"] if self.config.model.get("corner_head") else [])
         for mode in modes:
-            det = PlateDetector(dict(self.config.model), jax.device_get(variables), mode=mode)
+            det = PlateDetector(dict(self.config.model), jax.device_get(variables), mode=mode,
+                                options=DetectorOptions(zoom="off"))
             for path in self.config.eval_dirs:
-                r = evaluate_detector(det, path, self.config.eval_split)
+                # the RPN alone answers every photo with its top boxes: no plate-free check
+                r = evaluate_detector(det, path, self.config.eval_split, plate_free=False)
                 name = path.rstrip("/").split("/")[-1]
                 out.update({f"eval/{name}/{mode}/{k}": r[k] for k in ("ap_50", "ap_70", "ap_mean",
                                                                        "corner_error_px")})
@@ -153,10 +156,11 @@ class RCNNTask(_DetectionTask):
         return loss, (metrics, stats)
 
     def evaluate(self, variables) -> dict:
-        """The full cascade with the RPN in config.eval_rpn_weights (skipped when unset)."""
+        """The full cascade with the RPN in config.eval_rpn_weights (skipped when unset), one
+        scale (no zoom pass: the models as trained, and quick)."""
         from alpr_jax import weights
         from alpr_jax.evaluate.detection import evaluate_detector
-        from alpr_jax.pipeline.detector import PlateDetector
+        from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
         path = self.config.get("eval_rpn_weights")
         if not path:
             return {}
@@ -165,13 +169,14 @@ class RCNNTask(_DetectionTask):
             return {}
         rpn_vars, rpn_meta = weights.load_npz(path)
         det = PlateDetector(rpn_meta["model"], rpn_vars, dict(self.config.model),
-                            jax.device_get(variables), mode="cascade")
+                            jax.device_get(variables), mode="cascade",
+                            options=DetectorOptions(zoom="off"))
         out = {}
         for path in self.config.eval_dirs:
             r = evaluate_detector(det, path, self.config.eval_split)
             name = path.rstrip("/").split("/")[-1]
-            out.update({f"eval/{name}/cascade/{k}": r[k] for k in ("ap_50", "ap_70", "ap_mean",
-                                                                    "corner_error_px")})
+            out.update({f"eval/{name}/cascade/{k}": r[k] for k in (
+                "ap_50", "ap_70", "ap_mean", "corner_error_px", "plate_free_clean")})
         return out
 
 
