@@ -84,7 +84,8 @@ def test_localizer_heatmaps_at_one_eighth():
 def test_single_plate_coordinates_round_trip():
     # whole-image mode: original px -> [-1, 1] over the letterboxed input -> original px
     from alpr_jax.geometry.crops import from_unit_square, to_unit_square
-    from alpr_jax.pipeline.single_plate import input_box, oriented_input_hw
+    from alpr_jax.data.preprocess import oriented_input_hw
+    from alpr_jax.pipeline.single_plate import input_box
     assert oriented_input_hw((1160, 720), (640, 480)) == (640, 480)
     assert oriented_input_hw((720, 1160), (640, 480)) == (480, 640)
     corners = np.array([[100.0, 200.0], [300.0, 210.0], [305.0, 260.0], [98.0, 250.0]], np.float32)

@@ -111,3 +111,13 @@ def test_plate_free_views_keep_clear_of_every_plate():
     # gaps under min_side are skipped; no plates means no views
     assert boxes.plate_free_views((300, 300), np.array([[0, 50, 300, 250]])) == []
     assert boxes.plate_free_views((300, 300), np.zeros((0, 4))) == []
+
+
+def test_corner_bounds_inverts_box_corners_batched():
+    bounds = np.array([[10.5, 20.0, 110.0, 60.25], [0.0, -5.0, 3.0, 4.0]], np.float32)
+    quads = np.stack([boxes.box_corners(b) for b in bounds])                 # [2, 4, 2]
+    np.testing.assert_array_equal(boxes.corner_bounds(quads), bounds)
+    tilted = np.array([[[3.0, 1.0], [9.0, 2.0], [8.0, 7.0], [2.0, 6.0]]])     # not axis-aligned
+    np.testing.assert_array_equal(boxes.corner_bounds(tilted), [[2.0, 1.0, 9.0, 7.0]])
+    import jax.numpy as jnp
+    np.testing.assert_allclose(np.asarray(boxes.corner_bounds(jnp.asarray(quads))), bounds)

@@ -49,8 +49,8 @@ class ImageRecord:
 
 def corners_to_bbox(corners: np.ndarray) -> np.ndarray:
     """[4, 2] corners -> [4] (x1, y1, x2, y2) bounds."""
-    corners = np.asarray(corners, np.float32)
-    return np.concatenate([corners.min(0), corners.max(0)]).astype(np.float32)
+    from alpr_jax.geometry.boxes import corner_bounds
+    return corner_bounds(np.asarray(corners, np.float32))
 
 
 def check_corners(corners, where: str) -> np.ndarray:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-import cv2
 import numpy as np
 
 from alpr_jax import plates
 from alpr_jax.data import augment, backgrounds, render
 from alpr_jax.data.annotations import ImageRecord, PlateLabel, corners_to_bbox
 from alpr_jax.data.images import read_image
+from alpr_jax.data.preprocess import scale_and_shift
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,10 +112,7 @@ def _real_background(rng, record: ImageRecord, cfg: SceneConfig):
     scale = min(cfg.height / h, cfg.width / w) * rng.uniform(0.8, 1.25)
     tx = rng.uniform(min(0, cfg.width - w * scale), max(0, cfg.width - w * scale))
     ty = rng.uniform(min(0, cfg.height - h * scale), max(0, cfg.height - h * scale))
-    # Continuous coordinates: x' = s * x + t maps edges to edges; cv2 works on pixel centres.
-    m = np.array([[scale, 0, tx + 0.5 * scale - 0.5], [0, scale, ty + 0.5 * scale - 0.5]])
-    canvas = cv2.warpAffine(image, m, (cfg.width, cfg.height), flags=cv2.INTER_AREA
-                            if scale < 1 else cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    canvas = scale_and_shift(image, scale, (tx, ty), (cfg.height, cfg.width))
     kept = []
     for p in record.plates:
         if p.corners is None:

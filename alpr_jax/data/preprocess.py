@@ -17,6 +17,25 @@ def to_float(image: np.ndarray) -> np.ndarray:
     return image.astype(np.float32) * (1.0 / 255.0)
 
 
+def oriented_input_hw(image_hw: tuple[int, int], input_hw: tuple[int, int]) -> tuple[int, int]:
+    """input_hw for a portrait photo, transposed for a landscape one (h < w)."""
+    tall, short = max(input_hw), min(input_hw)
+    return (tall, short) if image_hw[0] >= image_hw[1] else (short, tall)
+
+
+def scale_and_shift(image: np.ndarray, scale: float, shift, out_hw: tuple[int, int],
+                    pad_value: float | None = None) -> np.ndarray:
+    """image [H, W, C] -> [*out_hw, C] holding it at x' = scale * x + shift (continuous
+    coordinates: edges map to edges); outside it pad_value, or the image mirrored when None."""
+    # cv2 works on pixel centres, hence the half-pixel terms
+    m = np.array([[scale, 0, shift[0] + 0.5 * scale - 0.5],
+                  [0, scale, shift[1] + 0.5 * scale - 0.5]])
+    border = (dict(borderMode=cv2.BORDER_REFLECT) if pad_value is None else
+              dict(borderMode=cv2.BORDER_CONSTANT, borderValue=(pad_value,) * 3))
+    return cv2.warpAffine(image, m, (out_hw[1], out_hw[0]),
+                          flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR, **border)
+
+
 def letterbox(image: np.ndarray, out_hw: tuple[int, int]) -> tuple[np.ndarray, float]:
     """Resizes keeping the aspect ratio so the image fits out_hw, pads bottom/right with 128.
 

@@ -19,8 +19,8 @@ import numpy as np
 from tqdm import tqdm
 
 from alpr_jax.data import generate
-from alpr_jax.data.annotations import (LABELS_FILE, ImageRecord, list_images, read_annotations,
-                                       split_records)
+from alpr_jax.data.annotations import (LABELS_FILE, ImageRecord, corners_to_bbox, list_images,
+                                       read_annotations, split_records)
 from alpr_jax.data.images import write_image
 
 
@@ -34,7 +34,7 @@ def _make(index: int, kind: str, seed: int, out: str, backgrounds: tuple) -> dic
     return {"path": name, "plates": [
         {"text": p.text, "plate_type": p.plate_type,
          "corners": np.round(p.corners, 2).tolist(),
-         "bbox": np.round(np.concatenate([p.corners.min(0), p.corners.max(0)]), 2).tolist()}
+         "bbox": np.round(corners_to_bbox(p.corners), 2).tolist()}
         for p in sample.plates]}
 
 

@@ -26,9 +26,8 @@ def polygon_iou(a: np.ndarray, b: np.ndarray) -> float:
     area_a, area_b = abs(cv2.contourArea(a32)), abs(cv2.contourArea(b32))
     if (area_a < 1e-6 or area_b < 1e-6 or not cv2.isContourConvex(a32)
             or not cv2.isContourConvex(b32)):
-        ba = np.concatenate([a32.min(0), a32.max(0)])[None]
-        bb = np.concatenate([b32.min(0), b32.max(0)])[None]
-        return float(box_ops.iou(ba, bb)[0, 0])
+        return float(box_ops.iou(box_ops.corner_bounds(a32)[None],
+                                 box_ops.corner_bounds(b32)[None])[0, 0])
     inter, _ = cv2.intersectConvexConvex(a32, b32)
     return float(inter / max(area_a + area_b - inter, 1e-9))
 
@@ -148,7 +147,7 @@ def evaluate_detector(detector, path: str, split: str = "all", plate_free: bool 
 
 def _plate_free_scores(detector, image: np.ndarray, gt_quads: np.ndarray) -> list[float]:
     """The detector's best score (0.0: no detection) on each plate-free view of image."""
-    plate_boxes = np.concatenate([gt_quads.min(1), gt_quads.max(1)], -1)
+    plate_boxes = box_ops.corner_bounds(gt_quads)
     out = []
     for x1, y1, x2, y2 in box_ops.plate_free_views(image.shape[:2], plate_boxes):
         dets, _ = detector.detect(np.ascontiguousarray(image[y1:y2, x1:x2]))

@@ -8,13 +8,13 @@ plate's size - the paper's "plates of very different sizes" claim, on real photo
 """
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from alpr_jax.data.annotations import ImageRecord
 from alpr_jax.data.images import read_image
+from alpr_jax.data.preprocess import DETECTOR_PAD_VALUE, scale_and_shift
 
-PAD = 128
+PAD = DETECTOR_PAD_VALUE       # the grey round a shrunk photo: what the letterbox pads with
 
 
 def at_plate_width(image: np.ndarray, corners: np.ndarray, width: float,
@@ -28,12 +28,10 @@ def at_plate_width(image: np.ndarray, corners: np.ndarray, width: float,
     if current <= 1 or width <= 0:
         raise ValueError(f"plate {current:.1f} px wide cannot be scaled to {width} px")
     s = width / current
-    # x' = s * x + t on continuous coordinates; the plate's centre goes to the canvas centre
+    # the plate's centre goes to the canvas centre
     centre = (corners.min(0) + corners.max(0)) / 2
     t = np.array([out_w / 2, out_h / 2], np.float32) - s * centre
-    m = np.array([[s, 0, t[0] + 0.5 * s - 0.5], [0, s, t[1] + 0.5 * s - 0.5]], np.float32)
-    out = cv2.warpAffine(image, m, (out_w, out_h), flags=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_CONSTANT, borderValue=(PAD, PAD, PAD))
+    out = scale_and_shift(image, s, t, (out_h, out_w), pad_value=PAD)
     return out, (corners * s + t).astype(np.float32)
 
 

@@ -24,6 +24,12 @@ def box_corners(box) -> np.ndarray:
     return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
 
 
+def corner_bounds(corners):
+    """[..., 4, 2] corners -> [..., 4] their bounds (x1, y1, x2, y2); box_corners' inverse."""
+    xp = _xp(corners)
+    return xp.concatenate([corners.min(-2), corners.max(-2)], -1)
+
+
 def area(boxes):
     """[..., 4] -> [...]"""
     xp = _xp(boxes)

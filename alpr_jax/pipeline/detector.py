@@ -30,7 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from alpr_jax import weights
-from alpr_jax.data.preprocess import letterbox
+from alpr_jax.data.preprocess import letterbox, oriented_input_hw
 from alpr_jax.geometry import anchors as anchor_ops
 from alpr_jax.geometry import boxes as box_ops
 from alpr_jax.geometry import crops as crop_ops
@@ -57,6 +57,7 @@ class Detection:
 @dataclasses.dataclass(frozen=True)
 class DetectorOptions:
     input_hw: tuple[int, int] = (480, 320)    # portrait; landscape photos use it transposed
+                                              # (data.preprocess.oriented_input_hw)
     pre_nms: int = 300                        # best anchors kept before the RPN's NMS
     rpn_nms: float = 0.7
     num_rois: int = 10                        # the paper's top-10 RoIs
@@ -223,9 +224,9 @@ class PlateDetector:
 
     # --- stages ---------------------------------------------------------------------------
     def _base_scale(self, image: np.ndarray) -> float:
-        """Detector-input px per original px of the base (1x) pass."""
-        h, w = image.shape[:2]
-        in_h, in_w = self.options.input_hw if h >= w else self.options.input_hw[::-1]
+        """Detector-input px per original px of the base (1x) pass (letterbox's scale)."""
+        (h, w), (in_h, in_w) = image.shape[:2], oriented_input_hw(image.shape[:2],
+                                                                  self.options.input_hw)
         return min(in_h / h, in_w / w)
 
     def _rpn_pass(self, image, zoom: float):
@@ -234,8 +235,7 @@ class PlateDetector:
         keeps only boxes under small_plate_px wide at the base scale: it answers only the
         plates too small for the base pass."""
         o = self.options
-        h, w = image.shape[:2]
-        base_hw = o.input_hw if h >= w else o.input_hw[::-1]
+        base_hw = oriented_input_hw(image.shape[:2], o.input_hw)
         input_hw = tuple(int(round(v * zoom / 8)) * 8 for v in base_hw)
         net_image, scale = letterbox(image, input_hw)
         x = jnp.asarray(net_image[None].astype(np.float32) / 255.0)
@@ -281,7 +281,7 @@ class PlateDetector:
                 t2 = time.perf_counter()
                 live = np.flatnonzero(scores >= o.score_threshold)
                 if len(live):
-                    bounds = np.concatenate([corners[live].min(1), corners[live].max(1)], -1)
+                    bounds = box_ops.corner_bounds(corners[live])
                     live = live[box_ops.nms(bounds, scores[live], o.final_nms)]
                     n = min(1 << int(np.ceil(np.log2(len(live)))), o.max_rois)
                     rois = np.repeat(padded[live[:1]], n, 0)
@@ -300,7 +300,7 @@ class PlateDetector:
         scores, corners = scores[ok], corners[ok].astype(np.float32)
         if not len(scores):
             return []
-        bounds = np.concatenate([corners.min(1), corners.max(1)], -1)
+        bounds = box_ops.corner_bounds(corners)
         keep = box_ops.nms(bounds, scores, self.options.final_nms)
         return [Detection(corners[i], bounds[i], float(scores[i])) for i in keep]
 

@@ -13,17 +13,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from alpr_jax import weights
-from alpr_jax.data.preprocess import letterbox, to_float
+from alpr_jax.data.preprocess import letterbox, oriented_input_hw, to_float
 from alpr_jax.geometry import crops as crop_ops
 from alpr_jax.geometry import dsnt as dsnt_ops
 
 DEFAULT_INPUT_HW = (640, 480)      # portrait (h, w); landscape photos use (480, 640)
-
-
-def oriented_input_hw(image_hw: tuple[int, int], input_hw: tuple[int, int]) -> tuple[int, int]:
-    """input_hw for a portrait photo, transposed for a landscape one (h < w)."""
-    tall, short = max(input_hw), min(input_hw)
-    return (tall, short) if image_hw[0] >= image_hw[1] else (short, tall)
 
 
 def input_box(input_hw: tuple[int, int], scale) -> jnp.ndarray:
