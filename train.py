@@ -1,7 +1,8 @@
 """Train a model from a config file; any config field can be overridden on the command line.
 
-    python train.py --config configs/recognizer_cpu.py --workdir runs/rec_cpu
-    python train.py --config configs/recognizer_cpu.py --config.total_steps=2000 --config.data.batch_size=32
+    python train.py --config configs/recognizer.py:cpu --workdir runs/rec_cpu
+    python train.py --config configs/recognizer.py:cpu --config.total_steps=2000 --config.data.batch_size=32
+    python train.py --config configs/recognizer.py:finetune --config.init_from=runs/rec_gpu/recognition.npz --workdir runs/rec_ft
 
 Rerunning with the same --workdir resumes from its latest checkpoint.
 

@@ -3,7 +3,7 @@
     from alpr_jax import ALPR
     result = ALPR.load().predict("photo.jpg")
 
-Subpackages: data (formats, readers, synthetic engine, pipelines), geometry (boxes, anchors,
+Subpackages: data (formats, readers, synthetic engine, input pipelines), geometry (boxes, anchors,
 crops, rectification, sampler), models, train, evaluate, pipeline (inference). Importing the
 package does not import JAX; `ALPR` is loaded on first use.
 """

@@ -15,7 +15,7 @@ COMMANDS = {
     "export": ("alpr_jax.train.export", "write a training checkpoint's params to .npz"),
     "synth": ("alpr_jax.data.synth", "write synthetic plates or scenes with labels"),
     "preview": ("alpr_jax.data.preview", "write a contact sheet of synthetic data"),
-    "pipeline-speed": ("alpr_jax.data.pipelines", "print input-pipeline throughput"),
+    "pipeline-speed": ("alpr_jax.data.input_pipeline", "print input-pipeline throughput"),
     "stn-figure": ("alpr_jax.evaluate.stn_figure", "draw plates, rectified plates and STN segments"),
 }
 

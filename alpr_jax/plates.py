@@ -61,14 +61,6 @@ def validate_text(text: str) -> str:
     return text
 
 
-def is_valid_text(text: str) -> bool:
-    try:
-        validate_text(text)
-        return True
-    except PlateTextError:
-        return False
-
-
 def encode_text(text: str) -> np.ndarray:
     """Plate text -> int32 [8]: index 0 into PROVINCE_CLASSES, 1..7 into CHAR_CLASSES."""
     validate_text(text)

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from alpr_jax.data import generate, pipelines
+from alpr_jax.data import generate, input_pipeline
 from alpr_jax.data.annotations import read_annotations
 
 
@@ -26,13 +26,13 @@ def main():
     p.add_argument("--backgrounds", default=None)
     args = p.parse_args()
     real = tuple(read_annotations(args.backgrounds)) if args.backgrounds else ()
-    rec_cfg = pipelines.RecognitionInputConfig()
-    det_cfg = pipelines.DetectionInputConfig()
+    rec_cfg = input_pipeline.RecognitionInputConfig()
+    det_cfg = input_pipeline.DetectionInputConfig()
     rows = [
         ("plates (generate_plate)", rate(lambda i: generate.generate_plate(np.random.default_rng(i)), args.plates)),
-        ("recogniser examples (48x120 + labels)", rate(lambda i: pipelines.recognition_example(0, i, rec_cfg), args.plates)),
+        ("recogniser examples (48x120 + labels)", rate(lambda i: input_pipeline.recognition_example(0, i, rec_cfg), args.plates)),
         ("scenes 1160x720 (generate_scene)", rate(lambda i: generate.generate_scene(np.random.default_rng(i), real_backgrounds=real), args.scenes)),
-        ("detector examples (scene + anchor targets)", rate(lambda i: pipelines.detection_example(0, i, det_cfg, real), args.scenes)),
+        ("detector examples (scene + anchor targets)", rate(lambda i: input_pipeline.detection_example(0, i, det_cfg, real), args.scenes)),
     ]
     print("| what (one core) | per second |\n|---|---|")
     for name, r in rows:

@@ -14,7 +14,7 @@ import numpy as np
 
 from alpr_jax.data.images import read_image
 from alpr_jax.pipeline.alpr import ALPR
-from alpr_jax.pipeline.detector import PlateDetector, detector_options
+from alpr_jax.pipeline.options import ModelOptions
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STAGES = ("rpn", "rcnn", "dsnt", "rectify", "recognize", "total")
@@ -39,8 +39,7 @@ def main():
                                       ("cascade, R-CNN corners", "cascade", "rcnn", "auto"),
                                       ("cascade, DSNT corners (default)", "cascade", "dsnt", "auto"),
                                       ("same, zoom always", "cascade", "dsnt", "always")):
-        det = PlateDetector.load(mode=mode, corner_source=source,
-                                 options=detector_options(zoom=zoom))
+        det = ModelOptions(corner_source=source, zoom=zoom).detector(mode)
         det.detect(image)
         m = _median([det.detect(image)[1] for _ in range(args.repeats)],
                     ("rpn", "rpn_zoom", "rcnn", "dsnt", "detect_total"))

@@ -2,8 +2,8 @@
 jitted data-parallel step, on one fixed batch (so the input pipeline is not measured), after
 compilation. Use XLA_FLAGS=--xla_force_host_platform_device_count=N to split a CPU.
 
-    python benchmarks/train_throughput.py --config configs/recognizer_paper.py [--steps 20]
-    python benchmarks/train_throughput.py --config configs/detector_rpn_paper.py \\
+    python benchmarks/train_throughput.py --config configs/recognizer.py:paper [--steps 20]
+    python benchmarks/train_throughput.py --config configs/detector_rpn.py:paper \\
         --config.compute_dtype=bfloat16 --config.data.batch_size=64
 """
 import os
@@ -28,8 +28,8 @@ def main(argv):
     config = _CONFIG.value
     with config.unlocked():
         config.data.workers = 0
-        config.eval_dirs = []
-    task, state, step_fn, sharding = setup(config)
+        config.eval_dirs = ()
+    config, task, state, step_fn, sharding = setup(config)
     rows = host_example_range(config.data.batch_size)
     host_batch = next(task.batches(0, 1, example_range=rows))
     t0 = time.perf_counter()

@@ -5,7 +5,7 @@ table in markdown: "RPN only (BBox)" (the RPN's boxes as quadrilaterals), "RPN o
     python scripts/ablate_detection.py [--rpn FILE.npz] [--rcnn FILE.npz] \
         [--data ../shared/data/ccpd_samples[:a|b] ...]
 
-The RPN's two heads are trained together (configs/detector_rpn_*.py, corner_head=True), so
+The RPN's two heads are trained together (configs/detector_rpn.py, corner_head=True), so
 the three rows differ only in where the corners come from. Defaults: the shipped weights.
 Every row is the paper's one-scale system: the detector's zoom pass for small plates is off.
 """
@@ -16,7 +16,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from alpr_jax.evaluate import registry
+from alpr_jax.evaluate import registry  # noqa: E402
+from alpr_jax.pipeline.options import ModelOptions  # noqa: E402
 
 ROWS = (("RPN only (BBox)", "rpn_box"), ("RPN only (Corner)", "rpn_corner"),
         ("RPN + R-CNN (ours)", "cascade"))
@@ -35,10 +36,9 @@ def main(argv=None):
     for spec in args.data:
         path, _, split = spec.partition(":")
         for label, mode in ROWS:
-            r = registry.get("detection")(path, args.rpn, split=split or "all",
-                                          rcnn_weights=args.rcnn, mode=mode,
-                                          corner_source="rcnn",   # the paper's Table 5
-                                          zoom="off")
+            # the paper's Table 5: R-CNN corners, one scale
+            options = ModelOptions(rpn=args.rpn, rcnn=args.rcnn, corner_source="rcnn", zoom="off")
+            r = registry.get("detection")(path, options, split=split or "all", mode=mode)
             results[(spec, label)] = r
     for spec in args.data:
         print(f"\n**Table 5 on {spec}** (AP of quadrilaterals at each IoU; corner error of "

@@ -2,7 +2,7 @@
 and prints both tables in markdown.
 
     python scripts/ablate_recognition.py --workdir runs/ablations \
-        [--config configs/recognizer_ablation.py] [--eval DIR[:a|b] ...] [--synthetic-val 1000]
+        [--config configs/recognizer.py:ablation] [--eval DIR[:a|b] ...] [--synthetic-val 1000]
         [--frozen 64000 --freeze-workers 2]
 
 Table 6: rectification (on/off) x shared-weight character head (on/off).
@@ -15,7 +15,6 @@ by corners, or cut by their box for the variants without rectification; the same
 both), so on a CPU the cores train instead of regenerating plates for each variant.
 """
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -23,9 +22,11 @@ import sys
 # config files import each other as `configs.*`: make the repository root importable
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from alpr_jax.data import frozen, pipelines, synth
-from alpr_jax.evaluate import registry
-from alpr_jax.train.loop import train_and_evaluate
+from alpr_jax.data import frozen, input_pipeline, synth  # noqa: E402
+from alpr_jax.evaluate import registry  # noqa: E402
+from alpr_jax.pipeline.options import ModelOptions  # noqa: E402
+from alpr_jax.train.loop import train_and_evaluate  # noqa: E402
+from configs import common  # noqa: E402
 
 VARIANTS = {
     # name: (arch, rectify, shared_heads)
@@ -38,20 +39,13 @@ VARIANTS = {
 }
 
 
-def load_config(path):
-    spec = importlib.util.spec_from_file_location("ablation_config", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.get_config()
-
-
 def frozen_set(workdir, rectify: bool, count: int, seed: int, workers: int) -> str:
     """Writes (once) the count-plate training set for one cut and returns its path."""
-    p_box_crop = pipelines.RecognitionInputConfig.p_box_crop if rectify else 1.0
+    p_box_crop = input_pipeline.RecognitionInputConfig.p_box_crop if rectify else 1.0
     path = os.path.join(workdir, f"frozen_{'rect' if rectify else 'box'}_{count}.npz")
     if not os.path.isfile(path):    # the task checks the file's cut against data.rectify
         frozen.freeze_recognition(path, count, seed, workers,
-                                  pipelines.RecognitionInputConfig(p_box_crop=p_box_crop))
+                                  input_pipeline.RecognitionInputConfig(p_box_crop=p_box_crop))
     return path
 
 
@@ -81,7 +75,7 @@ def run_variant(base, name, workdir, frozen_count=0, freeze_workers=0):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--workdir", required=True)
-    p.add_argument("--config", default="configs/recognizer_ablation.py")
+    p.add_argument("--config", default="configs/recognizer.py:ablation")
     p.add_argument("--eval", action="append", default=None,
                    help="DIR or DIR:a / DIR:b (a half); repeatable")
     p.add_argument("--synthetic-val", type=int, default=1000,
@@ -95,7 +89,7 @@ def main(argv=None):
     unknown = set(args.variants.split(",")) - set(VARIANTS)
     if unknown:
         p.error(f"unknown variants {sorted(unknown)}; choose from {list(VARIANTS)}")
-    base = load_config(args.config)
+    base = common.load(args.config)
     evals = args.eval or ["../shared/data/ccpd_samples", "../shared/data/plate_crops:b"]
     if args.synthetic_val:
         val_dir = os.path.join(args.workdir, "synthetic_val")
@@ -107,7 +101,8 @@ def main(argv=None):
         weights = run_variant(base, name, args.workdir, args.frozen, args.freeze_workers)
         for spec in evals:
             path, _, split = spec.partition(":")
-            r = registry.get("recognition")(path, weights, split=split or "all")
+            r = registry.get("recognition")(path, ModelOptions(recognizer=weights),
+                                            split=split or "all")
             r.pop("predictions", None)
             results[(name, spec)] = r
     with open(os.path.join(args.workdir, "results.json"), "w", encoding="utf-8") as f:

@@ -18,7 +18,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from alpr_jax.evaluate import registry
+from alpr_jax.evaluate import registry  # noqa: E402
+from alpr_jax.pipeline.options import ModelOptions  # noqa: E402
 
 COLUMNS = (("corner_error_px", "mean corner err px", "{:.2f}"),
            ("corner_error_p90_px", "p90 corner err px", "{:.2f}"),
@@ -59,17 +60,16 @@ def main(argv=None):
     results = {}
     for label, source, dsnt in parse_rows(args.dsnt, args.dsnt_image):
         if source == "single_plate":           # no cascade: the localiser sees the whole photo
-            r = registry.get("single_plate")(path, dsnt, split=split,
-                                             recognizer_weights=args.recognizer)
+            r = registry.get("single_plate")(path, ModelOptions(recognizer=args.recognizer),
+                                             split=split, localizer=dsnt)
             results[label] = {**{k: r[k] for k, _, _ in COLUMNS if k in r},
                               "n_plates": r["n_images"], "n_images": r["n_images"],
                               "dsnt_weights": dsnt}
             continue
-        det = registry.get("detection")(path, args.rpn, split=split, rcnn_weights=args.rcnn,
-                                        corner_source=source, dsnt_weights=dsnt)
-        e2e = registry.get("pipeline")(path, args.rpn, split=split, rcnn_weights=args.rcnn,
-                                       recognizer_weights=args.recognizer,
-                                       corner_source=source, dsnt_weights=dsnt)
+        options = ModelOptions(rpn=args.rpn, rcnn=args.rcnn, dsnt=dsnt,
+                               recognizer=args.recognizer, corner_source=source)
+        det = registry.get("detection")(path, options, split=split)
+        e2e = registry.get("end_to_end")(path, options, split=split)
         results[label] = {**{k: det[k] for k, _, _ in COLUMNS if k in det},
                           "plate_acc": e2e["acc"], "n_plates": det["n_plates"],
                           "n_images": det["n_images"], "dsnt_weights": dsnt}

@@ -12,7 +12,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from alpr_jax.data.annotations import read_annotations, split_records
 from alpr_jax.evaluate.plate_size import size_sweep
-from alpr_jax.pipeline.detector import ZOOM_POLICIES, PlateDetector, detector_options
+from alpr_jax.pipeline.detector import ZOOM_POLICIES  # noqa: E402
+from alpr_jax.pipeline.options import ModelOptions  # noqa: E402
 
 
 def main(argv=None):
@@ -26,8 +27,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     path, _, split = args.data.partition(":")
     records = split_records(read_annotations(path), split or "all")
-    options = detector_options(zoom=args.zoom)
-    detector = PlateDetector.load(args.rpn, args.rcnn, options=options)
+    detector = ModelOptions(rpn=args.rpn, rcnn=args.rcnn, zoom=args.zoom).detector()
     result = size_sweep(detector, records, args.widths)
     print(f"**Plates redrawn at each width, {args.data}, zoom {args.zoom}** (recall at quadrilateral "
           f"IoU; extra = detections matching no plate; ms = median detector time)\n")

@@ -1,6 +1,7 @@
 """Tiny RPN, R-CNN, DSNT-refinement and whole-image DSNT training runs on small synthetic
-scenes: finite losses, exports that the inference cascade (or the single-plate localiser) loads
-and runs, and exact resume for the R-CNN (whose step cuts its crops with the shared sampler
+scenes, each started as a user would (`python train.py --config configs/<family>.py:tiny`):
+finite losses, exports that the inference cascade (or the single-plate localiser) loads and
+runs, and exact resume for the R-CNN (whose step cuts its crops with the shared sampler
 inside jit)."""
 import dataclasses
 import json
@@ -13,16 +14,18 @@ import pytest
 from alpr_jax import weights
 from alpr_jax.pipeline.detector import PlateDetector
 from alpr_jax.train.loop import train_and_evaluate
-from configs import detector_rcnn_tiny, detector_rpn_tiny, dsnt_image_tiny, dsnt_refine_tiny
+from configs import detector_rcnn
+
+from conftest import train_cli
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     out = {}
-    for name, module in (("rpn", detector_rpn_tiny), ("rcnn", detector_rcnn_tiny),
-                         ("dsnt", dsnt_refine_tiny), ("dsnt_image", dsnt_image_tiny)):
+    for name, family in (("rpn", "detector_rpn"), ("rcnn", "detector_rcnn"),
+                         ("dsnt", "dsnt_refine"), ("dsnt_image", "dsnt_image")):
         workdir = str(tmp_path_factory.mktemp(name))
-        train_and_evaluate(module.get_config(), workdir, progress=False)
+        train_cli(f"{family}.py:tiny", workdir)
         out[name] = workdir
     return out
 
@@ -39,12 +42,12 @@ def test_losses_logged_and_finite(runs, name, keys):
 
 
 def test_rcnn_resume_matches_uninterrupted(runs, tmp_path):
-    config = detector_rcnn_tiny.get_config()
+    config = detector_rcnn.get_config("tiny")
     with config.unlocked():
         config.total_steps = 3
     train_and_evaluate(config, str(tmp_path), progress=False)
     shutil.rmtree(os.path.join(tmp_path, "checkpoints", "3"))
-    train_and_evaluate(detector_rcnn_tiny.get_config(), str(tmp_path), progress=False)
+    train_and_evaluate(detector_rcnn.get_config("tiny"), str(tmp_path), progress=False)
     a = weights.flatten(weights.load_npz(os.path.join(runs["rcnn"], "rcnn.npz"))[0])
     b = weights.flatten(weights.load_npz(os.path.join(tmp_path, "rcnn.npz"))[0])
     for k in a:

@@ -42,15 +42,15 @@ def _params(out, name, task):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("multidevice"))
-    _run(4, out, f"rec4:{REC}:3:{FIXED}", f"stn4:{REC}:1", "rpn4:detector_rpn_tiny:3",
+    _run(4, out, f"rec4:{REC}:3:{FIXED}", f"stn4:{REC}:1", "rpn4:detector_rpn:3",
          f"res41:{REC}:2:{FIXED}")
-    _run(1, out, f"rec1:{REC}:3:{FIXED}", f"stn1:{REC}:1", "rpn1:detector_rpn_tiny:3",
+    _run(1, out, f"rec1:{REC}:3:{FIXED}", f"stn1:{REC}:1", "rpn1:detector_rpn:3",
          f"res41:{REC}:3:{FIXED}", f"res14:{REC}:2:{FIXED}")
     _run(4, out, f"res14:{REC}:3:{FIXED}")
     return out
 
 
-REC, FIXED = "recognizer_tiny", "model.stn=fixed"
+REC, FIXED = "recognizer", "model.stn=fixed"
 
 
 def _assert_same(a, b):

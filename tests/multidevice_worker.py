@@ -1,7 +1,7 @@
 """Run by multidevice_test.py in a subprocess whose XLA_FLAGS fix the CPU device count.
 
     python tests/multidevice_worker.py OUT_DIR JOB [JOB ...]
-JOB = name:config:steps[:key=value,...] — train `config` (a tiny config module) to `steps` in
+JOB = name:family:steps[:key=value,...] — train configs/<family>.py:tiny to `steps` in
 OUT_DIR/name with the given config overrides (values parsed as Python literals or kept as
 strings), resuming from whatever checkpoints are there (written by another device count or not).
 """
@@ -20,7 +20,7 @@ def main():
     out = sys.argv[1]
     for job in sys.argv[2:]:
         name, config_name, steps, *overrides = job.split(":")
-        config = importlib.import_module(f"configs.{config_name}").get_config()
+        config = importlib.import_module(f"configs.{config_name}").get_config("tiny")
         with config.unlocked():
             for item in ",".join(overrides).split(",") if overrides else []:
                 key, value = item.split("=", 1)

@@ -138,3 +138,51 @@ def test_missing_and_empty_inputs(tmp_path):
         ann.read_annotations(str(tmp_path / "nope"))
     with pytest.raises(ann.AnnotationError, match="no images"):
         ann.read_annotations(str(tmp_path))
+
+
+EASYPR_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<tagset>
+  <image><imageName>京CX8888</imageName><taggedRectangles>
+    <taggedRectangle x="220" y="207" width="87" height="26" rotation="0" locateType="1">蓝牌:京CX8888</taggedRectangle>
+  </taggedRectangles></image>
+  <image><imageName>津KNG518</imageName><taggedRectangles>
+    <taggedRectangle x="300" y="200" width="40" height="137" rotation="-90" locateType="1">蓝牌:津KNG518</taggedRectangle>
+    <taggedRectangle x="100" y="100" width="60" height="20" rotation="0" locateType="0">黄牌:粤0A2160</taggedRectangle>
+  </taggedRectangles></image>
+  <image><imageName>not_in_this_folder</imageName><taggedRectangles>
+    <taggedRectangle x="1" y="1" width="5" height="5" rotation="0" locateType="0">蓝牌:京A12345</taggedRectangle>
+  </taggedRectangles></image>
+</tagset>
+"""
+
+
+def test_easypr_ground_truth(tmp_path, crops_dir):
+    src = ann.list_images(crops_dir)[0]
+    shutil.copy(src, tmp_path / "京CX8888.jpg")
+    shutil.copy(src, tmp_path / "津KNG518.JPG")       # EasyPR's files use both cases
+    (tmp_path / "GroundTruth.xml").write_text(EASYPR_XML, encoding="utf-8")
+    records = ann.read_annotations(str(tmp_path))
+    assert [os.path.basename(r.path) for r in records] == ["京CX8888.jpg", "津KNG518.JPG"]
+    one, two = records
+    assert not one.is_crop and one.plates[0].corners is None and one.plates[0].text == "京CX8888"
+    np.testing.assert_allclose(one.plates[0].bbox, [176.5, 194, 263.5, 220])
+    # near -90 degrees width and height swap: the plate is 137 px wide and 40 px high
+    np.testing.assert_allclose(two.plates[0].bbox, [231.5, 180, 368.5, 220], atol=1e-3)
+    assert [p.text for p in two.plates] == ["津KNG518", "粤0A2160"]
+    assert two.meta["unreadable_texts"] == ["粤0A2160"] and two.meta["colours"] == ["蓝牌", "黄牌"]
+    # the file may be given itself; a broken file is named in the error
+    assert len(ann.read_annotations(str(tmp_path / "GroundTruth.xml"))) == 2
+    (tmp_path / "GroundTruth.xml").write_text(EASYPR_XML.replace('width="87"', 'width="wide"'),
+                                              encoding="utf-8")
+    with pytest.raises(ann.AnnotationError, match="京CX8888: rectangle 1"):
+        ann.read_annotations(str(tmp_path))
+    (tmp_path / "GroundTruth.xml").write_text(EASYPR_XML[:200], encoding="utf-8")
+    with pytest.raises(ann.AnnotationError, match="not well-formed"):
+        ann.read_annotations(str(tmp_path))
+
+
+def test_shared_easypr_folder():
+    from conftest import SHARED
+    records = ann.read_annotations(os.path.join(SHARED, "easypr_dev"))
+    assert len(records) == 82 and sum(len(r.plates) for r in records) == 94
+    assert all(p.corners is None and p.bbox is not None and p.text for r in records for p in r.plates)

@@ -5,7 +5,7 @@ import shutil
 import numpy as np
 import pytest
 
-from alpr_jax.data import pipelines
+from alpr_jax.data import input_pipeline
 from alpr_jax.data.annotations import read_annotations
 from alpr_jax.data.images import read_image
 from alpr_jax.evaluate.detection import (average_precision, detection_metrics,
@@ -55,12 +55,12 @@ def test_detection_metrics_thresholds_and_corner_error():
 
 def test_record_batches_from_labelled_scenes(ccpd_dir):
     records = tuple(read_annotations(ccpd_dir))[:3]
-    cfg = pipelines.DetectionInputConfig(batch_size=2, rcnn_proposals=4)
-    batch = next(pipelines.batches("detection", 0, cfg, records=records))
+    cfg = input_pipeline.DetectionInputConfig(batch_size=2, rcnn_proposals=4)
+    batch = next(input_pipeline.batches("detection", 0, cfg, records=records))
     assert batch["full_image"].shape == (2, 1160, 720, 3)
     assert batch["proposals"].shape == (2, 4, 4)
     assert (batch["plate_mask"].sum(1) == 1).all()
-    again = next(pipelines.batches("detection", 0, cfg, records=records))
+    again = next(input_pipeline.batches("detection", 0, cfg, records=records))
     np.testing.assert_array_equal(batch["image"], again["image"])
     labels = batch["proposal_labels"]
     assert (labels == 1).sum() == 4 and (labels == 0).sum() == 4
@@ -121,3 +121,19 @@ def test_plate_redrawn_at_width_keeps_its_corners():
     assert (small[0, 0] == 128).all()
     with pytest.raises(ValueError, match="cannot be scaled"):
         at_plate_width(image, _quad(5, 5, 5, 9), 100)
+
+
+def test_box_only_labels_match_by_box_iou():
+    gt = _quad(100, 100, 200, 140)
+    tilted = np.array([[100, 110], [200, 100], [200, 130], [100, 140]], np.float32)
+    loose = _quad(90, 95, 230, 150)                    # box IoU 4000 / 7700 = 0.52
+    per_image = [(tilted[None], np.array([0.9]), gt[None]),
+                 (np.stack([loose, _quad(400, 400, 500, 440)]), np.array([0.9, 0.7]), gt[None]),
+                 (np.zeros((0, 4, 2)), np.zeros(0), gt[None])]
+    m = detection_metrics(per_image, boxes=True)
+    assert m["found"] == pytest.approx(2 / 3) and m["false_detections"] == 1
+    assert m["false_per_image"] == pytest.approx(1 / 3) and m["precision"] == pytest.approx(2 / 3)
+    assert m["match"] == "box IoU >= 0.3" and "corner_error_px" not in m
+    # by quadrilateral the tilted plate's IoU is 0.75, the loose box's 0.52: both found at 0.5
+    q = detection_metrics(per_image)
+    assert q["found"] == pytest.approx(2 / 3) and q["match"] == "quadrilateral IoU >= 0.5"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from alpr_jax.geometry import dsnt
-
+from alpr_jax.train import losses
 
 
 @pytest.mark.parametrize("i,j", [(0, 0), (3, 7), (5, 0), (5, 9)])
@@ -32,7 +32,7 @@ def test_gradients_finite_and_match_finite_differences():
     rng = np.random.default_rng(0)
     logits = jnp.asarray(rng.normal(size=(2, 5, 6)), jnp.float32)
     target = jnp.asarray(rng.uniform(-0.8, 0.8, size=(2, 2)), jnp.float32)
-    f = lambda l: dsnt.dsnt_loss(l, target, js_weight=1.0)[0]
+    f = lambda l: losses.dsnt_loss(l, target, js_weight=1.0)[0]
     grad = np.asarray(jax.grad(f)(logits))
     assert np.isfinite(grad).all() and np.abs(grad).max() > 0
     eps = 1e-2
@@ -46,21 +46,21 @@ def test_gradients_finite_and_match_finite_differences():
 def test_gradients_finite_for_peaked_heatmaps():
     logits = jnp.zeros((4, 4)).at[1, 2].set(80.0)       # softmax underflows elsewhere
     target = jnp.array([0.25, -0.25])
-    grad = jax.grad(lambda l: dsnt.dsnt_loss(l, target)[0])(logits)
+    grad = jax.grad(lambda l: losses.dsnt_loss(l, target)[0])(logits)
     assert np.isfinite(np.asarray(grad)).all()
 
 
 def test_js_regulariser():
     target = jnp.array([[0.1, -0.3]])
-    g = dsnt.gaussian_heatmap(target, (16, 20))
-    assert float(dsnt.js_divergence(g, g)[0]) == pytest.approx(0.0, abs=1e-6)
+    g = losses.gaussian_heatmap(target, (16, 20))
+    assert float(losses.js_divergence(g, g)[0]) == pytest.approx(0.0, abs=1e-6)
     np.testing.assert_allclose(dsnt.dsnt(g), target, atol=0.02)
-    far = dsnt.gaussian_heatmap(jnp.array([[-0.8, 0.8]]), (16, 20))
-    assert float(dsnt.js_divergence(g, far)[0]) == pytest.approx(np.log(2), rel=1e-3)
+    far = losses.gaussian_heatmap(jnp.array([[-0.8, 0.8]]), (16, 20))
+    assert float(losses.js_divergence(g, far)[0]) == pytest.approx(np.log(2), rel=1e-3)
     # the regulariser is what changes when js_weight is on
     logits = jnp.zeros((1, 16, 20))
-    with_js = dsnt.dsnt_loss(logits, target, js_weight=1.0)[1]
-    without = dsnt.dsnt_loss(logits, target, js_weight=0.0)[1]
+    with_js = losses.dsnt_loss(logits, target, js_weight=1.0)[1]
+    without = losses.dsnt_loss(logits, target, js_weight=0.0)[1]
     assert "loss_js" in with_js and "loss_js" not in without
     assert with_js["loss_euclid"] == without["loss_euclid"]
 
@@ -85,7 +85,7 @@ def test_single_plate_coordinates_round_trip():
     # whole-image mode: original px -> [-1, 1] over the letterboxed input -> original px
     from alpr_jax.geometry.crops import from_unit_square, to_unit_square
     from alpr_jax.data.preprocess import oriented_input_hw
-    from alpr_jax.pipeline.single_plate import input_box
+    from alpr_jax.geometry.crops import input_box
     assert oriented_input_hw((1160, 720), (640, 480)) == (640, 480)
     assert oriented_input_hw((720, 1160), (640, 480)) == (480, 640)
     corners = np.array([[100.0, 200.0], [300.0, 210.0], [305.0, 260.0], [98.0, 250.0]], np.float32)

@@ -8,10 +8,11 @@ import shutil
 import numpy as np
 import pytest
 
-from alpr_jax.data import pipelines, proposals
+from alpr_jax.data import input_pipeline, mined_proposals, proposals
 from alpr_jax.data.annotations import read_annotations
 from alpr_jax.geometry import boxes as box_ops
-from alpr_jax.train import mine_proposals
+
+from conftest import load_script
 
 
 def test_sampler_takes_labelled_mined_boxes():
@@ -45,11 +46,11 @@ def test_mine_attach_and_train_examples(tmp_path, ccpd_dir, monkeypatch):
     name = os.path.basename(record.path)
     (data / ("9" + name)).write_bytes(open(record.path, "rb").read()[:300])
     records = tuple(r for r in read_annotations(str(data)))
-    with pytest.raises(FileNotFoundError, match="mine_proposals"):
-        mine_proposals.attach(records, str(data))
-    done, failures = mine_proposals.mine(str(data), progress=False)
+    with pytest.raises(FileNotFoundError, match="mine_proposals.py"):
+        mined_proposals.attach(records, str(data))
+    done, failures = load_script("mine_proposals").mine(str(data), progress=False)
     assert done == 2 and len(failures) == 1 and failures[0][0].endswith("9" + name)
-    rows = [json.loads(l) for l in open(data / mine_proposals.FILE_NAME, encoding="utf-8")]
+    rows = [json.loads(l) for l in open(data / mined_proposals.FILE_NAME, encoding="utf-8")]
     assert len(rows) == 2 and all(0 < len(r["boxes"]) <= 10 * (1 + r["views"]) for r in rows)
     # the plate-free views (the band above each CCPD plate at least) added their own RoIs,
     # and those lie clear of the plate: negatives for the R-CNN
@@ -58,28 +59,28 @@ def test_mine_attach_and_train_examples(tmp_path, ccpd_dir, monkeypatch):
         extra = np.asarray(row["boxes"][10:], np.float32)
         gt = record.plates[0].box()[None]
         assert (box_ops.iou(extra, gt)[:, 0] < 0.3).all()
-    attached = mine_proposals.attach(records, str(data))
+    attached = mined_proposals.attach(records, str(data))
     mined = attached[0].meta["rpn_proposals"]
     # the folder named relatively while the records carry absolute paths (a labels.jsonl
     # reads so): the same proposals, not silently none
     monkeypatch.chdir(tmp_path)
-    again = mine_proposals.attach(records, "scenes")
+    again = mined_proposals.attach(records, "scenes")
     assert [("rpn_proposals" in r.meta) for r in again] == [("rpn_proposals" in r.meta)
                                                             for r in attached]
     # a mined file naming none of the photos is an error, not a run without mined proposals
     elsewhere = tuple(dataclasses.replace(r, path=str(tmp_path / "other" / "x.jpg"))
                       for r in records)
     with pytest.raises(ValueError, match="names none"):
-        mine_proposals.attach(elsewhere, "scenes")
+        mined_proposals.attach(elsewhere, "scenes")
     assert mined.ndim == 2 and mined.shape[1] == 4
-    base = pipelines.DetectionInputConfig()
+    base = input_pipeline.DetectionInputConfig()
     cfg = dataclasses.replace(base, batch_size=1, rcnn_proposals=8, mined_fraction=1.0,
                               scene=dataclasses.replace(base.scene, height=1160, width=720))
-    example = pipelines.detection_record_example(0, 0, cfg, attached)
+    example = input_pipeline.detection_record_example(0, 0, cfg, attached)
     assert example["proposals"].shape == (8, 4)
     # mined_fraction 1: every proposal is one of the mined boxes of its photo (this photo's
     # RPN output holds the plate and some background, so both labels have mined boxes)
-    photo = attached[pipelines._epoch_order(0, 0, len(attached))[0]]
+    photo = attached[input_pipeline._epoch_order(0, 0, len(attached))[0]]
     mined = photo.meta["rpn_proposals"]
     for p in example["proposals"]:
         assert np.isclose(mined, p).all(1).any()

@@ -9,7 +9,9 @@ import pytest
 
 from alpr_jax import weights
 from alpr_jax.train.loop import train_and_evaluate
-from configs import recognizer_tiny
+from configs import recognizer
+
+from conftest import train_cli
 
 
 def _params(path):
@@ -20,7 +22,7 @@ def _params(path):
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory):
     workdir = str(tmp_path_factory.mktemp("uninterrupted"))
-    train_and_evaluate(recognizer_tiny.get_config(), workdir, progress=False)
+    train_cli("recognizer.py:tiny", workdir)
     return workdir
 
 
@@ -34,14 +36,14 @@ def test_tiny_run_logs_and_exports(uninterrupted):
 
 
 def test_resume_after_stop_matches_uninterrupted(uninterrupted, tmp_path):
-    config = recognizer_tiny.get_config()
+    config = recognizer.get_config("tiny")
     with config.unlocked():
         config.total_steps = 3            # "killed" after step 3; last checkpoint at step 2
     workdir = str(tmp_path)
     train_and_evaluate(config, workdir, progress=False)
     import shutil
     shutil.rmtree(os.path.join(workdir, "checkpoints", "3"))   # lose the work after step 2
-    train_and_evaluate(recognizer_tiny.get_config(), workdir, progress=False)
+    train_and_evaluate(recognizer.get_config("tiny"), workdir, progress=False)
     a, _ = _params(os.path.join(uninterrupted, "recognition.npz"))
     b, _ = _params(os.path.join(workdir, "recognition.npz"))
     assert a.keys() == b.keys()
@@ -76,7 +78,7 @@ def test_eval_cli_prints_one_json_object(uninterrupted, ccpd_dir, capsys):
 
 
 def test_bfloat16_compute_keeps_float32_params(tmp_path):
-    config = recognizer_tiny.get_config()
+    config = recognizer.get_config("tiny")
     with config.unlocked():
         config.total_steps = 2
         config.compute_dtype = "bfloat16"
@@ -89,7 +91,7 @@ def test_bfloat16_compute_keeps_float32_params(tmp_path):
 
 def test_batch_size_must_divide_by_devices():
     from alpr_jax.train.loop import resolve_batch_size
-    config = recognizer_tiny.get_config()
+    config = recognizer.get_config("tiny")
     with config.unlocked():
         config.data.per_device_batch_size = 3
     assert resolve_batch_size(config) == 3 * jax.device_count()
@@ -103,7 +105,7 @@ def test_batch_size_must_divide_by_devices():
 def test_plate_type_mix_is_configurable_and_checked():
     from alpr_jax.plates import NONE_INDEX
     from alpr_jax.train.recognition import RecognitionTask
-    config = recognizer_tiny.get_config()
+    config = recognizer.get_config("tiny")
     with config.unlocked():
         config.data.type_probs = [0.0, 0.0, 1.0, 0.0]          # only green plates
     task = RecognitionTask(config)
@@ -121,7 +123,7 @@ def test_real_plates_drawn_by_folder_weights(ccpd_dir, crops_dir):
     from alpr_jax.data.annotations import read_annotations, split_records
     from alpr_jax.train.recognition import RecognitionTask
     scene_texts = {p.text for r in split_records(read_annotations(ccpd_dir), "a") for p in r.plates}
-    config = recognizer_tiny.get_config()
+    config = recognizer.get_config("tiny")
     with config.unlocked():
         config.data.real_dirs = [crops_dir, ccpd_dir]
         config.data.real_per_batch = 4

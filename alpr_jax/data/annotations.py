@@ -1,6 +1,7 @@
-"""Annotation readers: CCPD-named images, crops named by their text, and labels.jsonl.
+"""Annotation readers: CCPD-named images, crops named by their text, labels.jsonl and EasyPR's
+GroundTruth.xml.
 
-One entry point, `read_annotations(path)`, recognises the three layouts and returns
+One entry point, `read_annotations(path)`, recognises the four layouts and returns
 `ImageRecord`s. Coordinates are pixels of the original image, x right, y down; corners are
 [4, 2] float32 (x, y), clockwise from top-left: TL, TR, BR, BL. Boxes are [4] float32
 (x1, y1, x2, y2).
@@ -18,6 +19,7 @@ from alpr_jax import plates
 from alpr_jax.data.images import IMAGE_EXTENSIONS
 
 LABELS_FILE = "labels.jsonl"
+EASYPR_FILE = "GroundTruth.xml"
 
 
 class AnnotationError(ValueError):
@@ -214,6 +216,70 @@ def read_labels_jsonl(jsonl_path: str) -> list[ImageRecord]:
     return [ImageRecord(p, tuple(v), is_crop=crops.get(p, False)) for p, v in sorted(by_path.items())]
 
 
+# --- EasyPR's GroundTruth.xml ---------------------------------------------------------------
+
+def rotated_rect_bounds(cx: float, cy: float, w: float, h: float, angle_deg: float) -> np.ndarray:
+    """[4] bounds (x1, y1, x2, y2) of an OpenCV RotatedRect (centre, size, angle in degrees)."""
+    a = np.deg2rad(angle_deg)
+    half_x = abs(w / 2 * np.cos(a)) + abs(h / 2 * np.sin(a))
+    half_y = abs(w / 2 * np.sin(a)) + abs(h / 2 * np.cos(a))
+    return np.array([cx - half_x, cy - half_y, cx + half_x, cy + half_y], np.float32)
+
+
+def read_easypr_xml(xml_path: str) -> list[ImageRecord]:
+    """EasyPR's GroundTruth.xml: <image><imageName>NAME</imageName><taggedRectangles>
+    <taggedRectangle x y width height rotation ...>COLOUR:TEXT</taggedRectangle>... per photo,
+    each rectangle an OpenCV RotatedRect (x, y its centre). Its labels are approximate boxes,
+    so plates get bbox = the rectangle's bounds and no corners (match them by box IoU);
+    meta["rotated_rects"] keeps (x, y, w, h, angle) and meta["colours"] the colour words.
+    A text our formats cannot hold is kept as given (no reader can produce it, so it counts
+    as unread) and listed in meta["unreadable_texts"]. Images named in the file but absent
+    from its folder are skipped: the file may describe a larger set than the folder holds."""
+    import xml.etree.ElementTree as ET
+    root_dir = os.path.dirname(os.path.abspath(xml_path))
+    try:
+        tree = ET.parse(xml_path)
+    except ET.ParseError as e:
+        raise AnnotationError(f"{xml_path}: not well-formed XML ({e})") from None
+    on_disk = {os.path.splitext(os.path.basename(p))[0]: p for p in list_images(root_dir)}
+    records = []
+    for n, image in enumerate(tree.getroot().iter("image"), start=1):
+        name_el = image.find("imageName")
+        if name_el is None or not (name_el.text or "").strip():
+            raise AnnotationError(f"{xml_path}: <image> number {n} has no <imageName>")
+        name = name_el.text.strip()
+        if name not in on_disk:
+            continue
+        where = f"{xml_path}: image {name}"
+        labels, rects, colours, unreadable = [], [], [], []
+        for k, rect in enumerate(image.iter("taggedRectangle"), start=1):
+            try:
+                x, y, w, h, angle = (float(rect.attrib[key]) for key in
+                                     ("x", "y", "width", "height", "rotation"))
+            except KeyError as e:
+                raise AnnotationError(f"{where}: rectangle {k} lacks attribute {e}") from None
+            except ValueError as e:
+                raise AnnotationError(f"{where}: rectangle {k}: {e}") from None
+            if not (w > 0 and h > 0):
+                raise AnnotationError(f"{where}: rectangle {k} has size {w} x {h}")
+            colour, _, text = (rect.text or "").strip().rpartition(":")
+            text = text.strip() or None
+            if text is not None:
+                try:
+                    plates.validate_text(text)
+                except plates.PlateTextError:
+                    unreadable.append(text)
+            labels.append(PlateLabel(text, None, rotated_rect_bounds(x, y, w, h, angle)))
+            rects.append((x, y, w, h, angle))
+            colours.append(colour)
+        records.append(ImageRecord(on_disk[name], tuple(labels),
+                                   meta={"rotated_rects": rects, "colours": colours,
+                                         "unreadable_texts": unreadable}))
+    if not records:
+        raise AnnotationError(f"{xml_path}: names none of the images in its folder")
+    return sorted(records, key=lambda r: r.path)
+
+
 # --- Entry point ---------------------------------------------------------------------------
 
 def list_images(folder: str) -> list[str]:
@@ -224,17 +290,22 @@ def list_images(folder: str) -> list[str]:
 def read_annotations(path: str) -> list[ImageRecord]:
     """Reads any supported annotation layout; records are sorted by path.
 
-    `path` may be a labels.jsonl file, a folder holding labels.jsonl, a folder of CCPD-named
-    images, or a folder of plate crops named by their text."""
+    `path` may be a labels.jsonl file, a folder holding labels.jsonl, a folder holding EasyPR's
+    GroundTruth.xml (or that file), a folder of CCPD-named images, or a folder of plate crops
+    named by their text."""
     path = os.fspath(path)
     if not os.path.exists(path):
         raise AnnotationError(f"{path}: no such file or folder")
     if os.path.isfile(path):
         if path.endswith(".jsonl"):
             return read_labels_jsonl(path)
-        raise AnnotationError(f"{path}: expected a folder or a .jsonl file")
+        if path.endswith(".xml"):
+            return read_easypr_xml(path)
+        raise AnnotationError(f"{path}: expected a folder, a .jsonl or an EasyPR .xml file")
     if os.path.isfile(os.path.join(path, LABELS_FILE)):
         return read_labels_jsonl(os.path.join(path, LABELS_FILE))
+    if os.path.isfile(os.path.join(path, EASYPR_FILE)):
+        return read_easypr_xml(os.path.join(path, EASYPR_FILE))
     images = list_images(path)
     if not images:
         raise AnnotationError(f"{path}: folder holds no images and no {LABELS_FILE}")

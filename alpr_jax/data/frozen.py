@@ -4,7 +4,7 @@ CPU training does not spend its cores regenerating plates every epoch.
     python -m alpr_jax.data.frozen --count 80000 --seed 0 --out runs/rec_synth_80k.npz [--workers 2]
         [--box-crops 1.0] [--type-probs 0.45,0.1,0.35,0.1]
 
-Example i is pipelines.recognition_example(seed, i), the same as the streaming pipeline's. The
+Example i is input_pipeline.recognition_example(seed, i), the same as the streaming pipeline's. The
 share of plates cut by a jittered box instead of rectified by their corners (`p_box_crop`) and
 the plate-type mix are recorded in the file and checked against the training config, so a run
 without rectification cannot train on rectified plates by mistake.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import multiprocessing
 import os
 import time
@@ -20,22 +21,23 @@ import time
 import numpy as np
 from tqdm import tqdm
 
-from alpr_jax.data import generate, pipelines
+from alpr_jax.data import generate, input_pipeline
+from alpr_jax.geometry.rectify import PLATE_HW
 
 
 def _chunk(args):
     seed, start, stop, cfg = args
-    examples = [pipelines.recognition_example(seed, i, cfg) for i in range(start, stop)]
+    examples = [input_pipeline.recognition_example(seed, i, cfg) for i in range(start, stop)]
     return np.stack([e[0] for e in examples]), np.stack([e[1] for e in examples])
 
 
 def freeze_recognition(path: str, count: int, seed: int = 0, workers: int = 0,
-                       cfg: pipelines.RecognitionInputConfig = pipelines.RecognitionInputConfig(),
+                       cfg: input_pipeline.RecognitionInputConfig = input_pipeline.RecognitionInputConfig(),
                        chunk: int = 500) -> None:
     """Writes {"image": uint8 [N, 48, 120, 3], "labels": int32 [N, 8], "seed", "count",
     "p_box_crop", "type_probs"}."""
     jobs = [(seed, s, min(s + chunk, count), cfg) for s in range(0, count, chunk)]
-    images = np.zeros((count, 48, 120, 3), np.uint8)
+    images = np.zeros((count, *PLATE_HW, 3), np.uint8)
     labels = np.zeros((count, 8), np.int32)
     pool = multiprocessing.get_context("spawn").Pool(workers) if workers > 0 else None
     results = pool.imap(_chunk, jobs) if pool else map(_chunk, jobs)
@@ -52,7 +54,7 @@ def freeze_recognition(path: str, count: int, seed: int = 0, workers: int = 0,
     os.replace(tmp, path)
 
 
-def load_frozen(path: str, expect: pipelines.RecognitionInputConfig | None = None
+def load_frozen(path: str, expect: input_pipeline.RecognitionInputConfig | None = None
                 ) -> tuple[np.ndarray, np.ndarray]:
     """(images uint8 [N, 48, 120, 3], labels int32 [N, 8]). expect: the input config of the
     run; a file frozen with another box-cut share or plate-type mix is refused (files written
@@ -60,7 +62,7 @@ def load_frozen(path: str, expect: pipelines.RecognitionInputConfig | None = Non
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{path}: frozen example set not found (make it with "
                                 f"python -m alpr_jax.data.frozen --out {path})")
-    default = pipelines.RecognitionInputConfig()
+    default = input_pipeline.RecognitionInputConfig()
     with np.load(path) as f:
         if expect is not None:
             box = float(f["p_box_crop"]) if "p_box_crop" in f.files else default.p_box_crop
@@ -77,13 +79,35 @@ def load_frozen(path: str, expect: pipelines.RecognitionInputConfig | None = Non
         return f["image"], f["labels"]
 
 
+def frozen_batches(arrays, seed: int, batch_size: int, start_step: int, num_steps: int,
+                   example_range: tuple[int, int]):
+    """Batches {"image", "labels"} of a frozen set (load_frozen's arrays) for steps
+    start_step .. start_step + num_steps - 1: each epoch a new seeded order, batch s
+    depending only on (seed, s); only rows example_range of each (this host's share)."""
+    images, labels = arrays
+    n = len(images)
+    if n < batch_size:
+        raise ValueError(f"frozen set has {n} examples, fewer than one batch of {batch_size}")
+    per_epoch = n // batch_size
+
+    @functools.lru_cache(maxsize=2)
+    def order(epoch):
+        return np.random.default_rng([seed, 7, epoch]).permutation(n)
+
+    for step in range(start_step, start_step + num_steps):
+        epoch, k = divmod(step, per_epoch)
+        idx = np.sort(order(epoch)[k * batch_size:(k + 1) * batch_size])
+        idx = idx[example_range[0]:example_range[1]]
+        yield {"image": images[idx], "labels": labels[idx]}
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", required=True)
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--workers", type=int, default=0)
-    p.add_argument("--box-crops", type=float, default=pipelines.RecognitionInputConfig.p_box_crop,
+    p.add_argument("--box-crops", type=float, default=input_pipeline.RecognitionInputConfig.p_box_crop,
                    help="share of plates cut by a jittered box, not rectified (1.0: no "
                         "rectification, Table 6)")
     p.add_argument("--type-probs", default=None,
@@ -99,7 +123,7 @@ def main(argv=None):
         except ValueError as e:
             p.error(f"--type-probs: {e}")
     t0 = time.perf_counter()
-    cfg = pipelines.RecognitionInputConfig(p_box_crop=args.box_crops, plate=plate)
+    cfg = input_pipeline.RecognitionInputConfig(p_box_crop=args.box_crops, plate=plate)
     freeze_recognition(args.out, args.count, args.seed, args.workers, cfg)
     print(f"wrote {args.count} examples to {args.out} in {time.perf_counter() - t0:.0f} s")
 

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from alpr_jax.data import fonts, generate, pipelines
+from alpr_jax.data import fonts, generate, input_pipeline
 from alpr_jax.data.annotations import read_annotations
 from alpr_jax.data.images import read_image, write_image
 from alpr_jax.data.preprocess import plate_input
@@ -63,8 +63,8 @@ def make_sheet(seed: int = 0, real_crops: str | None = None, backgrounds: str | 
         crop = plate_input(sample.image, box, CROP_HW)
         tiles.append(cv2.resize(crop, up, interpolation=cv2.INTER_LINEAR))
     parts.append(_title(_grid(tiles, 6), "synthetic plates, cut like the real crops"))
-    cfg = pipelines.RecognitionInputConfig()
-    tiles = [pipelines.recognition_example(seed, i, cfg)[0] for i in range(n_crops)]
+    cfg = input_pipeline.RecognitionInputConfig()
+    tiles = [input_pipeline.recognition_example(seed, i, cfg)[0] for i in range(n_crops)]
     parts.append(_title(_grid(tiles, 10), "recogniser inputs (48x120, rectified from jittered corners)"))
     real = tuple(read_annotations(backgrounds)) if backgrounds else ()
     tiles = []

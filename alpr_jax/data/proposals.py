@@ -1,7 +1,7 @@
 """Training proposals for the R-CNN, drawn around and away from the ground truth.
 
 The paper trains the R-CNN on the fixed RPN's proposals. Those can be mined once per training
-photo (alpr_jax.train.mine_proposals) and mixed in here; the rest are simulated in the input
+photo (scripts/mine_proposals.py) and mixed in here; the rest are simulated in the input
 pipeline (numpy, no network): positives are ground-truth boxes jittered in position and scale
 the way RPN boxes err, negatives are plate-sized boxes elsewhere, half of them close to a plate.
 Simulation alone keeps the two stages' training independent and cheap on a CPU, but misses the

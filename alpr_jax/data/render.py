@@ -54,7 +54,7 @@ def layout_for(text: str) -> PlateLayout:
     return LAYOUT_8 if len(text) == 8 else LAYOUT_7
 
 
-def _jitter(rng, rgb, amount):
+def _vary_colour(rng, rgb, amount):
     return np.clip(np.asarray(rgb, np.float32) + rng.uniform(-amount, amount, 3), 0, 255)
 
 
@@ -62,26 +62,26 @@ def _plate_colours(rng: np.random.Generator, plate_type: str):
     """(background top, background bottom, ink, ink of a special suffix) as float32 RGB."""
     if plate_type == "blue":
         base = np.array([rng.uniform(5, 45), rng.uniform(45, 115), rng.uniform(170, 245)])
-        bg_top = bg_bot = _jitter(rng, base, 8)
-        ink = _jitter(rng, (240, 242, 245), 12)
+        bg_top = bg_bot = _vary_colour(rng, base, 8)
+        ink = _vary_colour(rng, (240, 242, 245), 12)
     elif plate_type == "yellow":
-        bg_top = bg_bot = _jitter(rng, (240, 185, 20), 18)
-        ink = _jitter(rng, (20, 20, 20), 15)
+        bg_top = bg_bot = _vary_colour(rng, (240, 185, 20), 18)
+        ink = _vary_colour(rng, (20, 20, 20), 15)
     elif plate_type == "green":
         if rng.random() < 0.8:    # small car: white (to pale green) fading into green
             pale = rng.uniform(0, 1) ** 2
-            bg_top = _jitter(rng, (236 - 70 * pale, 246 - 16 * pale, 236 - 66 * pale), 10)
-            bg_bot = _jitter(rng, (70, 200, 110), 25)
+            bg_top = _vary_colour(rng, (236 - 70 * pale, 246 - 16 * pale, 236 - 66 * pale), 10)
+            bg_bot = _vary_colour(rng, (70, 200, 110), 25)
         else:                     # large vehicle: yellow fading into green
-            bg_top = _jitter(rng, (225, 225, 70), 15)
-            bg_bot = _jitter(rng, (80, 195, 95), 20)
-        ink = _jitter(rng, (15, 20, 15), 12)
+            bg_top = _vary_colour(rng, (225, 225, 70), 15)
+            bg_bot = _vary_colour(rng, (80, 195, 95), 20)
+        ink = _vary_colour(rng, (15, 20, 15), 12)
     elif plate_type == "white":
-        bg_top = bg_bot = _jitter(rng, (235, 235, 232), 10)
-        ink = _jitter(rng, (15, 15, 15), 12)
+        bg_top = bg_bot = _vary_colour(rng, (235, 235, 232), 10)
+        ink = _vary_colour(rng, (15, 15, 15), 12)
     else:
         raise ValueError(f"unknown plate type {plate_type!r}; expected one of {plates.PLATE_TYPES}")
-    special = _jitter(rng, (200, 25, 25), 20)
+    special = _vary_colour(rng, (200, 25, 25), 20)
     return bg_top, bg_bot, ink, special
 
 
@@ -198,7 +198,7 @@ def _wear(rng, img, ink_mask, layout: PlateLayout, ppm: float) -> np.ndarray:
         sy, sx = rng.uniform(5, 40) * ppm, rng.uniform(5, 80) * ppm
         ys, xs = np.ogrid[0:h, 0:w]
         blob = np.exp(-(((ys - cy) / sy) ** 2 + ((xs - cx) / sx) ** 2)).astype(np.float32)
-        colour = _jitter(rng, (90, 80, 65), 30)
+        colour = _vary_colour(rng, (90, 80, 65), 30)
         _blend(img, blob * rng.uniform(0.1, 0.45), colour)
     grain = rng.normal(0, rng.uniform(1, 6), (h, w, 1)).astype(np.float32)
     return img + grain

@@ -1,9 +1,10 @@
 """Detection evaluator: AP at IoU 0.5..0.9 (Table 5), recall, corner error, speed, size.
 
-IoU is that of the quadrilaterals (polygon intersection over union) when both sides have
-corners, else of the bounding boxes; so AP at high IoU rewards precise corners, which is what
-rectification needs. AP is the area under the interpolated precision-recall curve (all points,
-as in VOC 2010+), detections of all images ranked together.
+IoU is that of the quadrilaterals (polygon intersection over union) when the labels have
+corners, so AP at high IoU rewards precise corners, which is what rectification needs. Labels
+with boxes only (EasyPR's approximate rectangles) are matched by the IoU of the boxes, the
+detection's being its corners' bounds, at BOX_MATCH_IOU. AP is the area under the interpolated
+precision-recall curve (all points, as in VOC 2010+), detections of all images ranked together.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from alpr_jax.data.images import ImageReadError, read_image
 from alpr_jax.geometry import boxes as box_ops
 
 IOU_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+QUAD_MATCH_IOU = 0.5       # a labelled corner quadrilateral counts as found
+BOX_MATCH_IOU = 0.3        # a labelled box (approximate, EasyPR) counts as found
 
 
 def polygon_iou(a: np.ndarray, b: np.ndarray) -> float:
@@ -32,16 +35,21 @@ def polygon_iou(a: np.ndarray, b: np.ndarray) -> float:
     return float(inter / max(area_a + area_b - inter, 1e-9))
 
 
-def match_image(pred_quads, pred_scores, gt_quads, threshold: float):
-    """Greedy matching, best score first. Returns (is_true_positive bool [N], matched gt
-    index int [N] or -1)."""
+def match_image(pred_quads, pred_scores, gt_quads, threshold: float, boxes: bool = False):
+    """Greedy matching, best score first, by quadrilateral IoU (or, boxes=True, the IoU of
+    both sides' bounds). Returns (is_true_positive bool [N], matched gt index int [N] or -1)."""
     order = np.argsort(-np.asarray(pred_scores), kind="stable")
     used = np.zeros(len(gt_quads), bool)
     tp = np.zeros(len(pred_quads), bool)
     which = np.full(len(pred_quads), -1)
+    if boxes and len(pred_quads) and len(gt_quads):
+        table = box_ops.iou(box_ops.corner_bounds(np.asarray(pred_quads, np.float32)),
+                            box_ops.corner_bounds(np.asarray(gt_quads, np.float32)))
+        overlap = lambda i, j: float(table[i, j])
+    else:
+        overlap = lambda i, j: polygon_iou(pred_quads[i], gt_quads[j])
     for i in order:
-        ious = [polygon_iou(pred_quads[i], g) if not used[j] else -1.0
-                for j, g in enumerate(gt_quads)]
+        ious = [overlap(i, j) if not used[j] else -1.0 for j in range(len(gt_quads))]
         if ious and max(ious) >= threshold:
             j = int(np.argmax(ious))
             used[j], tp[i], which[i] = True, True, j
@@ -63,10 +71,35 @@ def average_precision(scores: np.ndarray, tp: np.ndarray, num_gt: int) -> float:
     return float(np.sum((r[1:] - r[:-1]) * p[1:]))
 
 
-def detection_metrics(per_image: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> dict:
+def found_metrics(per_image, threshold: float, boxes: bool) -> dict:
+    """Share of labelled plates found (recall), share of detections that are plates
+    (precision), and detections matching no plate per image, at one matching IoU."""
+    num_gt = sum(len(g) for _, _, g in per_image)
+    tps = [match_image(q, s, g, threshold, boxes)[0] for q, s, g in per_image]
+    n_det, n_tp = sum(len(t) for t in tps), sum(int(t.sum()) for t in tps)
+    return {"found": n_tp / num_gt if num_gt else float("nan"),
+            "precision": n_tp / n_det if n_det else float("nan"),
+            "false_detections": n_det - n_tp,
+            "false_per_image": (n_det - n_tp) / len(per_image) if per_image else float("nan"),
+            "match": f"{'box' if boxes else 'quadrilateral'} IoU >= {threshold}"}
+
+
+def detection_metrics(per_image: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+                      boxes: bool = False) -> dict:
     """per_image: (pred quads [N, 4, 2], pred scores [N], gt quads [M, 4, 2]) per image.
     Returns ap_50 .. ap_90, ap_mean, recall_70 and the corner error (px) of detections
-    matched at IoU 0.5: mean and 90th percentile over corners."""
+    matched at IoU 0.5: mean and 90th percentile over corners; and found_metrics at
+    QUAD_MATCH_IOU. boxes=True (box-only labels): ap_30 and ap_50 of the boxes, and
+    found_metrics at BOX_MATCH_IOU; no corner error."""
+    if boxes:
+        out = {}
+        for thr in (BOX_MATCH_IOU, 0.5):
+            scores = np.concatenate([np.asarray(s, np.float64) for _, s, _ in per_image] or [[]])
+            tps = np.concatenate([match_image(q, s, g, thr, True)[0] for q, s, g in per_image]
+                                 or [np.zeros(0, bool)])
+            out[f"ap_{int(round(thr * 100))}"] = average_precision(
+                scores, tps, sum(len(g) for _, _, g in per_image))
+        return {**out, **found_metrics(per_image, BOX_MATCH_IOU, True)}
     num_gt = sum(len(g) for _, _, g in per_image)
     out = {}
     for thr in IOU_THRESHOLDS:
@@ -87,7 +120,13 @@ def detection_metrics(per_image: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
             errors.extend(np.linalg.norm(quads[i] - gts[which[i]], axis=-1))
     out["corner_error_px"] = float(np.mean(errors)) if errors else float("nan")
     out["corner_error_p90_px"] = float(np.percentile(errors, 90)) if errors else float("nan")
-    return out
+    return {**out, **found_metrics(per_image, QUAD_MATCH_IOU, False)}
+
+
+def labels_have_corners(records) -> bool:
+    """True when every labelled plate has corners (quadrilateral matching), False when any
+    has a box only (all matched by box IoU)."""
+    return all(p.corners is not None for r in records for p in r.plates)
 
 
 def timed_runs(records, fn, errors: list, times: list):
@@ -122,6 +161,7 @@ def evaluate_detector(detector, path: str, split: str = "all", plate_free: bool 
     if any(r.is_crop for r in records):
         raise ValueError(f"{path}: plate crops have no scene to detect in; give CCPD "
                          f"scenes or a labels.jsonl")
+    boxes = not labels_have_corners(records)
     per_image, errors, times, details = [], [], [], []
     for record, image, (dets, _) in timed_runs(records, detector.detect, errors, times):
         gts = np.array([p.corners if p.corners is not None else box_ops.box_corners(p.bbox)
@@ -133,7 +173,7 @@ def evaluate_detector(detector, path: str, split: str = "all", plate_free: bool 
                         "best_score": float(scores.max()) if len(scores) else 0.0})
         if plate_free:
             details[-1]["plate_free_scores"] = _plate_free_scores(detector, image, gts)
-    result = detection_metrics(per_image)
+    result = detection_metrics(per_image, boxes)
     if plate_free:
         view_scores = [s for d in details for s in d["plate_free_scores"]]
         result.update(plate_free_views=len(view_scores),

@@ -1,22 +1,28 @@
 """End-to-end evaluator: photos in, plate texts out, scored against labelled scenes.
 
 A ground-truth plate counts as read when a predicted plate overlaps it (quadrilateral IoU
->= 0.5) and has exactly its text; `acc` is read plates / labelled plates (every character,
-so 8 for green plates). Predictions matching no plate are counted as false positives.
+>= 0.5; box IoU >= 0.3 where the labels are boxes only, as EasyPR's) and has exactly its text;
+`acc` is read plates / labelled plates (every character, so 8 for green plates);
+`acc_found` the same over the plates that were found. Predictions matching no plate are
+counted as false positives.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from alpr_jax.data.annotations import read_annotations, split_records
-from alpr_jax.evaluate.detection import match_image
+from alpr_jax.evaluate.detection import (BOX_MATCH_IOU, QUAD_MATCH_IOU, labels_have_corners,
+                                         match_image)
 from alpr_jax.evaluate.metrics import recognition_metrics
+from alpr_jax.geometry.boxes import box_corners
 
 
 def evaluate_alpr(alpr, path: str, split: str = "all") -> dict:
     records = [r for r in split_records(read_annotations(path), split) if not r.is_crop]
     if not records:
         raise ValueError(f"{path}: no labelled scenes (plate crops need the recognition task)")
+    boxes = not labels_have_corners(records)
+    threshold = BOX_MATCH_IOU if boxes else QUAD_MATCH_IOU
     targets, preds, rows, errors, times = [], [], [], [], []
     false_positives = 0
     next(alpr.predict_many([records[0].path]))      # compile outside the timed region
@@ -26,20 +32,28 @@ def evaluate_alpr(alpr, path: str, split: str = "all") -> dict:
             errors.append({"file": record.path, "error": result.error})
             continue
         times.append(result.timing_ms)
-        gts = [p for p in record.plates if p.text]
-        gt_quads = np.array([p.corners for p in gts], np.float32).reshape(-1, 4, 2)
+        gts = record.plates        # plates without a text are matched, not scored
+        gt_quads = np.array([p.corners if p.corners is not None else box_corners(p.bbox)
+                             for p in gts], np.float32).reshape(-1, 4, 2)
         quads = np.array([p.corners for p in result.plates], np.float32).reshape(-1, 4, 2)
         scores = np.array([p.detection_score for p in result.plates], np.float32)
-        tp, which = match_image(quads, scores, gt_quads, 0.5)
+        tp, which = match_image(quads, scores, gt_quads, threshold, boxes)
         false_positives += int((~tp).sum())
         for j, gt in enumerate(gts):
+            if not gt.text:
+                continue
             hit = np.flatnonzero(which == j)
             text = result.plates[int(hit[0])].text if len(hit) else ""
             targets.append(gt.text), preds.append(text)
             rows.append({"file": record.path, "target": gt.text, "prediction": text})
     out = recognition_metrics(preds, targets)
-    out["detected"] = float(np.mean([p != "" for p in preds])) if preds else float("nan")
+    found = [p != "" for p in preds]
+    out["detected"] = float(np.mean(found)) if preds else float("nan")
+    out["acc_found"] = (float(np.mean([p == t for p, t, f in zip(preds, targets, found) if f]))
+                        if any(found) else float("nan"))
     out["false_positives"] = false_positives
+    out["false_per_image"] = false_positives / len(times) if times else float("nan")
+    out["match"] = f"{'box' if boxes else 'quadrilateral'} IoU >= {threshold}"
     stages = ("rpn", "rcnn") + (("dsnt",) if any("dsnt" in t for t in times) else ()) + (
         "rectify", "recognize", "total")
     for stage in stages:

@@ -1,34 +1,17 @@
 """Recognition evaluator: reads every labelled plate of a dataset and scores the readings."""
 from __future__ import annotations
 
-import json
 import time
 
-import numpy as np
-
-from alpr_jax.data import pipelines
 from alpr_jax.data.annotations import read_annotations, split_records
+from alpr_jax.data.real_plates import PlateDataset, load_plate_dataset
 from alpr_jax.evaluate.metrics import recognition_metrics
-from alpr_jax.pipeline.reader import PlateReader
-
-_READERS: dict[str, PlateReader] = {}
 
 
-def reader_for(model_config: dict, variables: dict, tta: bool = False) -> PlateReader:
-    """A PlateReader for this model config, reused across calls (compiled once)."""
-    key = json.dumps(model_config, sort_keys=True) + f"|tta={tta}"
-    if key not in _READERS:
-        _READERS[key] = PlateReader(model_config, variables, tta=tta)
-    else:
-        import jax.numpy as jnp
-        import jax
-        _READERS[key].variables = jax.tree_util.tree_map(jnp.asarray, variables)
-    return _READERS[key]
-
-
-def evaluate_plates(reader: PlateReader, data: pipelines.PlateDataset) -> dict:
-    """Metrics of `reader` on prepared plates, plus ms_per_plate (batches of 64, after a
-    warm-up batch so compilation is not timed) and the per-plate predictions."""
+def evaluate_plates(reader, data: PlateDataset) -> dict:
+    """Metrics of `reader` (pipeline.reader.PlateReader) on prepared plates, plus ms_per_plate
+    (batches of 64, after a warm-up batch so compilation is not timed) and the per-plate
+    predictions."""
     if len(data.texts):
         reader.read(data.images[:1])            # compile outside the timed region
         reader.read(data.images[:64])
@@ -44,8 +27,8 @@ def evaluate_plates(reader: PlateReader, data: pipelines.PlateDataset) -> dict:
     return result
 
 
-def evaluate_dir(model_config: dict, variables: dict, path: str, split: str = "all",
-                 rectify: bool = True, tta: bool = False) -> dict:
+def evaluate_dir(reader, path: str, split: str = "all", rectify: bool = True) -> dict:
+    """evaluate_plates on every labelled plate of a dataset (crops: the whole image; scenes:
+    cut by the ground-truth corners, or by their bounds when not rectify)."""
     records = split_records(read_annotations(path), split)
-    data = pipelines.load_plate_dataset(records, rectify=rectify)
-    return evaluate_plates(reader_for(model_config, variables, tta), data)
+    return evaluate_plates(reader, load_plate_dataset(records, rectify=rectify))

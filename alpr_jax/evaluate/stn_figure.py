@@ -17,13 +17,14 @@ from alpr_jax.data.annotations import read_annotations
 from alpr_jax.data.images import read_image, write_image
 from alpr_jax.data.preprocess import record_plate_inputs, to_float
 from alpr_jax.geometry import sampler
+from alpr_jax.geometry.rectify import PLATE_HW
 from alpr_jax.models.recognizer import SEGMENT_FILL, SEGMENT_HW
 from alpr_jax.pipeline.reader import PlateReader
 
 SCALE = 3   # display magnification
 
 
-def _window_quad(theta: np.ndarray, hw=(48, 120)) -> np.ndarray:
+def _window_quad(theta: np.ndarray, hw=PLATE_HW) -> np.ndarray:
     """Corners (x, y) in plate pixels of the input region a theta samples."""
     corners = np.array([[-1, -1, 1], [1, -1, 1], [1, 1, 1], [-1, 1, 1]], np.float32)
     pts = corners @ theta.T
@@ -41,7 +42,8 @@ def figure_rows(reader: PlateReader, records, count: int) -> list[np.ndarray]:
         segs = np.asarray(sampler.sample_batch(jnp.asarray(to_float(plate[None])),
                                                jnp.asarray(thetas[None]), SEGMENT_HW,
                                                SEGMENT_FILL))[0]
-        big = cv2.resize(plate, (120 * SCALE, 48 * SCALE), interpolation=cv2.INTER_NEAREST)
+        (ph, pw), (sh, sw) = PLATE_HW, SEGMENT_HW
+        big = cv2.resize(plate, (pw * SCALE, ph * SCALE), interpolation=cv2.INTER_NEAREST)
         colours = [(255, 0, 0), (0, 200, 0), (0, 0, 255), (255, 160, 0)]
         for i, th in enumerate(thetas):
             quad = np.round(_window_quad(th) * SCALE).astype(np.int32)
@@ -52,10 +54,10 @@ def figure_rows(reader: PlateReader, records, count: int) -> list[np.ndarray]:
             x1, y1, x2, y2 = record.plates[0].box().astype(int)
             pad = int(0.3 * (x2 - x1))
             source = image[max(0, y1 - pad):y2 + pad, max(0, x1 - pad):x2 + pad]
-        source = cv2.resize(source, (int(source.shape[1] * 48 * SCALE / source.shape[0]), 48 * SCALE))
-        tiles = [cv2.resize((s * 255).clip(0, 255).astype(np.uint8), (24 * SCALE, 48 * SCALE),
+        source = cv2.resize(source, (int(source.shape[1] * ph * SCALE / source.shape[0]), ph * SCALE))
+        tiles = [cv2.resize((s * 255).clip(0, 255).astype(np.uint8), (sw * SCALE, sh * SCALE),
                             interpolation=cv2.INTER_NEAREST) for s in segs]
-        gap = np.full((48 * SCALE, 6, 3), 255, np.uint8)
+        gap = np.full((ph * SCALE, 6, 3), 255, np.uint8)
         row = np.concatenate([source[:, :360], gap, big, gap] + sum([[t, gap[:, :2]] for t in tiles], []), 1)
         label = Image.new("RGB", (row.shape[1], 26), (255, 255, 255))
         truth = record.plates[0].text

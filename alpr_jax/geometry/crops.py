@@ -90,3 +90,12 @@ def to_unit_square(corners, boxes):
 def from_unit_square(coords, boxes):
     """Inverse of to_unit_square."""
     return decode_corners((coords + 1.0) / 2.0, boxes)
+
+
+def input_box(input_hw: tuple[int, int], scale) -> jnp.ndarray:
+    """A letterboxed network input's extent in original px, [..., 4] (0, 0, w / scale,
+    h / scale) for scale [...]: the frame the whole-image DSNT localiser's [-1, 1] spans
+    (to_unit_square / from_unit_square)."""
+    h, w = input_hw
+    s = jnp.asarray(scale, jnp.float32)[..., None]
+    return jnp.concatenate([jnp.zeros_like(s), jnp.zeros_like(s), w / s, h / s], -1)

@@ -15,6 +15,7 @@ import flax.linen as nn
 import jax.numpy as jnp
 
 from alpr_jax.geometry.anchors import ANCHOR_AREAS, ANCHOR_RATIOS
+from alpr_jax.geometry.crops import CROP_HW
 from alpr_jax.models.layers import ConvBN, scaled as _ch
 
 
@@ -83,8 +84,9 @@ class RCNN(nn.Module):
 
     @nn.compact
     def __call__(self, x, train: bool = False):
-        if x.ndim != 4 or x.shape[1:] != (48, 120, 3):
-            raise ValueError(f"R-CNN input must be [N, 48, 120, 3], got {x.shape}")
+        if x.ndim != 4 or x.shape[1:] != (*CROP_HW, 3):
+            raise ValueError(f"R-CNN input must be [N, {CROP_HW[0]}, {CROP_HW[1]}, 3], "
+                             f"got {x.shape}")
         w = lambda n: _ch(n, self.width)
         x = x - 0.5
         for feat in (32, 64, 128):

@@ -13,6 +13,7 @@ import numpy as np
 
 from alpr_jax import plates
 from alpr_jax.geometry import sampler
+from alpr_jax.geometry.rectify import PLATE_HW
 from alpr_jax.models.layers import batch_norm, scaled as _ch
 
 SEGMENT_HW = (48, 24)
@@ -100,8 +101,9 @@ class STNRecognizer(nn.Module):
 
     @nn.compact
     def __call__(self, x, train: bool = False):
-        if x.ndim != 4 or x.shape[1:] != (48, 120, 3):
-            raise ValueError(f"recogniser input must be [B, 48, 120, 3], got {x.shape}")
+        if x.ndim != 4 or x.shape[1:] != (*PLATE_HW, 3):
+            raise ValueError(f"recogniser input must be [B, {PLATE_HW[0]}, {PLATE_HW[1]}, 3], "
+                             f"got {x.shape}")
         k = plates.NUM_POSITIONS
         init = jnp.asarray(initial_thetas(k))
         if self.stn == "parallel":

@@ -19,8 +19,8 @@ import cv2
 import numpy as np
 
 from alpr_jax.data.images import ImageReadError, read_image
-from alpr_jax.geometry.rectify import rectify
-from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, PlateDetector, detector_options
+from alpr_jax.geometry.rectify import PLATE_HW, rectify
+from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, PlateDetector
 from alpr_jax.pipeline.reader import PlateReader
 
 # OpenCV hue (0..180) ranges of the plate backgrounds
@@ -94,9 +94,10 @@ class ALPR:
         `dsnt` (default: shipped), "rcnn" from the R-CNN's regression; tta reads each plate
         also shifted 2 px left and right (PlateReader; 3x the recogniser's time); zoom: when
         the detector's 2x RPN pass for small plates runs, "auto" (default), "always", "off"."""
-        options = detector_options(score_threshold, zoom)
-        detector = PlateDetector.load(rpn, rcnn, "cascade", options, corner_source, dsnt)
-        return cls(detector, PlateReader.load(recognizer, tta=tta))
+        from alpr_jax.pipeline.options import ModelOptions
+        return ModelOptions(rpn=rpn, rcnn=rcnn, dsnt=dsnt, recognizer=recognizer,
+                            corner_source=corner_source, score_threshold=score_threshold,
+                            zoom=zoom, tta=tta).alpr()
 
     def predict(self, image_or_path) -> Result:
         """A path (str / PathLike) or a uint8 RGB array [H, W, 3] -> Result.
@@ -118,7 +119,7 @@ class ALPR:
         timing.update(det_timing)
         t1 = time.perf_counter()
         rectified = (np.stack([rectify(image, d.corners) for d in detections])
-                     if detections else np.zeros((0, 48, 120, 3), np.uint8))
+                     if detections else np.zeros((0, *PLATE_HW, 3), np.uint8))
         timing["rectify"] = (time.perf_counter() - t1) * 1e3
         t2 = time.perf_counter()
         readings = self.reader.read(rectified)

@@ -84,16 +84,6 @@ class DetectorOptions:
         return self.num_rois * (1 + (len(self.zoom_scales) if self.zoom != "off" else 0))
 
 
-def detector_options(score_threshold: float | None = None, zoom: str | None = None
-                     ) -> DetectorOptions:
-    """The default options with the CLI's two knobs: a minimum score, and when the zoom RPN
-    pass for small plates runs (ZOOM_POLICIES)."""
-    options = DetectorOptions(zoom=zoom or DetectorOptions.zoom)
-    if score_threshold is not None:
-        options = dataclasses.replace(options, score_threshold=score_threshold)
-    return options
-
-
 class PlateDetector:
     def __init__(self, rpn_config: dict, rpn_variables: dict, rcnn_config: dict | None = None,
                  rcnn_variables: dict | None = None, mode: str = "cascade",
@@ -109,18 +99,29 @@ class PlateDetector:
             raise ValueError("mode 'rpn_corner' needs an RPN trained with corner_head=True")
         self.mode, self.options = mode, options
         self.rpn = RPN(**rpn_config)
-        self.rpn_variables = jax.tree_util.tree_map(jnp.asarray, rpn_variables)
         self.rcnn = RCNN(**(rcnn_config or {}))
-        self.rcnn_variables = (jax.tree_util.tree_map(jnp.asarray, rcnn_variables)
-                               if rcnn_variables is not None else None)
-        self.dsnt = self.dsnt_variables = None
+        self.dsnt = self.rpn_variables = self.rcnn_variables = self.dsnt_variables = None
         if dsnt_variables is not None:
             from alpr_jax.models.dsnt_localizer import DSNTLocalizer
             self.dsnt = DSNTLocalizer(**(dsnt_config or {}))
-            self.dsnt_variables = jax.tree_util.tree_map(jnp.asarray, dsnt_variables)
+        self.set_variables(rpn_variables, rcnn_variables, dsnt_variables)
         self._rpn_fn = jax.jit(self._rpn_topk, static_argnums=2)
         self._rcnn_fn = jax.jit(self._rcnn_apply)
         self._dsnt_fn = jax.jit(self._dsnt_apply)
+
+    def set_variables(self, rpn: dict | None = None, rcnn: dict | None = None,
+                      dsnt: dict | None = None) -> None:
+        """New weights for the stages given (same models): a training run's evaluations
+        reuse one detector, and its compiled functions, for every checkpoint."""
+        as_jax = lambda tree: jax.tree_util.tree_map(jnp.asarray, tree)
+        if rpn is not None:
+            self.rpn_variables = as_jax(rpn)
+        if rcnn is not None:
+            self.rcnn_variables = as_jax(rcnn)
+        if dsnt is not None:
+            if self.dsnt is None:
+                raise ValueError("this detector has no DSNT localiser to give weights to")
+            self.dsnt_variables = as_jax(dsnt)
 
     @classmethod
     def load(cls, rpn_path: str | None = None, rcnn_path: str | None = None,
@@ -216,7 +217,7 @@ class PlateDetector:
         float32 [R], boxes [R, 4] and RPN corners [R, 4, 2] (zeros without a corner head), in
         original px: num_rois from the base pass, plus the zoom passes' when zoom is
         "always". What the R-CNN sees first, at inference and when its training proposals are
-        mined (alpr_jax.train.mine_proposals)."""
+        mined (scripts/mine_proposals.py)."""
         passes = [self._rpn_pass(image, 1.0)]
         if self.options.zoom == "always":
             passes += [self._rpn_pass(image, z) for z in self.options.zoom_scales]

@@ -21,6 +21,7 @@ import numpy as np
 from tqdm import tqdm
 
 from alpr_jax.data.images import IMAGE_EXTENSIONS, ImageReadError, read_image
+from alpr_jax.pipeline import options
 
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
 
@@ -134,33 +135,16 @@ def main(argv=None) -> int:
     p.add_argument("--annotate", default=None, metavar="DIR",
                    help="save annotated pictures to DIR")
     p.add_argument("--every", type=int, default=1, help="videos: every Nth frame")
-    p.add_argument("--threshold", type=float, default=None, help="minimum detection score")
-    p.add_argument("--rpn", default=None, help="RPN .npz (default: shipped)")
-    p.add_argument("--rcnn", default=None, help="R-CNN .npz (default: shipped)")
-    p.add_argument("--recognizer", default=None, help="recogniser .npz (default: shipped)")
-    p.add_argument("--corner-source", default=None, choices=["rcnn", "dsnt"],
-                   help="plate corners from the DSNT localiser (default) or the R-CNN")
-    p.add_argument("--dsnt", default=None,
-                   help="DSNT localiser .npz (default: shipped); implies --corner-source dsnt")
-    p.add_argument("--tta", action="store_true",
-                   help="also read each plate shifted 2 px left and right and average "
-                        "(more accurate, 3x the recogniser's time)")
-    p.add_argument("--zoom", default=None, choices=["auto", "always", "off"],
-                   help="when to run the plate proposer again on the photo at 2x, for small "
-                        "plates (~4x its time): auto (default) when the first pass finds "
-                        "nothing or a plate under ~116 px of a 720x1160 photo")
+    options.add_arguments(p)
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
     if args.every < 1:
         p.error("--every must be at least 1")
-    from alpr_jax.pipeline.alpr import ALPR
-    from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE
-    if args.dsnt and args.corner_source == "rcnn":
-        p.error("--dsnt needs --corner-source dsnt")
-    alpr = ALPR.load(args.rpn, args.rcnn, args.recognizer, args.threshold,
-                     corner_source=args.corner_source or ("dsnt" if args.dsnt else
-                                                          DEFAULT_CORNER_SOURCE), dsnt=args.dsnt,
-                     tta=args.tta, zoom=args.zoom)
+    try:
+        model_options = options.from_args(args)
+    except ValueError as e:
+        p.error(str(e))
+    alpr = model_options.alpr()
     inputs = expand_inputs(args.paths)
     failed = run(alpr, inputs, args.every, args.json, args.annotate, not args.no_progress)
     if failed:

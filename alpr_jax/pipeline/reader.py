@@ -46,16 +46,22 @@ def _apply_tta(model, variables, x):
 
 class PlateReader:
     def __init__(self, model_config: dict, variables: dict, use_priors: bool = True,
-                 tta: bool = False):
+                 tta: bool = False, rectify: bool = True):
         self.model_config = dict(model_config)
+        self.rectify = rectify      # trained on rectified plates (False: box cuts, Table 6)
         self.model = build_recognizer(**self.model_config)
-        self.variables = jax.tree_util.tree_map(jnp.asarray, variables)
+        self.set_variables(variables)
         self.use_priors = use_priors
         self.tta = tta
         if tta:
             self._apply = jax.jit(lambda v, x: _apply_tta(self.model, v, x))
         else:
             self._apply = jax.jit(lambda v, x: self.model.apply(v, x, train=False))
+
+    def set_variables(self, variables: dict) -> None:
+        """New weights of the same model (a training run's evaluations): the compiled
+        functions are kept."""
+        self.variables = jax.tree_util.tree_map(jnp.asarray, variables)
 
     @classmethod
     def load(cls, path: str | None = None, use_priors: bool = True,
@@ -65,13 +71,13 @@ class PlateReader:
         variables, meta = weights.load_npz(path)
         if "model" not in meta:
             raise ValueError(f"{path}: weights carry no model config")
-        return cls(meta["model"], variables, use_priors, tta)
+        return cls(meta["model"], variables, use_priors, tta, bool(meta.get("rectify", True)))
 
     def outputs(self, plates_uint8: np.ndarray) -> dict:
         """uint8 [N, 48, 120, 3] -> model outputs as numpy, N any size."""
         x = np.asarray(plates_uint8)
-        if x.ndim != 4 or x.shape[1:] != (48, 120, 3):
-            raise ValueError(f"plates must be [N, 48, 120, 3], got {x.shape}")
+        if x.ndim != 4 or x.shape[1:] != (*PLATE_HW, 3):
+            raise ValueError(f"plates must be [N, {PLATE_HW[0]}, {PLATE_HW[1]}, 3], got {x.shape}")
         chunks = []
         for start in range(0, len(x), BUCKETS[-1]):
             part = x[start:start + BUCKETS[-1]]

@@ -20,14 +20,6 @@ from alpr_jax.geometry import dsnt as dsnt_ops
 DEFAULT_INPUT_HW = (640, 480)      # portrait (h, w); landscape photos use (480, 640)
 
 
-def input_box(input_hw: tuple[int, int], scale) -> jnp.ndarray:
-    """The network input's extent in original px, [..., 4] (0, 0, w / scale, h / scale) for
-    scale [...]: DSNT's [-1, 1] spans it (geometry.crops.to_unit_square / from_unit_square)."""
-    h, w = input_hw
-    s = jnp.asarray(scale, jnp.float32)[..., None]
-    return jnp.concatenate([jnp.zeros_like(s), jnp.zeros_like(s), w / s, h / s], -1)
-
-
 class SinglePlateLocalizer:
     def __init__(self, model_config: dict, variables: dict,
                  input_hw: tuple[int, int] = DEFAULT_INPUT_HW):
@@ -35,7 +27,7 @@ class SinglePlateLocalizer:
         if input_hw[0] % 8 or input_hw[1] % 8:
             raise ValueError(f"input_hw {tuple(input_hw)} must be multiples of 8")
         self.model = DSNTLocalizer(**model_config)
-        self.variables = jax.tree_util.tree_map(jnp.asarray, variables)
+        self.set_variables(variables)
         self.input_hw = tuple(int(v) for v in input_hw)
 
         @jax.jit
@@ -44,6 +36,10 @@ class SinglePlateLocalizer:
             return dsnt_ops.dsnt(dsnt_ops.normalize_heatmap(logits))
 
         self._corners_fn = corners_fn
+
+    def set_variables(self, variables: dict) -> None:
+        """New weights of the same model; the compiled function is kept."""
+        self.variables = jax.tree_util.tree_map(jnp.asarray, variables)
 
     @classmethod
     def load(cls, path: str) -> "SinglePlateLocalizer":
@@ -62,4 +58,4 @@ class SinglePlateLocalizer:
         input_hw = oriented_input_hw(image.shape[:2], self.input_hw)
         net, scale = letterbox(image, input_hw)
         coords = self._corners_fn(self.variables, jnp.asarray(to_float(net))[None])
-        return np.asarray(crop_ops.from_unit_square(coords[0], input_box(input_hw, scale)))
+        return np.asarray(crop_ops.from_unit_square(coords[0], crop_ops.input_box(input_hw, scale)))

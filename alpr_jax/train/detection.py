@@ -1,15 +1,13 @@
-"""The detector's two training tasks for the shared loop: "rpn" (on the letterboxed scene) and
-"rcnn" (on 1:2.5 crops of proposals cut from the original scene, trained with the RPN fixed:
-simulated proposals, plus the fixed RPN's own when they are mined, see data.proposals).
+"""The detector families' tasks for the shared loop: "rpn" (on the letterboxed scene), "rcnn"
+(on 1:2.5 crops of proposals cut from the original scene, trained with the RPN fixed:
+simulated proposals, plus the fixed RPN's own when they are mined, see data.proposals),
+"dsnt" (the DSNT localiser on context crops of positive proposals) and "dsnt_image" (the
+DSNT localiser on the whole letterboxed scene, one plate each).
 
-config.model: RPN / RCNN fields (width, corner_head / dropout).
-config.data: batch_size, input_hw, scene_hw (synthetic scene size), workers, train_dirs
-(labelled photos to train on instead of generating scenes: `alpr synth --kind scenes` output,
-or CCPD itself), mined_proposals (R-CNN: draw part of the proposals from the fixed RPN's,
-mined into each train_dir by alpr_jax.train.mine_proposals; mined_fraction of them),
-background_dirs (real photos whose labelled plates stay in the scene), background_split,
-rcnn_proposals (per image), loss weights.
-config.eval_dirs / eval_split / eval_rpn_weights: datasets evaluated every eval_every steps.
+config.model: the model's fields (RPN: width, corner_head; RCNN: width, dropout;
+DSNTLocalizer: depth, width). config.data: configs.common.detection_data's fields.
+config.eval_dirs / eval_split: datasets evaluated every eval_every steps; eval_rpn /
+eval_rcnn: the cascade's other stages in those evaluations ("": the shipped ones).
 """
 from __future__ import annotations
 
@@ -20,32 +18,33 @@ import sys
 import jax
 import jax.numpy as jnp
 
-from alpr_jax.data import pipelines
+from alpr_jax.data import input_pipeline, mined_proposals
 from alpr_jax.data.annotations import read_annotations, split_records
 from alpr_jax.geometry import crops as crop_ops
 from alpr_jax.models.detector import RCNN, RPN
-from alpr_jax.train import losses, mine_proposals
+from alpr_jax.train import losses
 
-RPN_KEYS = ("image", "anchor_labels", "anchor_deltas", "anchor_corners")
-RCNN_KEYS = ("full_image", "proposals", "proposal_labels", "proposal_corners")
+RPN_SPEC = {"image": ("uint8", "B,h,w,3"), "anchor_labels": ("int32", "B,A"),
+            "anchor_deltas": ("float32", "B,A,4"), "anchor_corners": ("float32", "B,A,4,2")}
+PROPOSAL_SPEC = {"full_image": ("uint8", "B,H,W,3"), "proposals": ("float32", "B,K,4"),
+                 "proposal_labels": ("int32", "B,K"), "proposal_corners": ("float32", "B,K,4,2")}
 
 
 class _DetectionTask:
     name = ""
-    keys: tuple[str, ...] = ()
+    batch_spec: dict[str, tuple[str, str]] = {}
 
     def __init__(self, config):
         self.config = config
         d = config.data
-        scene = dataclasses.replace(pipelines.DetectionInputConfig().scene,
+        scene = dataclasses.replace(input_pipeline.DetectionInputConfig().scene,
                                     height=int(d.scene_hw[0]), width=int(d.scene_hw[1]))
-        self.input_cfg = pipelines.DetectionInputConfig(
+        self.input_cfg = input_pipeline.DetectionInputConfig(
             batch_size=d.batch_size, input_hw=tuple(d.input_hw), scene=scene,
             rcnn_proposals=d.rcnn_proposals if self.name in ("rcnn", "dsnt") else 0,
-            rcnn_positive_fraction=d.get("rcnn_positive_fraction",
-                                         pipelines.DetectionInputConfig.rcnn_positive_fraction),
-            mined_fraction=d.get("mined_fraction", pipelines.DetectionInputConfig.mined_fraction))
+            rcnn_positive_fraction=d.rcnn_positive_fraction, mined_fraction=d.mined_fraction)
         self._backgrounds = None
+        self._evaluators = None        # built on the first evaluate(), then reused
         self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
 
     def backgrounds(self):
@@ -61,26 +60,24 @@ class _DetectionTask:
         means scenes are generated on the fly."""
         d = self.config.data
         records = []
-        for path in d.get("train_dirs", []):
+        for path in d.train_dirs:
             found = tuple(r for r in read_annotations(path) if not r.is_crop and r.plates is not None)
-            if d.get("mined_proposals") and self.name in ("rcnn", "dsnt"):
-                found = mine_proposals.attach(found, path)
+            if d.mined_proposals and self.name in ("rcnn", "dsnt"):
+                found = mined_proposals.attach(found, path)
             records.extend(found)
         records = tuple(records)
-        if d.get("train_dirs") and not records:
+        if d.train_dirs and not records:
             raise ValueError(f"data.train_dirs {list(d.train_dirs)} hold no labelled scenes")
         return records
 
     def batches(self, start_step: int, num_steps: int, example_range=None):
-        """Numpy batches of self.keys for steps start_step .. start_step + num_steps - 1
-        (only rows example_range of each, when given: this host's share)."""
         records = self.train_records()
-        stream = pipelines.batches("detection", self.config.seed, self.input_cfg, start_step,
-                                   num_steps, workers=self.config.data.workers,
-                                   real_backgrounds=() if records else self.backgrounds(),
-                                   records=records, example_range=example_range)
+        stream = input_pipeline.batches("detection", self.config.seed, self.input_cfg,
+                                        start_step, num_steps, workers=self.config.data.workers,
+                                        real_backgrounds=() if records else self.backgrounds(),
+                                        records=records, example_range=example_range)
         for batch in stream:
-            yield {k: batch[k] for k in self.keys}
+            yield {k: batch[k] for k in self.batch_spec}
 
     def _apply(self, params, batch_stats, x, rng):
         variables = {"params": params}
@@ -90,6 +87,33 @@ class _DetectionTask:
                                         mutable=["batch_stats"])
         return out, updates.get("batch_stats", batch_stats)
 
+    def _cascade_metrics(self, variables, build, keys, plate_free: bool = True) -> dict:
+        """evaluate_detector on every eval_dirs entry for each detector that build() makes
+        ({label: PlateDetector}, built once per run); `variables` go to each through its
+        set_variables. Returns {"eval/<dir>/<label>/<key>": value}."""
+        from alpr_jax.evaluate.detection import evaluate_detector
+        if self._evaluators is None:
+            self._evaluators = build()
+        out = {}
+        for label, det in self._evaluators.items():
+            det.set_variables(**{self.name: variables})
+            for path in self.config.eval_dirs:
+                r = evaluate_detector(det, path, self.config.eval_split, plate_free=plate_free)
+                name = path.rstrip("/").split("/")[-1]
+                out.update({f"eval/{name}/{label}/{k}": r[k] for k in keys})
+        return out
+
+    def _shipped_or(self, key: str, task: str):
+        """(config, variables) of the cascade stage config[key] names ("": shipped), or
+        None when that file is missing (e.g. still training)."""
+        from alpr_jax import weights
+        path = self.config.get(key) or weights.shipped(task)
+        if not os.path.isfile(path):
+            print(f"{self.name} eval skipped: {key} {path} not found", file=sys.stderr)
+            return None
+        variables, meta = weights.load_npz(path)
+        return meta["model"], variables
+
     def export_meta(self) -> dict:
         return {"task": self.name, "model": dict(self.config.model),
                 "input_hw": list(self.config.data.input_hw)}
@@ -97,7 +121,7 @@ class _DetectionTask:
 
 class RPNTask(_DetectionTask):
     name = "rpn"
-    keys = RPN_KEYS
+    batch_spec = RPN_SPEC
 
     def __init__(self, config):
         super().__init__(config)
@@ -115,39 +139,35 @@ class RPNTask(_DetectionTask):
 
     def evaluate(self, variables) -> dict:
         """The RPN alone (mode rpn_box; rpn_corner too with a corner head) on eval_dirs, one
-        scale (the model as trained: no zoom pass)."""
-        from alpr_jax.evaluate.detection import evaluate_detector
+        scale (the model as trained: no zoom pass). The RPN alone answers every photo with
+        its top boxes, so there is no plate-free check."""
         from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
-        out = {}
-        modes = ["rpn_box"] + (["rpn_corner"] if self.config.model.get("corner_head") else [])
-        for mode in modes:
-            det = PlateDetector(dict(self.config.model), jax.device_get(variables), mode=mode,
-                                options=DetectorOptions(zoom="off"))
-            for path in self.config.eval_dirs:
-                # the RPN alone answers every photo with its top boxes: no plate-free check
-                r = evaluate_detector(det, path, self.config.eval_split, plate_free=False)
-                name = path.rstrip("/").split("/")[-1]
-                out.update({f"eval/{name}/{mode}/{k}": r[k] for k in ("ap_50", "ap_70", "ap_mean",
-                                                                       "corner_error_px")})
-        return out
+
+        def build():
+            modes = ["rpn_box"] + (["rpn_corner"] if self.config.model.corner_head else [])
+            return {mode: PlateDetector(dict(self.config.model), variables, mode=mode,
+                                        options=DetectorOptions(zoom="off")) for mode in modes}
+
+        return self._cascade_metrics(variables, build, ("ap_50", "ap_70", "ap_mean",
+                                                        "corner_error_px"), plate_free=False)
 
 
 class RCNNTask(_DetectionTask):
     name = "rcnn"
-    keys = RCNN_KEYS
+    batch_spec = PROPOSAL_SPEC
 
     def __init__(self, config):
         super().__init__(config)
         self.model = RCNN(**config.model)
 
     def init_variables(self, rng):
-        x = jnp.zeros((1,) + crop_ops.CROP_HW + (3,), jnp.float32)
+        x = jnp.zeros((1, *crop_ops.CROP_HW, 3), jnp.float32)
         return self.model.init({"params": rng}, x, train=False)
 
     def loss(self, params, batch_stats, batch, rng):
         images = batch["full_image"].astype(jnp.float32) / 255.0          # [B, H, W, 3]
         boxes = crop_ops.crop_boxes(batch["proposals"])                   # [B, K, 4]
-        crops = jax.vmap(crop_ops.cut)(images, boxes)                     # [B, K, 48, 120, 3]
+        crops = jax.vmap(crop_ops.cut)(images, boxes)                     # [B, K, *CROP_HW, 3]
         crops = crops.reshape((-1,) + crops.shape[2:]).astype(self.dtype)
         out, stats = self._apply(params, batch_stats, crops, rng)
         labels = batch["proposal_labels"].reshape(-1)
@@ -156,28 +176,19 @@ class RCNNTask(_DetectionTask):
         return loss, (metrics, stats)
 
     def evaluate(self, variables) -> dict:
-        """The full cascade with the RPN in config.eval_rpn_weights (skipped when unset), one
-        scale (no zoom pass: the models as trained, and quick)."""
-        from alpr_jax import weights
-        from alpr_jax.evaluate.detection import evaluate_detector
+        """The full cascade (R-CNN corners) with the RPN in config.eval_rpn, one scale (no
+        zoom pass: the models as trained, and quick)."""
         from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
-        path = self.config.get("eval_rpn_weights")
-        if not path:
+        rpn = self._shipped_or("eval_rpn", "rpn")
+        if rpn is None:
             return {}
-        if not os.path.isfile(path):               # e.g. the RPN is still training
-            print(f"rcnn eval skipped: {path} not found", file=sys.stderr)
-            return {}
-        rpn_vars, rpn_meta = weights.load_npz(path)
-        det = PlateDetector(rpn_meta["model"], rpn_vars, dict(self.config.model),
-                            jax.device_get(variables), mode="cascade",
-                            options=DetectorOptions(zoom="off"))
-        out = {}
-        for path in self.config.eval_dirs:
-            r = evaluate_detector(det, path, self.config.eval_split)
-            name = path.rstrip("/").split("/")[-1]
-            out.update({f"eval/{name}/cascade/{k}": r[k] for k in (
-                "ap_50", "ap_70", "ap_mean", "corner_error_px", "plate_free_clean")})
-        return out
+
+        def build():
+            return {"cascade": PlateDetector(*rpn, dict(self.config.model), variables,
+                                             options=DetectorOptions(zoom="off"))}
+
+        return self._cascade_metrics(variables, build, (
+            "ap_50", "ap_70", "ap_mean", "corner_error_px", "plate_free_clean"))
 
 
 def check_detection_config(config) -> None:
@@ -193,7 +204,7 @@ class DSNTTask(_DetectionTask):
     .context_boxes of the 1:2.5 crop box) of each positive proposal, 64x160, four heatmaps,
     Euclidean + js_weight x Jensen-Shannon loss (loss.js_weight 0: the "no JS" ablation)."""
     name = "dsnt"
-    keys = RCNN_KEYS
+    batch_spec = PROPOSAL_SPEC
 
     def __init__(self, config):
         super().__init__(config)
@@ -201,11 +212,10 @@ class DSNTTask(_DetectionTask):
         self.model = DSNTLocalizer(**config.model)
 
     def init_variables(self, rng):
-        x = jnp.zeros((1,) + crop_ops.DSNT_HW + (3,), jnp.float32)
+        x = jnp.zeros((1, *crop_ops.DSNT_HW, 3), jnp.float32)
         return self.model.init({"params": rng}, x, train=False)
 
     def loss(self, params, batch_stats, batch, rng):
-        from alpr_jax.geometry import dsnt
         images = batch["full_image"].astype(jnp.float32) / 255.0
         crops, boxes = jax.vmap(crop_ops.context_crops)(images, batch["proposals"])
         crops = crops.reshape((-1,) + crops.shape[2:]).astype(self.dtype)
@@ -215,15 +225,26 @@ class DSNTTask(_DetectionTask):
                                           crop_ops.crop_boxes(batch["proposals"]))
         target = crop_ops.to_unit_square(corners, boxes).reshape(-1, 4, 2)
         positive = batch["proposal_labels"].reshape(-1) == 1
-        logits = out["heatmap_logits"]
-        per_corner, metrics = dsnt.dsnt_loss(logits, target, self.config.loss.js_weight,
-                                             reduce=False)
+        per_corner, metrics = losses.dsnt_loss(out["heatmap_logits"], target,
+                                               self.config.loss.js_weight, reduce=False)
         loss = losses.masked_mean(per_corner.mean(-1), positive)
         metrics = {k: losses.masked_mean(v.mean(-1), positive) for k, v in metrics.items()}
         return loss, (dict(metrics, loss=loss), stats)
 
     def evaluate(self, variables) -> dict:
-        return {}
+        """The cascade of config.eval_rpn / eval_rcnn with these DSNT corners, one scale."""
+        from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
+        rpn, rcnn = self._shipped_or("eval_rpn", "rpn"), self._shipped_or("eval_rcnn", "rcnn")
+        if rpn is None or rcnn is None:
+            return {}
+
+        def build():
+            return {"dsnt": PlateDetector(*rpn, *rcnn, options=DetectorOptions(zoom="off"),
+                                          dsnt_config=dict(self.config.model),
+                                          dsnt_variables=variables)}
+
+        return self._cascade_metrics(variables, build, (
+            "ap_80", "ap_90", "corner_error_px", "corner_error_p90_px"), plate_free=False)
 
 
 class DSNTImageTask(_DetectionTask):
@@ -232,7 +253,8 @@ class DSNTImageTask(_DetectionTask):
     Jensen-Shannon loss. Trains on scenes with exactly one plate: generated ones have one,
     written ones (data.train_dirs) with another count are left out."""
     name = "dsnt_image"
-    keys = ("image", "scale", "corners", "plate_mask")
+    batch_spec = {"image": ("uint8", "B,h,w,3"), "scale": ("float32", "B"),
+                  "corners": ("float32", "B,P,4,2"), "plate_mask": ("bool", "B,P")}
 
     def __init__(self, config):
         super().__init__(config)
@@ -240,10 +262,11 @@ class DSNTImageTask(_DetectionTask):
         self.model = DSNTLocalizer(**config.model)
         scene = dataclasses.replace(self.input_cfg.scene, max_plates=1, p_no_plate=0.0)
         self.input_cfg = dataclasses.replace(self.input_cfg, scene=scene)
+        self._localizer = None
 
     def train_records(self):
         records = tuple(r for r in super().train_records() if len(r.plates) == 1)
-        if self.config.data.get("train_dirs") and not records:
+        if self.config.data.train_dirs and not records:
             raise ValueError(f"data.train_dirs {list(self.config.data.train_dirs)} hold no "
                              f"scene with exactly one plate")
         return records
@@ -251,15 +274,13 @@ class DSNTImageTask(_DetectionTask):
     init_variables = RPNTask.init_variables      # the same input: the letterboxed scene
 
     def loss(self, params, batch_stats, batch, rng):
-        from alpr_jax.geometry import dsnt
-        from alpr_jax.pipeline.single_plate import input_box
         x = (batch["image"].astype(jnp.float32) / 255.0).astype(self.dtype)
         out, stats = self._apply(params, batch_stats, x, rng)
-        boxes = input_box(tuple(self.config.data.input_hw), batch["scale"])      # [B, 4]
-        target = crop_ops.to_unit_square(batch["corners"][:, 0], boxes)         # [B, 4, 2]
+        boxes = crop_ops.input_box(tuple(self.config.data.input_hw), batch["scale"])  # [B, 4]
+        target = crop_ops.to_unit_square(batch["corners"][:, 0], boxes)              # [B, 4, 2]
         one_plate = batch["plate_mask"].sum(-1) == 1
-        per_corner, metrics = dsnt.dsnt_loss(out["heatmap_logits"], target,
-                                             self.config.loss.js_weight, reduce=False)
+        per_corner, metrics = losses.dsnt_loss(out["heatmap_logits"], target,
+                                               self.config.loss.js_weight, reduce=False)
         loss = losses.masked_mean(per_corner.mean(-1), one_plate)
         metrics = {k: losses.masked_mean(v.mean(-1), one_plate) for k, v in metrics.items()}
         return loss, (dict(metrics, loss=loss), stats)
@@ -268,11 +289,13 @@ class DSNTImageTask(_DetectionTask):
         """Corner error of the one plate in each photo of eval_dirs."""
         from alpr_jax.evaluate.single_plate import evaluate_localizer
         from alpr_jax.pipeline.single_plate import SinglePlateLocalizer
-        loc = SinglePlateLocalizer(dict(self.config.model), jax.device_get(variables),
-                                   tuple(self.config.data.input_hw))
+        if self._localizer is None:
+            self._localizer = SinglePlateLocalizer(dict(self.config.model), variables,
+                                                   tuple(self.config.data.input_hw))
+        self._localizer.set_variables(variables)
         out = {}
         for path in self.config.eval_dirs:
-            r = evaluate_localizer(loc, path, self.config.eval_split)
+            r = evaluate_localizer(self._localizer, path, self.config.eval_split)
             name = path.rstrip("/").split("/")[-1]
             out.update({f"eval/{name}/{k}": r[k] for k in ("corner_error_px",
                                                            "corner_error_p90_px", "ap_80")})

@@ -15,7 +15,7 @@ def export_checkpoint(checkpoint: str, out: str, step: int | None = None) -> dic
     import ml_collections
     from alpr_jax import weights
     from alpr_jax.train import checkpoint as ckpt
-    from alpr_jax.train.loop import get_task
+    from alpr_jax.train.task import get_task
     workdir = checkpoint.rstrip("/")
     if os.path.basename(workdir) == "checkpoints":
         workdir = os.path.dirname(workdir)

@@ -23,20 +23,7 @@ from tqdm import tqdm
 from alpr_jax import weights
 from alpr_jax.train import checkpoint
 from alpr_jax.train.state import TrainState, make_optimizer
-
-
-def get_task(config):
-    if config.task == "recognition":
-        from alpr_jax.train.recognition import RecognitionTask
-        return RecognitionTask(config)
-    if config.task in ("rpn", "rcnn", "dsnt", "dsnt_image"):
-        from alpr_jax.train import detection
-        detection.check_detection_config(config)
-        return {"rpn": detection.RPNTask, "rcnn": detection.RCNNTask,
-                "dsnt": detection.DSNTTask, "dsnt_image": detection.DSNTImageTask
-                }[config.task](config)
-    raise ValueError(f"unknown task {config.task!r}; expected 'recognition', 'rpn', 'rcnn', "
-                     f"'dsnt' or 'dsnt_image'")
+from alpr_jax.train.task import check_batch, get_task
 
 
 class JsonLogger:
@@ -84,14 +71,11 @@ def resolve_batch_size(config) -> int:
     data.batch_size, which must divide by the device count (and by the host count)."""
     n = jax.device_count()
     per_device = int(config.data.get("per_device_batch_size", 0) or 0)
-    if per_device > 0:
-        with config.unlocked():
-            config.data.batch_size = per_device * n
-    if config.data.batch_size % n:
-        raise ValueError(f"data.batch_size {config.data.batch_size} does not divide by the "
-                         f"{n} devices; choose a multiple of {n} or set "
-                         f"data.per_device_batch_size")
-    return int(config.data.batch_size)
+    batch = per_device * n if per_device > 0 else int(config.data.batch_size)
+    if batch % n:
+        raise ValueError(f"data.batch_size {batch} does not divide by the {n} devices; "
+                         f"choose a multiple of {n} or set data.per_device_batch_size")
+    return batch
 
 
 def host_example_range(batch_size: int) -> tuple[int, int]:
@@ -115,9 +99,23 @@ def check_config(config) -> None:
     for key in ("total_steps", "log_every", "checkpoint_every"):
         if int(config[key]) <= 0:
             raise ValueError(f"{key} must be positive, got {config[key]}")
+    if config.get("requires_init") and not config.get("init_from"):
+        raise ValueError("this config fine-tunes an earlier stage: give its weights with "
+                         "--config.init_from=FILE.npz")
+
+
+def resolved(config):
+    """A copy of config with data.batch_size the global batch (resolve_batch_size): what the
+    task and the loop read from here on."""
+    check_config(config)
+    config = config.copy_and_resolve_references()
+    with config.unlocked():
+        config.data.batch_size = resolve_batch_size(config)
+    return config
 
 
 class Setup(NamedTuple):
+    config: object               # resolved(config)
     task: object
     state: TrainState
     step_fn: object              # (state, batch) -> (state, metrics); state donated
@@ -125,8 +123,9 @@ class Setup(NamedTuple):
 
 
 def setup(config) -> Setup:
-    """The task, the initial replicated state and the jitted data-parallel step."""
-    check_config(config)
+    """The resolved config, the task, the initial replicated state and the jitted
+    data-parallel step."""
+    config = resolved(config)
     task = get_task(config)
     # device order = process order, so host p's rows land on host p's devices
     mesh = Mesh(np.array(sorted(jax.devices(), key=lambda d: (d.process_index, d.id))),
@@ -137,15 +136,14 @@ def setup(config) -> Setup:
     variables = jax.jit(task.init_variables)(init_key)
     if config.get("init_from"):
         variables = warm_start(variables, config.init_from)
-    state = TrainState.create(apply_fn=task.model.apply, params=variables["params"],
-                              tx=make_optimizer(config.optimizer),
+    state = TrainState.create(params=variables["params"], tx=make_optimizer(config.optimizer),
                               batch_stats=variables.get("batch_stats", {}))
     state = jax.device_put(state, replicated)
     step_fn = jax.jit(functools.partial(_train_step, task=task, dropout_key=dropout_key,
                                         compute_dtype=compute_dtype(config)),
                       in_shardings=(replicated, data_sharding),
                       out_shardings=(replicated, replicated), donate_argnums=0)
-    return Setup(task, state, step_fn, data_sharding)
+    return Setup(config, task, state, step_fn, data_sharding)
 
 
 def global_batch(batch: dict, data_sharding) -> dict:
@@ -156,7 +154,7 @@ def global_batch(batch: dict, data_sharding) -> dict:
 def train_and_evaluate(config, workdir: str, progress: bool = True) -> TrainState:
     """Trains config.task to config.total_steps in workdir (resuming if checkpoints exist),
     evaluates every config.eval_every steps, and exports workdir/<task>.npz at the end."""
-    task, state, step_fn, data_sharding = setup(config)
+    config, task, state, step_fn, data_sharding = setup(config)
     os.makedirs(workdir, exist_ok=True)
     mgr = checkpoint.manager(workdir, config.checkpoint_every, config.keep_checkpoints)
     restored = checkpoint.restore_latest(mgr, state)
@@ -175,6 +173,8 @@ def train_and_evaluate(config, workdir: str, progress: bool = True) -> TrainStat
     step = start
     rows = host_example_range(config.data.batch_size)
     for batch in task.batches(start, max(remaining, 0), example_range=rows):
+        if step == start:
+            check_batch(task, batch)
         batch = global_batch(batch, data_sharding)
         state, metrics = step_fn(state, batch)
         step += 1

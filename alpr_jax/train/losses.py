@@ -5,6 +5,7 @@ import jax.numpy as jnp
 import optax
 
 from alpr_jax import plates
+from alpr_jax.geometry import dsnt as dsnt_ops
 
 
 def cross_entropy(logits, labels):
@@ -48,7 +49,6 @@ def masked_mean(x, mask):
     return jnp.sum(x * mask) / jnp.maximum(jnp.sum(mask), 1.0)
 
 
-
 def rpn_loss(outputs: dict, batch: dict, corner_weight: float = 1.0) -> tuple[jnp.ndarray, dict]:
     """The RPN's loss on its sampled anchors (anchor_labels: 1 positive, 0 negative, -1 not
     sampled): binary cross entropy on objectness, averaged over sampled anchors, plus
@@ -85,3 +85,47 @@ def rcnn_loss(outputs: dict, labels, target_corners, corner_weight: float = 1.0
     loss = cls + corner_weight * corner
     acc = jnp.mean(jnp.argmax(outputs["logits"], -1) == labels)
     return loss, {"loss": loss, "loss_cls": cls, "loss_corners": corner, "acc": acc}
+
+
+# --- DSNT (Nibali et al., 2018): coordinates regressed through the heatmap's expectation ------
+
+def gaussian_heatmap(coords: jnp.ndarray, hw: tuple[int, int], sigma_px: float = 1.0
+                     ) -> jnp.ndarray:
+    """Target heatmaps [..., H, W] (sum 1): a Gaussian of sigma_px heatmap pixels centred at
+    coords [..., 2] (normalised (x, y))."""
+    h, w = hw
+    sx, sy = 2.0 * sigma_px / w, 2.0 * sigma_px / h            # sigma in normalised units
+    gx = jnp.exp(-0.5 * ((dsnt_ops.centres(w) - coords[..., 0:1]) / sx) ** 2)       # [..., W]
+    gy = jnp.exp(-0.5 * ((dsnt_ops.centres(h) - coords[..., 1:2]) / sy) ** 2)       # [..., H]
+    g = gy[..., :, None] * gx[..., None, :]
+    return g / jnp.maximum(g.sum((-2, -1), keepdims=True), 1e-12)
+
+
+def js_divergence(p: jnp.ndarray, q: jnp.ndarray, eps: float = 1e-12) -> jnp.ndarray:
+    """Jensen-Shannon divergence between distributions over the last two axes: [...]."""
+    p, q = p.astype(jnp.float32), q.astype(jnp.float32)
+    m = 0.5 * (p + q)
+
+    def kl(a, b):
+        return jnp.sum(jnp.where(a > 0, a * (jnp.log(a + eps) - jnp.log(b + eps)), 0.0), (-2, -1))
+
+    return 0.5 * kl(p, m) + 0.5 * kl(q, m)
+
+
+def dsnt_loss(logits: jnp.ndarray, target: jnp.ndarray, js_weight: float = 1.0,
+              sigma_px: float = 1.0, reduce: bool = True) -> tuple[jnp.ndarray, dict]:
+    """Euclidean distance between DSNT coordinates and targets [..., 2] (normalised), plus
+    js_weight x the Jensen-Shannon divergence of each heatmap from a Gaussian at the target.
+    logits [..., H, W]. Returns (loss, metrics), means over everything when reduce, else
+    per heatmap [...]."""
+    heatmap = dsnt_ops.normalize_heatmap(logits)
+    coords = dsnt_ops.dsnt(heatmap)
+    loss = jnp.sqrt(jnp.sum((coords - target.astype(jnp.float32)) ** 2, -1) + 1e-12)
+    metrics = {"loss_euclid": loss}
+    if js_weight:
+        js = js_divergence(heatmap, gaussian_heatmap(target, logits.shape[-2:], sigma_px))
+        loss = loss + js_weight * js
+        metrics["loss_js"] = js
+    if reduce:
+        loss, metrics = jnp.mean(loss), {k: jnp.mean(v) for k, v in metrics.items()}
+    return loss, dict(metrics, loss=loss)

@@ -4,11 +4,25 @@ from __future__ import annotations
 from typing import Any
 
 import optax
-from flax.training import train_state
+from flax import struct
 
 
-class TrainState(train_state.TrainState):
-    batch_stats: Any = None
+class TrainState(struct.PyTreeNode):
+    step: Any
+    params: Any
+    opt_state: Any
+    batch_stats: Any
+    tx: optax.GradientTransformation = struct.field(pytree_node=False)
+
+    @classmethod
+    def create(cls, params, tx: optax.GradientTransformation, batch_stats=None) -> "TrainState":
+        return cls(step=0, params=params, opt_state=tx.init(params),
+                   batch_stats=batch_stats or {}, tx=tx)
+
+    def apply_gradients(self, grads, batch_stats) -> "TrainState":
+        updates, opt_state = self.tx.update(grads, self.opt_state, self.params)
+        return self.replace(step=self.step + 1, params=optax.apply_updates(self.params, updates),
+                            opt_state=opt_state, batch_stats=batch_stats)
 
     def variables(self) -> dict:
         """The model's variables for apply(): params (+ batch_stats when the model has them)."""

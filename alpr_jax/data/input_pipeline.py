@@ -3,7 +3,7 @@ from annotated real data. Deterministic: example i of a stream with seed s is ge
 np.random.default_rng([s, i]) alone, so any batch can be regenerated (resume) and examples can
 be made in parallel worker processes without changing the result.
 
-`python -m alpr_jax.data.pipelines --task recognition|detection` prints throughput.
+`alpr pipeline-speed --task recognition|detection` prints throughput.
 """
 from __future__ import annotations
 
@@ -20,13 +20,12 @@ import numpy as np
 from alpr_jax import plates
 from alpr_jax.data import generate
 from alpr_jax.data.annotations import ImageRecord, PlateLabel, corners_to_bbox
-from alpr_jax.data.images import ImageReadError, read_image
-from alpr_jax.data.preprocess import letterbox, plate_input, record_plate_inputs
+from alpr_jax.data.images import read_image
+from alpr_jax.data.preprocess import letterbox, plate_input
 from alpr_jax.data.proposals import sample_proposals
 from alpr_jax.geometry import anchors as anchor_ops
 from alpr_jax.geometry import boxes as box_ops
 from alpr_jax.geometry import crops as crop_ops
-from alpr_jax.geometry.rectify import PLATE_HW
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,38 +148,6 @@ def _count(start, stop):
     while stop is None or step < stop:
         yield step
         step += 1
-
-
-@dataclasses.dataclass
-class PlateDataset:
-    """Real plates ready for the recogniser, with the files that could not be used."""
-    images: np.ndarray            # uint8 [N, 48, 120, 3]
-    labels: np.ndarray            # int32 [N, 8]
-    texts: list[str]
-    sources: list[str]            # file each plate came from
-    errors: list[str]             # "path: problem" for every unreadable file
-
-
-def load_plate_dataset(records: list[ImageRecord], out_hw=PLATE_HW, rectify: bool = True
-                       ) -> PlateDataset:
-    """Cuts every labelled plate out of real annotated images (rectified by its corners; whole
-    image for crops). Unreadable files are reported in `errors` and skipped."""
-    images, texts, sources, errors = [], [], [], []
-    for record in records:
-        try:
-            image = read_image(record.path)
-        except ImageReadError as e:
-            errors.append(str(e))
-            continue
-        for plate, x in zip(record.plates, record_plate_inputs(image, record, out_hw, rectify)):
-            if plate.text is None:
-                continue
-            images.append(x)
-            texts.append(plate.text)
-            sources.append(record.path)
-    labels = np.stack([plates.encode_text(t) for t in texts]) if texts else np.zeros((0, 8), np.int32)
-    stacked = np.stack(images) if images else np.zeros((0, *out_hw, 3), np.uint8)
-    return PlateDataset(stacked, labels, texts, sources, errors)
 
 
 # --- Detection --------------------------------------------------------------------------------

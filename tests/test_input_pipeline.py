@@ -4,15 +4,15 @@ import numpy as np
 import pytest
 
 from alpr_jax import plates
-from alpr_jax.data import annotations, pipelines
+from alpr_jax.data import annotations, input_pipeline, real_plates
 from alpr_jax.geometry import boxes
 
-SMALL_SCENE = dataclasses.replace(pipelines.DetectionInputConfig().scene, height=480, width=320)
+SMALL_SCENE = dataclasses.replace(input_pipeline.DetectionInputConfig().scene, height=480, width=320)
 
 
 def test_recognition_batches_shapes_labels_and_resume():
-    cfg = pipelines.RecognitionInputConfig(batch_size=4)
-    first = list(pipelines.batches("recognition", 0, cfg, num_steps=3))
+    cfg = input_pipeline.RecognitionInputConfig(batch_size=4)
+    first = list(input_pipeline.batches("recognition", 0, cfg, num_steps=3))
     assert first[0]["image"].shape == (4, 48, 120, 3) and first[0]["image"].dtype == np.uint8
     assert first[0]["labels"].shape == (4, 8) and first[0]["labels"].dtype == np.int32
     priors = plates.char_priors()
@@ -20,30 +20,30 @@ def test_recognition_batches_shapes_labels_and_resume():
         for row in b["labels"]:
             assert priors[np.arange(7), row[1:]].all()
             plates.validate_text(plates.decode_indices(row))
-    resumed = next(pipelines.batches("recognition", 0, cfg, start_step=2))
+    resumed = next(input_pipeline.batches("recognition", 0, cfg, start_step=2))
     np.testing.assert_array_equal(resumed["image"], first[2]["image"])
-    other_seed = next(pipelines.batches("recognition", 1, cfg))
+    other_seed = next(input_pipeline.batches("recognition", 1, cfg))
     assert not np.array_equal(other_seed["image"], first[0]["image"])
 
 
 def test_worker_processes_give_identical_batches():
-    cfg = pipelines.RecognitionInputConfig(batch_size=3)
-    serial = list(pipelines.batches("recognition", 4, cfg, num_steps=2))
-    parallel = list(pipelines.batches("recognition", 4, cfg, num_steps=2, workers=2))
+    cfg = input_pipeline.RecognitionInputConfig(batch_size=3)
+    serial = list(input_pipeline.batches("recognition", 4, cfg, num_steps=2))
+    parallel = list(input_pipeline.batches("recognition", 4, cfg, num_steps=2, workers=2))
     for a, b in zip(serial, parallel):
         np.testing.assert_array_equal(a["image"], b["image"])
         np.testing.assert_array_equal(a["labels"], b["labels"])
 
 
 def test_detection_batches_targets():
-    cfg = pipelines.DetectionInputConfig(batch_size=2, input_hw=(240, 160), scene=SMALL_SCENE)
-    batch = next(pipelines.batches("detection", 0, cfg))
+    cfg = input_pipeline.DetectionInputConfig(batch_size=2, input_hw=(240, 160), scene=SMALL_SCENE)
+    batch = next(input_pipeline.batches("detection", 0, cfg))
     a = (240 // 8) * (160 // 8) * 15
     assert batch["image"].shape == (2, 240, 160, 3)
     assert batch["anchor_labels"].shape == (2, a) and batch["anchor_deltas"].shape == (2, a, 4)
     assert batch["corners"].shape == (2, 8, 4, 2) and batch["plate_mask"].shape == (2, 8)
     np.testing.assert_allclose(batch["scale"], 0.5)
-    grid = pipelines._anchors(cfg.input_hw)
+    grid = input_pipeline._anchors(cfg.input_hw)
     for i in range(2):
         labels = batch["anchor_labels"][i]
         assert (labels >= 0).sum() <= 64 and (labels == 1).sum() <= 16
@@ -56,11 +56,11 @@ def test_detection_batches_targets():
 
 def test_detection_config_checks_stride():
     with pytest.raises(ValueError, match="multiples of 8"):
-        pipelines.DetectionInputConfig(input_hw=(100, 160))
+        input_pipeline.DetectionInputConfig(input_hw=(100, 160))
 
 
 def test_real_plates_rectified_from_ccpd(ccpd_dir):
-    data = pipelines.load_plate_dataset(annotations.read_annotations(ccpd_dir))
+    data = real_plates.load_plate_dataset(annotations.read_annotations(ccpd_dir))
     assert data.images.shape == (13, 48, 120, 3) and not data.errors
     for image, text in zip(data.images, data.texts):
         r, g, b = image[28:44, 10:110].reshape(-1, 3).astype(float).mean(0)   # lower band
@@ -74,7 +74,7 @@ def test_real_crops_and_bad_files(tmp_path, crops_dir):
     records = annotations.read_annotations(crops_dir)[:5]
     (tmp_path / "皖A12345.jpg").write_bytes(b"")          # a 0-byte file
     records.append(annotations.parse_crop_name(str(tmp_path / "皖A12345.jpg")))
-    data = pipelines.load_plate_dataset(records)
+    data = real_plates.load_plate_dataset(records)
     assert data.images.shape == (5, 48, 120, 3)
     assert len(data.errors) == 1 and "皖A12345.jpg" in data.errors[0] and "0 bytes" in data.errors[0]
 
@@ -82,12 +82,12 @@ def test_real_crops_and_bad_files(tmp_path, crops_dir):
 def test_frozen_set_matches_stream_and_records_its_cut_and_mix(tmp_path):
     from alpr_jax.data import frozen, generate
     plate = dataclasses.replace(generate.PlateConfig(), type_probs=(0.0, 0.0, 1.0, 0.0))
-    cfg = pipelines.RecognitionInputConfig(p_box_crop=1.0, plate=plate)
+    cfg = input_pipeline.RecognitionInputConfig(p_box_crop=1.0, plate=plate)
     path = str(tmp_path / "box.npz")
     frozen.freeze_recognition(path, 6, seed=4, cfg=cfg, chunk=4)
     images, labels = frozen.load_frozen(path, cfg)
     for i in (0, 5):   # example i is the stream's example i
-        image, label = pipelines.recognition_example(4, i, cfg)
+        image, label = input_pipeline.recognition_example(4, i, cfg)
         np.testing.assert_array_equal(images[i], image)
         np.testing.assert_array_equal(labels[i], label)
     assert all(len(plates.decode_indices(l)) == 8 for l in labels)   # all green
@@ -95,4 +95,4 @@ def test_frozen_set_matches_stream_and_records_its_cut_and_mix(tmp_path):
     with pytest.raises(ValueError, match="p_box_crop=1"):
         frozen.load_frozen(path, dataclasses.replace(cfg, p_box_crop=0.25))
     with pytest.raises(ValueError, match="plate-type mix"):
-        frozen.load_frozen(path, pipelines.RecognitionInputConfig(p_box_crop=1.0))
+        frozen.load_frozen(path, input_pipeline.RecognitionInputConfig(p_box_crop=1.0))

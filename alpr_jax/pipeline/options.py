@@ -1,0 +1,90 @@
+"""The detector and reader options every entry point shares (`alpr predict`, eval.py, the
+scripts, `ALPR.load`): one dataclass, one set of command-line flags.
+
+    p = argparse.ArgumentParser(); options.add_arguments(p)
+    alpr = options.from_args(p.parse_args()).alpr()
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from alpr_jax.pipeline.detector import (CORNER_SOURCES, DEFAULT_CORNER_SOURCE, ZOOM_POLICIES,
+                                        DetectorOptions, PlateDetector)
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelOptions:
+    """Which weights to load (None: the shipped file) and how the detector and reader run."""
+    rpn: str | None = None
+    rcnn: str | None = None
+    dsnt: str | None = None
+    recognizer: str | None = None
+    corner_source: str = DEFAULT_CORNER_SOURCE    # "dsnt" (the localiser) or "rcnn"
+    score_threshold: float | None = None          # None: DetectorOptions' default
+    zoom: str | None = None                       # None: DetectorOptions' default ("auto")
+    tta: bool = False                             # read each plate 3 times, shifted
+
+    def __post_init__(self):
+        if self.corner_source not in CORNER_SOURCES:
+            raise ValueError(f"corner_source must be one of {CORNER_SOURCES}, got "
+                             f"{self.corner_source!r}")
+        if self.dsnt and self.corner_source != "dsnt":
+            raise ValueError("DSNT weights were given, but the corner source is "
+                             f"{self.corner_source!r}: use corner source 'dsnt'")
+        if self.zoom is not None and self.zoom not in ZOOM_POLICIES:
+            raise ValueError(f"zoom must be one of {ZOOM_POLICIES}, got {self.zoom!r}")
+
+    def detector_options(self) -> DetectorOptions:
+        o = DetectorOptions(zoom=self.zoom or DetectorOptions.zoom)
+        if self.score_threshold is not None:
+            o = dataclasses.replace(o, score_threshold=self.score_threshold)
+        return o
+
+    def detector(self, mode: str = "cascade") -> PlateDetector:
+        return PlateDetector.load(self.rpn, self.rcnn, mode, self.detector_options(),
+                                  self.corner_source, self.dsnt)
+
+    def reader(self):
+        from alpr_jax.pipeline.reader import PlateReader
+        return PlateReader.load(self.recognizer, tta=self.tta)
+
+    def alpr(self):
+        from alpr_jax.pipeline.alpr import ALPR
+        return ALPR(self.detector(), self.reader())
+
+
+def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
+                  reader: bool = True) -> None:
+    """The flags of ModelOptions (old names kept as aliases)."""
+    if detector:
+        g = parser.add_argument_group("detector")
+        g.add_argument("--rpn", "--rpn-weights", default=None, help="RPN .npz (default: shipped)")
+        g.add_argument("--rcnn", "--rcnn-weights", default=None,
+                       help="R-CNN .npz (default: shipped)")
+        g.add_argument("--dsnt", "--dsnt-weights", default=None,
+                       help="DSNT refinement localiser .npz (default: shipped); needs corner "
+                            "source dsnt")
+        g.add_argument("--corner-source", default=DEFAULT_CORNER_SOURCE, choices=CORNER_SOURCES,
+                       help="plate corners from the DSNT localiser (default) or the R-CNN")
+        g.add_argument("--score-threshold", "--threshold", type=float, default=None,
+                       help=f"minimum plate score (default {DetectorOptions.score_threshold})")
+        g.add_argument("--zoom", default=None, choices=ZOOM_POLICIES,
+                       help="when the RPN runs again on the photo at 2x, for small plates "
+                            "(~4x its time): auto (default) when the first pass finds nothing "
+                            "or a plate under ~116 px of a 720x1160 photo")
+    if reader:
+        g = parser.add_argument_group("reader")
+        g.add_argument("--recognizer", "--recognizer-weights", default=None,
+                       help="recogniser .npz (default: shipped)")
+        g.add_argument("--tta", action="store_true",
+                       help="also read each plate shifted 2 px left and right and average "
+                            "(3x the recogniser's time)")
+
+
+def from_args(args: argparse.Namespace, **overrides) -> ModelOptions:
+    """ModelOptions from parsed add_arguments flags (those not defined keep their default)."""
+    fields = {f.name for f in dataclasses.fields(ModelOptions)}
+    values = {k: v for k, v in vars(args).items() if k in fields}
+    values.update(overrides)
+    return ModelOptions(**values)

@@ -1,0 +1,62 @@
+"""The detector's second stage: the R-CNN (the paper's Table 2) on 48x120 crops of 1:2.5
+boxes around the RPN's proposals, cut from the ORIGINAL photo: plate / not and the 4 corners
+normalised by the crop; cross entropy + 1.0 x smooth-L1 on positives. Trained with the RPN
+fixed: on proposals simulated around the ground truth (data.proposals) and, in the `mined`
+variant, on the fixed RPN's own proposals written beside the scenes by
+`python scripts/mine_proposals.py --data DIR --rpn RPN.npz`.
+
+    python train.py --config configs/detector_rcnn.py:VARIANT[,tiny] --workdir DIR
+
+Variants (what each changes from `paper`):
+  paper  full width, 100K iterations of 8 generated scenes x 16 simulated proposals (8
+         positive), SGD 1e-3 -> 1e-4 (a GPU run)
+  cpu    half width, Adam 1e-3 -> 1e-4, 1500 steps, on scenes written once (data.train_dirs)
+         (~55 min on 2 CPU cores)
+  mined  from an earlier stage (init_from, required): 64 proposals per scene, 80% of them the
+         fixed RPN's mined ones (on whole scenes and their plate-free views), 3 of 4 negative,
+         Adam 5e-4 -> 5e-5, 1000 steps: the RPN's real false positives (grilles, badges,
+         painted text) become negatives
+Options: tiny (a few steps on small scenes, for tests).
+"""
+import ml_collections
+
+from configs import common
+
+VARIANTS = {"paper": "the paper's schedule, GPU", "cpu": "half width on 2 CPU cores",
+            "mined": "fine-tune on the fixed RPN's mined proposals, from init_from"}
+
+
+def get_config(arg=None):
+    arg = common.parse_arg(arg, variant="paper", tiny=False)
+    common.check_variant(arg.variant, VARIANTS, "detector_rcnn")
+    c = common.run("rcnn")
+    c.model = ml_collections.ConfigDict(dict(width=1.0, dropout=0.2))
+    c.data = common.detection_data(rcnn_proposals=16)
+    c.loss = ml_collections.ConfigDict(dict(corner_weight=1.0))
+    c.optimizer = common.optimizer("sgd", 1e-3, weight_decay=5e-4, grad_clip=10.0)
+    common.schedule(c, 100000, 70000)
+    c.eval_dirs = ("../shared/data/ccpd_samples",)
+    c.eval_split = "b"
+    c.eval_rpn = ""            # the RPN the cascade is evaluated with ("": the shipped one)
+
+    if arg.variant in ("cpu", "mined"):
+        c.model.width = 0.5
+        c.data.workers = 1
+        c.data.train_dirs = ("runs/scenes_3k",)
+        c.optimizer = common.optimizer("adam", 1e-3, grad_clip=10.0)
+        common.schedule(c, 1500, 1100)
+        c.log_every, c.checkpoint_every, c.eval_every = 50, 250, 500
+    if arg.variant == "mined":
+        c.seed = 5
+        c.requires_init = True
+        c.data.mined_proposals, c.data.mined_fraction = True, 0.8
+        c.data.rcnn_proposals, c.data.rcnn_positive_fraction = 64, 0.25
+        c.optimizer.lr = 5e-4
+        common.schedule(c, 1000, 750)
+        c.log_every, c.eval_every = 100, 0
+
+    if arg.tiny:
+        c.model.width = 0.125
+        common.shrink_scenes(c)
+        common.shrink(c)
+    return c

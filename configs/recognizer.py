@@ -1,0 +1,97 @@
+"""The recogniser: 8 parallel STNs cut one segment per character from the rectified plate, a
+province head and ONE shared-weight character head read them (the paper's Tables 3-4).
+
+    python train.py --config configs/recognizer.py:VARIANT[,tiny][,steps=N,drop=M] --workdir DIR
+
+Variants (what each changes from `paper`):
+  paper     the paper's setting: full width, 40K steps of batch 64, Adam 5e-4 -> 5e-5 at 20K,
+            plates generated on the fly by 8 processes (a GPU run)
+  gpu       10K steps (drop at 7K) and 16 of every 64 plates real crops from half "a" of
+            the shared crops (jittered), 14 generator processes: one GPU in ~15 minutes
+  cpu       half width, synthetic plates from a set written once (data.frozen_path; 2 cores
+            cannot both generate and train), 8 of 64 real crops, 2000 steps (~55 min CPU)
+  finetune  from an earlier stage (init_from, required) at lr 5e-5 for 400 steps of 32: more
+            green plates (a frozen set with that type mix) and the real plates of half "a"
+            of both shared sets, crops and CCPD scenes (2 of every 8 real draws)
+  ablation  quarter width, batch 32, 2000 steps, no real plates: the base of Tables 6-7
+            (scripts/ablate_recognition.py sets the architecture switches per row)
+Options: tiny (a few steps of a tiny model, for tests); steps=N,drop=M (the schedule).
+Half "b" of the shared real data is never trained on; evaluations report it.
+"""
+import ml_collections
+
+from configs import common
+
+VARIANTS = {"paper": "the paper's schedule, GPU", "gpu": "10K steps on one GPU",
+            "cpu": "half width on 2 CPU cores", "finetune": "real plates + greens, from init_from",
+            "ablation": "Tables 6-7 base"}
+CROPS = "../shared/data/plate_crops"
+SCENES = "../shared/data/ccpd_samples"
+
+
+def get_config(arg=None):
+    arg = common.parse_arg(arg, variant="paper", tiny=False, steps=0, drop=0)
+    common.check_variant(arg.variant, VARIANTS, "recognizer")
+    c = common.run("recognition")
+    c.model = ml_collections.ConfigDict(dict(
+        arch="stn",            # "stn" (ours), "holistic" ([12]), "crnn" ([15])
+        width=1.0, stn="parallel", shared_heads=True, dropout=0.2))
+    c.data = ml_collections.ConfigDict(dict(
+        source="synthetic",    # "synthetic": generated on the fly; "frozen": data.frozen_path
+        frozen_path="",
+        type_probs=(),         # blue, yellow, green, white share (empty: the engine's)
+        batch_size=64,         # global; or per_device_batch_size x devices when that is > 0
+        per_device_batch_size=0,
+        workers=8,             # generator processes
+        rectify=True,          # False: plates cut by their box, not rectified (Table 6)
+        real_dirs=(),          # real plates mixed into every batch
+        real_split="a",        # which half of real_dirs to train on ("a", "b", "all")
+        real_per_batch=0,
+        real_weights=()))      # share of real draws per real_dirs entry (empty: per plate)
+    c.optimizer = common.optimizer("adam", 5e-4)
+    common.schedule(c, 40000, 20000)
+    c.checkpoint_every = 2000
+    c.eval_every = 2000
+    c.eval_dirs = (CROPS, SCENES)
+    c.eval_split = "b"
+
+    if arg.variant == "gpu":
+        c.seed = 3
+        c.data.workers = 14
+        c.data.real_dirs, c.data.real_per_batch = (CROPS,), 16
+        common.schedule(c, 10000, 7000)
+        c.log_every, c.checkpoint_every = 200, 1000
+    elif arg.variant == "cpu":
+        c.model.width = 0.5
+        c.data.source, c.data.frozen_path = "frozen", "runs/rec_synth_80k.npz"
+        c.data.workers = 0
+        c.data.real_dirs, c.data.real_per_batch = (CROPS,), 8
+        common.schedule(c, 2000, 1500)
+        c.log_every, c.checkpoint_every, c.eval_every = 50, 500, 600
+    elif arg.variant == "finetune":
+        c.seed = 11
+        c.requires_init = True
+        c.data.source, c.data.frozen_path = "frozen", "runs/rec_synth_green_24k.npz"
+        c.data.type_probs = (0.45, 0.1, 0.35, 0.1)    # must match the frozen set (checked)
+        c.data.batch_size, c.data.workers = 32, 0
+        c.data.real_dirs, c.data.real_per_batch = (CROPS, SCENES), 8
+        c.data.real_weights = (0.75, 0.25)
+        c.optimizer.lr = 5e-5                          # the gpu variant's final rate
+        common.schedule(c, 400)
+        c.log_every, c.checkpoint_every, c.eval_every, c.eval_dirs = 50, 100, 0, ()
+    elif arg.variant == "ablation":
+        c.model.width = 0.25
+        c.data.batch_size, c.data.workers = 32, 0
+        c.optimizer.lr = 1e-3
+        common.schedule(c, 2000, 1600)
+        c.checkpoint_every, c.eval_every, c.eval_dirs = 500, 0, ()
+
+    if arg.steps:
+        common.schedule(c, arg.steps, *((arg.drop,) if arg.drop else ()))
+    if arg.tiny:
+        c.model.width = 0.125
+        c.data.batch_size = 4
+        c.data.source = "synthetic"          # frozen sets are run outputs, not test data
+        c.data.real_per_batch = min(c.data.real_per_batch, 2)
+        common.shrink(c, steps=6)
+    return c

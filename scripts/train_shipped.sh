@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The recipe of the shipped weights (alpr_jax/weights/*.npz), one stage after another, each
+# reading the previous stage's output by an explicit flag. Every stage runs on a CPU-only
+# machine (hours on 2 cores; the recogniser's first stage is a one-GPU run of ~15 minutes and
+# many hours on a CPU); a GPU machine runs the same commands. A stage whose output exists is
+# skipped, so the script resumes where it stopped (train.py itself resumes from checkpoints).
+#
+#   scripts/train_shipped.sh                 # everything, into runs/shipped, then install
+#   RUNS=/data/run WORKERS=14 scripts/train_shipped.sh
+#   INSTALL=0 scripts/train_shipped.sh       # train only; compare before copying
+#
+# The model cards (alpr_jax/weights/*.md) say how the shipped files were actually made where
+# that differs from this recipe (earlier stages, a lent GPU) and what each figure is.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+RUNS=${RUNS:-runs/shipped}
+WORKERS=${WORKERS:-2}          # generator processes for the data engine
+INSTALL=${INSTALL:-1}
+DATA=../shared/data
+mkdir -p "$RUNS"
+
+stage() {   # stage NAME OUTPUT COMMAND...: run COMMAND unless OUTPUT exists
+    local name=$1 output=$2
+    shift 2
+    if [ -e "$output" ]; then
+        echo "== $name: $output exists, skipped"
+    else
+        echo "== $name"
+        "$@"
+    fi
+}
+
+# Detector data: 3000 synthetic 720x1160 scenes written once, half of them on the real CCPD
+# photos of half "a" of the shared scenes (their plates labelled); half "b" stays unseen.
+stage "scenes" "$RUNS/scenes/labels.jsonl" \
+    $PY -m alpr_jax.data.synth --kind scenes --count 3000 --out "$RUNS/scenes" \
+        --backgrounds $DATA/ccpd_samples --backgrounds-split a --workers "$WORKERS"
+
+stage "RPN" "$RUNS/rpn/rpn.npz" \
+    $PY train.py --config configs/detector_rpn.py:cpu --workdir "$RUNS/rpn" \
+        --config.data.train_dirs="$RUNS/scenes"
+
+stage "R-CNN on simulated proposals" "$RUNS/rcnn/rcnn.npz" \
+    $PY train.py --config configs/detector_rcnn.py:cpu --workdir "$RUNS/rcnn" \
+        --config.data.train_dirs="$RUNS/scenes" --config.eval_rpn="$RUNS/rpn/rpn.npz"
+
+stage "mine the RPN's proposals" "$RUNS/scenes/rpn_proposals.jsonl" \
+    $PY scripts/mine_proposals.py --data "$RUNS/scenes" --rpn "$RUNS/rpn/rpn.npz"
+
+stage "R-CNN on mined proposals" "$RUNS/rcnn_mined/rcnn.npz" \
+    $PY train.py --config configs/detector_rcnn.py:mined --workdir "$RUNS/rcnn_mined" \
+        --config.init_from="$RUNS/rcnn/rcnn.npz" --config.data.train_dirs="$RUNS/scenes" \
+        --config.data.workers="$WORKERS"
+
+stage "DSNT corner localiser" "$RUNS/dsnt/dsnt.npz" \
+    $PY train.py --config configs/dsnt_refine.py:cpu --workdir "$RUNS/dsnt" \
+        --config.data.train_dirs="$RUNS/scenes"
+
+stage "recogniser" "$RUNS/rec/recognition.npz" \
+    $PY train.py --config configs/recognizer.py:gpu --workdir "$RUNS/rec" \
+        --config.data.workers="$WORKERS"
+
+stage "synthetic plates for the fine-tune (35% green)" "$RUNS/rec_synth_green.npz" \
+    $PY -m alpr_jax.data.frozen --count 24000 --seed 11 --workers "$WORKERS" \
+        --type-probs 0.45,0.1,0.35,0.1 --out "$RUNS/rec_synth_green.npz"
+
+stage "recogniser fine-tune on real plates" "$RUNS/rec_ft/recognition.npz" \
+    $PY train.py --config configs/recognizer.py:finetune --workdir "$RUNS/rec_ft" \
+        --config.init_from="$RUNS/rec/recognition.npz" \
+        --config.data.frozen_path="$RUNS/rec_synth_green.npz"
+
+if [ "$INSTALL" = 1 ]; then
+    cp "$RUNS/rpn/rpn.npz" alpr_jax/weights/rpn.npz
+    cp "$RUNS/rcnn_mined/rcnn.npz" alpr_jax/weights/rcnn.npz
+    cp "$RUNS/dsnt/dsnt.npz" alpr_jax/weights/dsnt.npz
+    cp "$RUNS/rec_ft/recognition.npz" alpr_jax/weights/recognizer.npz
+    echo "installed into alpr_jax/weights/; check with: $PY eval.py --task end_to_end --data $DATA/ccpd_samples --split b --json"
+fi
