@@ -103,8 +103,12 @@ def detection_data(**overrides) -> ml_collections.ConfigDict:
         background_split="a",
         rcnn_proposals=0,           # R-CNN / DSNT: proposals per scene
         rcnn_positive_fraction=0.5,
-        mined_proposals=False,      # draw proposals from the fixed RPN's (data.mined_proposals)
-        mined_fraction=0.5)
+        mined_files=(),             # R-CNN: the fixed RPN's proposals mined on each train_dirs
+        mined_fraction=0.5,         # entry ("" for none; scripts/mine_proposals.py)
+        train_weights=(),           # each train_dirs entry's share of the examples
+        rpn_zoom=(1.0, 1.0),        # RPN: the letterboxed view zoomed by a factor in this range
+        rpn_band_px=(0.0, 1e9),     # RPN: plates wider or narrower (input px) are ignored
+        p_photometric=0.0)          # photos from disk degraded online (night, blur, JPEG)
     unknown = set(overrides) - set(d)
     if unknown:
         raise ValueError(f"detection_data: unknown fields {sorted(unknown)}")
@@ -112,13 +116,32 @@ def detection_data(**overrides) -> ml_collections.ConfigDict:
     return ml_collections.ConfigDict(d)
 
 
+# The detector's real-world training data (issue "detection in the wild"): synthetic scenes
+# of every plate size (`alpr synth --kind scenes --plate-width 16 650` over the real photos),
+# the 500 real CCPD photos of ccpd_600/train and half "a" of the shared CCPD scenes, with the
+# share of examples each gives. ccpd_600/test, half "b" and easypr_dev are never trained on.
+WILD_DIRS = ("runs/scenes_allsizes", "../shared/data/ccpd_600/train",
+             "../shared/data/ccpd_samples:a")
+WILD_WEIGHTS = (0.5, 0.45, 0.05)
+WILD_MINED = ("runs/scenes_allsizes/rpn_proposals.jsonl", "runs/mined/ccpd_600_train.jsonl",
+              "runs/mined/ccpd_samples_a.jsonl")
+
+
+def wild_data(c: ml_collections.ConfigDict, mined: bool = False) -> None:
+    """c's data from WILD_DIRS in WILD_WEIGHTS (and their mined proposals)."""
+    c.data.train_dirs, c.data.train_weights = WILD_DIRS, WILD_WEIGHTS
+    c.data.mined_files = WILD_MINED if mined else ()
+    c.data.p_photometric = 0.5
+    c.eval_dirs = ("../shared/data/ccpd_samples", "../shared/data/ccpd_600/test")
+
+
 def shrink_scenes(c: ml_collections.ConfigDict) -> None:
     """The detector families' part of the test-size run: 2 small generated scenes a step."""
     c.data.batch_size = 2
     c.data.input_hw, c.data.scene_hw = (96, 64), (240, 160)
-    c.data.train_dirs, c.data.background_dirs = (), ()
+    c.data.train_dirs, c.data.background_dirs, c.data.train_weights = (), (), ()
     c.data.rcnn_proposals = min(c.data.rcnn_proposals, 4)
-    c.data.mined_proposals = False       # mining needs written scenes (tests do it apart)
+    c.data.mined_files = ()              # mining needs written scenes (tests do it apart)
 
 
 def shrink(c: ml_collections.ConfigDict, steps: int = 4) -> None:

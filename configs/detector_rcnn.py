@@ -16,6 +16,11 @@ Variants (what each changes from `paper`):
          fixed RPN's mined ones (on whole scenes and their plate-free views), 3 of 4 negative,
          Adam 5e-4 -> 5e-5, 1000 steps: the RPN's real false positives (grilles, badges,
          painted text) become negatives
+  wild   from an earlier stage (init_from, required): real CCPD photos and synthetic scenes of
+         every plate size (configs.common.WILD_DIRS) with the fixed RPN's proposals mined on
+         each by every pyramid pass (70% of the proposals), 32 per scene, 1 in 4 positive,
+         half the photos degraded (night, blur, JPEG), crops read from the photo's 2x2-mean
+         levels; Adam 3e-4 -> 3e-5, 1000 steps (~30 min on 2 CPU cores)
 Options: tiny (a few steps on small scenes, for tests).
 """
 import ml_collections
@@ -23,7 +28,8 @@ import ml_collections
 from configs import common
 
 VARIANTS = {"paper": "the paper's schedule, GPU", "cpu": "half width on 2 CPU cores",
-            "mined": "fine-tune on the fixed RPN's mined proposals, from init_from"}
+            "mined": "fine-tune on the fixed RPN's mined proposals, from init_from",
+            "wild": "every plate size, real photos, mined proposals; from init_from"}
 
 
 def get_config(arg=None):
@@ -39,7 +45,7 @@ def get_config(arg=None):
     c.eval_split = "b"
     c.eval_rpn = ""            # the RPN the cascade is evaluated with ("": the shipped one)
 
-    if arg.variant in ("cpu", "mined"):
+    if arg.variant in ("cpu", "mined", "wild"):
         c.model.width = 0.5
         c.data.workers = 1
         c.data.train_dirs = ("runs/scenes_3k",)
@@ -49,11 +55,21 @@ def get_config(arg=None):
     if arg.variant == "mined":
         c.seed = 5
         c.requires_init = True
-        c.data.mined_proposals, c.data.mined_fraction = True, 0.8
+        c.data.mined_files = ("runs/scenes_3k/rpn_proposals.jsonl",)
+        c.data.mined_fraction = 0.8
         c.data.rcnn_proposals, c.data.rcnn_positive_fraction = 64, 0.25
         c.optimizer.lr = 5e-4
         common.schedule(c, 1000, 750)
         c.log_every, c.eval_every = 100, 0
+    if arg.variant == "wild":
+        c.seed = 18
+        c.requires_init = True
+        common.wild_data(c, mined=True)
+        c.data.mined_fraction = 0.7
+        c.data.rcnn_proposals, c.data.rcnn_positive_fraction = 32, 0.25
+        c.optimizer.lr = 3e-4
+        common.schedule(c, 1000, 750)
+        c.log_every, c.eval_every = 50, 0
 
     if arg.tiny:
         c.model.width = 0.125

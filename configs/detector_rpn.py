@@ -9,13 +9,18 @@ Variants (what each changes from `paper`):
   paper  full width, 100K iterations of 8 generated scenes, SGD 1e-3 -> 1e-4 (a GPU run)
   cpu    half width, Adam 1e-3 -> 1e-4, 1200 steps, on scenes written once
          (data.train_dirs; `alpr synth --kind scenes`), ~75 min on 2 CPU cores
+  wild   from an earlier stage (init_from, required), half width: real CCPD photos and
+         synthetic scenes of every plate size (configs.common.WILD_DIRS), each view zoomed
+         0.5x-2x and plates outside 24-170 input px ignored, so one RPN answers every pass of
+         the detector's pyramid; Adam 3e-4 -> 3e-5, 1000 steps (~30 min on 2 CPU cores)
 Options: tiny (a few steps on small scenes, for tests).
 """
 import ml_collections
 
 from configs import common
 
-VARIANTS = {"paper": "the paper's schedule, GPU", "cpu": "half width on 2 CPU cores"}
+VARIANTS = {"paper": "the paper's schedule, GPU", "cpu": "half width on 2 CPU cores",
+            "wild": "every plate size, real photos; from init_from"}
 
 
 def get_config(arg=None):
@@ -30,13 +35,21 @@ def get_config(arg=None):
     c.eval_dirs = ("../shared/data/ccpd_samples",)
     c.eval_split = "b"
 
-    if arg.variant == "cpu":
+    if arg.variant in ("cpu", "wild"):
         c.model.width = 0.5
         c.data.workers = 1
         c.data.train_dirs = ("runs/scenes_3k",)
         c.optimizer = common.optimizer("adam", 1e-3, grad_clip=10.0)
         common.schedule(c, 1200, 900)
         c.log_every, c.checkpoint_every, c.eval_every = 50, 250, 400
+    if arg.variant == "wild":
+        c.seed = 18
+        c.requires_init = True
+        common.wild_data(c)
+        c.data.rpn_zoom, c.data.rpn_band_px = (0.5, 2.0), (24.0, 170.0)
+        c.optimizer.lr = 3e-4
+        common.schedule(c, 1000, 750)
+        c.eval_every = 0
 
     if arg.tiny:
         c.model.width = 0.125

@@ -7,7 +7,8 @@ table in markdown: "RPN only (BBox)" (the RPN's boxes as quadrilaterals), "RPN o
 
 The RPN's two heads are trained together (configs/detector_rpn.py, corner_head=True), so
 the three rows differ only in where the corners come from. Defaults: the shipped weights.
-Every row is the paper's one-scale system: the detector's zoom pass for small plates is off.
+Every row is the paper's one-scale system (DetectorOptions.single_scale: one RPN pass, no
+re-crops).
 """
 import argparse
 import json
@@ -36,8 +37,9 @@ def main(argv=None):
     for spec in args.data:
         path, _, split = spec.partition(":")
         for label, mode in ROWS:
-            # the paper's Table 5: R-CNN corners, one scale
-            options = ModelOptions(rpn=args.rpn, rcnn=args.rcnn, corner_source="rcnn", zoom="off")
+            # the paper's Table 5: R-CNN corners, one scale, no re-crops
+            options = ModelOptions(rpn=args.rpn, rcnn=args.rcnn, corner_source="rcnn",
+                                   single_scale=True)
             r = registry.get("detection")(path, options, split=split or "all", mode=mode)
             results[(spec, label)] = r
     for spec in args.data:

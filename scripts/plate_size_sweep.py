@@ -1,8 +1,13 @@
-"""Prints, as a markdown table, how the detector finds real plates redrawn at each width (the
-13 shared scenes scaled about their plate, alpr_jax.evaluate.plate_size):
+"""Prints, as markdown tables, how the detector finds real plates redrawn at each width (the
+13 shared scenes scaled about their plate, alpr_jax.evaluate.plate_size), on canvases of the
+scenes' own size (720x1160) and of a 1920x1080 photo (the scenes shrunk into it and padded, or
+enlarged and cut):
 
     python scripts/plate_size_sweep.py [--data ../shared/data/ccpd_samples[:a|b]]
-        [--widths 20 30 45 60 100 200 300 400 500] [--zoom auto|always|off] [--rpn FILE.npz] [--rcnn FILE.npz]
+        [--widths 20 30 45 60 100 150 200 300 400 500 650 800 1000 1400]
+        [--canvas 1160x720 --canvas 1080x1920] [detector flags of alpr predict]
+
+Widths over 90% of a canvas's width are skipped on it.
 """
 import argparse
 import os
@@ -10,32 +15,44 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from alpr_jax.data.annotations import read_annotations, split_records
-from alpr_jax.evaluate.plate_size import size_sweep
-from alpr_jax.pipeline.detector import ZOOM_POLICIES  # noqa: E402
-from alpr_jax.pipeline.options import ModelOptions  # noqa: E402
+from alpr_jax.data.annotations import read_split  # noqa: E402
+from alpr_jax.evaluate.plate_size import size_sweep  # noqa: E402
+from alpr_jax.pipeline import options  # noqa: E402
+
+WIDTHS = [20, 30, 45, 60, 100, 150, 200, 300, 400, 500, 650, 800, 1000, 1400]
+
+
+def _canvas(text: str) -> tuple[int, int]:
+    try:
+        h, w = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected HxW, e.g. 1080x1920") from None
+    return h, w
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data", default="../shared/data/ccpd_samples")
-    p.add_argument("--widths", type=float, nargs="+", default=[20, 30, 45, 60, 100, 200, 300, 400, 500])
-    p.add_argument("--zoom", default="auto", choices=ZOOM_POLICIES,
-                   help="when the detector's 2x RPN pass for small plates runs")
-    p.add_argument("--rpn", default=None)
-    p.add_argument("--rcnn", default=None)
+    p.add_argument("--widths", type=float, nargs="+", default=WIDTHS)
+    p.add_argument("--canvas", type=_canvas, action="append", default=None,
+                   help="HxW of the redrawn photo (repeatable; default 1160x720 and 1080x1920)")
+    options.add_arguments(p, reader=False)
     args = p.parse_args(argv)
-    path, _, split = args.data.partition(":")
-    records = split_records(read_annotations(path), split or "all")
-    detector = ModelOptions(rpn=args.rpn, rcnn=args.rcnn, zoom=args.zoom).detector()
-    result = size_sweep(detector, records, args.widths)
-    print(f"**Plates redrawn at each width, {args.data}, zoom {args.zoom}** (recall at quadrilateral "
-          f"IoU; extra = detections matching no plate; ms = median detector time)\n")
-    print("| plate width px | scenes | recall@0.5 | recall@0.7 | extra detections | ms |")
-    print("|---|---|---|---|---|---|")
-    for r in result["rows"]:
-        print(f"| {r['width']:.0f} | {r['n']} | {r['recall_50']:.3f} | {r['recall_70']:.3f} | "
-              f"{r['extra_detections']} | {r['ms']:.0f} |")
+    records = read_split(args.data)
+    detector = options.from_args(args).detector()
+    canvases = args.canvas or [(1160, 720), (1080, 1920)]
+    for hw in canvases:
+        widths = [w for w in args.widths if w <= 0.9 * hw[1]]
+        result = size_sweep(detector, records, widths, out_hw=hw)
+        print(f"\n**Plates redrawn at each width on a {hw[1]}x{hw[0]} photo, {args.data}, "
+              f"zoom {detector.options.zoom}, scales {detector.options.passes(True)}** (recall at "
+              f"quadrilateral IoU; extra = detections matching no plate; ms = median detector "
+              f"time)\n")
+        print("| plate width px | scenes | recall@0.5 | recall@0.7 | extra detections | ms |")
+        print("|---|---|---|---|---|---|")
+        for r in result["rows"]:
+            print(f"| {r['width']:.0f} | {r['n']} | {r['recall_50']:.3f} | {r['recall_70']:.3f} | "
+                  f"{r['extra_detections']} | {r['ms']:.0f} |")
     return 0
 
 

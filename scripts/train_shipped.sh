@@ -51,11 +51,50 @@ stage "mine the RPN's proposals" "$RUNS/scenes/rpn_proposals.jsonl" \
 stage "R-CNN on mined proposals" "$RUNS/rcnn_mined/rcnn.npz" \
     $PY train.py --config configs/detector_rcnn.py:mined --workdir "$RUNS/rcnn_mined" \
         --config.init_from="$RUNS/rcnn/rcnn.npz" --config.data.train_dirs="$RUNS/scenes" \
+        --config.data.mined_files="$RUNS/scenes/rpn_proposals.jsonl" \
         --config.data.workers="$WORKERS"
 
 stage "DSNT corner localiser" "$RUNS/dsnt/dsnt.npz" \
     $PY train.py --config configs/dsnt_refine.py:cpu --workdir "$RUNS/dsnt" \
         --config.data.train_dirs="$RUNS/scenes"
+
+# Detection in the wild: plates of every size and real photos. Synthetic scenes with plates
+# 16 to 650 px wide (several vehicles, plate-like distractors) over the 500 real photos of
+# ccpd_600/train and half "a" of the shared scenes (their plates labelled); those real photos
+# themselves; each stage fine-tunes the one above. ccpd_600/test, half "b" and easypr_dev are
+# never trained on.
+WILD="$RUNS/scenes_allsizes $DATA/ccpd_600/train $DATA/ccpd_samples:a"
+wild_dirs() { for d in $WILD; do printf -- "--config.data.train_dirs=%s " "$d"; done; }
+stage "scenes of every plate size" "$RUNS/scenes_allsizes/labels.jsonl" \
+    $PY -m alpr_jax.data.synth --kind scenes --count 3000 --seed 18 --out "$RUNS/scenes_allsizes" \
+        --backgrounds $DATA/ccpd_600/train --backgrounds $DATA/ccpd_samples:a \
+        --plate-width 16 650 --black-plates 0.08 --workers "$WORKERS"
+
+stage "RPN for every pass of the pyramid" "$RUNS/rpn_wild/rpn.npz" \
+    $PY train.py --config configs/detector_rpn.py:wild --workdir "$RUNS/rpn_wild" \
+        --config.init_from="$RUNS/rpn/rpn.npz" $(wild_dirs)
+
+mkdir -p "$RUNS/mined"
+stage "mine the RPN's proposals: scenes" "$RUNS/scenes_allsizes/rpn_proposals.jsonl" \
+    $PY scripts/mine_proposals.py --data "$RUNS/scenes_allsizes" --rpn "$RUNS/rpn_wild/rpn.npz" \
+        --limit 600
+stage "mine the RPN's proposals: ccpd_600/train" "$RUNS/mined/ccpd_600_train.jsonl" \
+    $PY scripts/mine_proposals.py --data $DATA/ccpd_600/train --rpn "$RUNS/rpn_wild/rpn.npz" \
+        --out "$RUNS/mined/ccpd_600_train.jsonl"
+stage "mine the RPN's proposals: shared scenes, half a" "$RUNS/mined/ccpd_samples_a.jsonl" \
+    $PY scripts/mine_proposals.py --data $DATA/ccpd_samples:a --rpn "$RUNS/rpn_wild/rpn.npz" \
+        --out "$RUNS/mined/ccpd_samples_a.jsonl"
+
+stage "R-CNN on every plate size" "$RUNS/rcnn_wild/rcnn.npz" \
+    $PY train.py --config configs/detector_rcnn.py:wild --workdir "$RUNS/rcnn_wild" \
+        --config.init_from="$RUNS/rcnn_mined/rcnn.npz" $(wild_dirs) \
+        --config.data.mined_files="$RUNS/scenes_allsizes/rpn_proposals.jsonl" \
+        --config.data.mined_files="$RUNS/mined/ccpd_600_train.jsonl" \
+        --config.data.mined_files="$RUNS/mined/ccpd_samples_a.jsonl"
+
+stage "DSNT on every plate size" "$RUNS/dsnt_wild/dsnt.npz" \
+    $PY train.py --config configs/dsnt_refine.py:wild --workdir "$RUNS/dsnt_wild" \
+        --config.init_from="$RUNS/dsnt/dsnt.npz" $(wild_dirs)
 
 stage "recogniser" "$RUNS/rec/recognition.npz" \
     $PY train.py --config configs/recognizer.py:gpu --workdir "$RUNS/rec" \
@@ -71,9 +110,9 @@ stage "recogniser fine-tune on real plates" "$RUNS/rec_ft/recognition.npz" \
         --config.data.frozen_path="$RUNS/rec_synth_green.npz"
 
 if [ "$INSTALL" = 1 ]; then
-    cp "$RUNS/rpn/rpn.npz" alpr_jax/weights/rpn.npz
-    cp "$RUNS/rcnn_mined/rcnn.npz" alpr_jax/weights/rcnn.npz
-    cp "$RUNS/dsnt/dsnt.npz" alpr_jax/weights/dsnt.npz
+    cp "$RUNS/rpn_wild/rpn.npz" alpr_jax/weights/rpn.npz
+    cp "$RUNS/rcnn_wild/rcnn.npz" alpr_jax/weights/rcnn.npz
+    cp "$RUNS/dsnt_wild/dsnt.npz" alpr_jax/weights/dsnt.npz
     cp "$RUNS/rec_ft/recognition.npz" alpr_jax/weights/recognizer.npz
     echo "installed into alpr_jax/weights/; check with: $PY eval.py --task end_to_end --data $DATA/ccpd_samples --split b --json"
 fi

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from alpr_jax import weights
-from alpr_jax.pipeline.detector import PlateDetector
+from alpr_jax.geometry import boxes as box_ops
+from alpr_jax.pipeline.detector import PlateDetector, _bucketed
 from alpr_jax.train.loop import train_and_evaluate
 from configs import detector_rcnn
 
@@ -71,9 +72,10 @@ def test_exports_run_as_a_detector(runs, mode):
 
 def test_dsnt_corner_source(runs):
     from alpr_jax.pipeline.detector import DetectorOptions
-    # final_nms 1.0: no suppression, so both keep every RoI whatever their corners; zoom off,
-    # as "auto" decides on the corners found, which differ between the two
-    options = DetectorOptions(input_hw=(96, 64), score_threshold=0.0, final_nms=1.0, zoom="off")
+    # final_nms 1.0 and min_width_px 0: no suppression, so both keep every RoI whatever their
+    # corners; zoom off, as "auto" decides on the corners found, which differ between the two
+    options = DetectorOptions(input_hw=(96, 64), score_threshold=0.0, final_nms=1.0, zoom="off",
+                              refine_steps=0, min_width_px=0.0)
     paths = (os.path.join(runs["rpn"], "rpn.npz"), os.path.join(runs["rcnn"], "rcnn.npz"))
     rcnn = PlateDetector.load(*paths, options=options, corner_source="rcnn")
     dsnt = PlateDetector.load(*paths, options=options, corner_source="dsnt",
@@ -98,37 +100,77 @@ def test_dsnt_corner_source(runs):
     assert PlateDetector.load(*paths, mode="rpn_box").dsnt_variables is None
 
 
-def test_zoom_pass_adds_only_small_rois(runs):
+def test_pyramid_passes_keep_their_band_and_auto_zoom(runs):
     from alpr_jax.pipeline.detector import DetectorOptions
     paths = (os.path.join(runs["rpn"], "rpn.npz"), os.path.join(runs["rcnn"], "rcnn.npz"))
-    base = DetectorOptions(input_hw=(96, 64), score_threshold=0.0, num_rois=4, zoom="off")
+    base = DetectorOptions(input_hw=(96, 64), score_threshold=0.0, num_rois=4, max_rois=8,
+                           scales=(1.0, 2.0), zoom="off", refine_steps=0)
     image = np.random.default_rng(1).integers(0, 255, (300, 200, 3), np.uint8)
     one_pass = PlateDetector.load(*paths, options=base).proposals(image)
-    assert base.max_rois == 4
-    # a zoom pass whose size filter admits nothing leaves the base pass's RoIs as they were
-    shut = dataclasses.replace(base, zoom="always", zoom_scales=(2.0,), small_plate_px=0.0)
+    assert len(one_pass[0]) <= 4
+    # the highest pass keeps only boxes under the band's top, the lowest everything over its
+    # bottom: a band no box is under leaves the base pass's RoIs as they were
+    shut = dataclasses.replace(base, zoom="always", band_px=(1e-3, 2e-3))
     for a, b in zip(one_pass, PlateDetector.load(*paths, options=shut).proposals(image)):
         np.testing.assert_allclose(a, b)
-    # one that admits every box adds its own up to num_rois; the R-CNN takes them all
-    det = PlateDetector.load(*paths, options=dataclasses.replace(shut, small_plate_px=1e6))
+    # a band every box is in: the 2x pass adds its own, NMS across passes, max_rois at most
+    wide = dataclasses.replace(shut, band_px=(1e-3, 1e6))
+    det = PlateDetector.load(*paths, options=wide)
     scores, boxes, _ = det.proposals(image)
-    assert len(one_pass[0]) < len(scores) <= det.options.max_rois == 8
+    assert len(one_pass[0]) < len(scores) <= 8
     assert list(scores) == sorted(scores, reverse=True)
     dets, timing = det.detect(image)
     assert dets and all(np.isfinite(d.corners).all() for d in dets) and timing["rpn_zoom"] > 0
-    # "auto" zooms only when the base pass finds nothing or a plate under small_plate_px
-    auto = dataclasses.replace(det.options, zoom="auto")
+    # "auto" zooms when the lower passes find nothing, a plate under small_plate_px, or a
+    # RoI that narrow the R-CNN half believes (near_miss <= score < score_threshold)
+    auto = dataclasses.replace(wide, zoom="auto")
     assert PlateDetector.load(*paths, options=auto).detect(image)[1]["rpn_zoom"] > 0
     nothing = dataclasses.replace(auto, score_threshold=1.01)       # nothing passes: zooms
     assert PlateDetector.load(*paths, options=nothing).detect(image)[1]["rpn_zoom"] > 0
+    # ... and goes on up the pyramid while nothing is found (a 20 px plate needs the 4x pass)
+    up = PlateDetector.load(*paths, options=dataclasses.replace(nothing, scales=(1.0, 2.0, 4.0)))
+    ran, rpn_pass = [], up._rpn_pass
+    up._rpn_pass = lambda im, s: ran.append(s) or rpn_pass(im, s)
+    assert not up.detect(image)[0] and ran == [1.0, 2.0, 4.0]
     wide_enough = dataclasses.replace(auto, small_plate_px=0.0)     # found, none narrow
     assert PlateDetector.load(*paths, options=wide_enough).detect(image)[1]["rpn_zoom"] == 0
+    assert DetectorOptions.single_scale().passes(True) == (1.0,)
+    assert DetectorOptions().passes(False) == (0.5, 1.0) and DetectorOptions().passes(True)[-1] == 4.0
     with pytest.raises(ValueError, match="zoom must be one of"):
         DetectorOptions(zoom="sometimes")
-    with pytest.raises(ValueError, match="zoom_scales"):
-        DetectorOptions(zoom_scales=(0.5,))
+    with pytest.raises(ValueError, match="include 1.0"):
+        DetectorOptions(scales=(0.5, 2.0))
     with pytest.raises(ValueError, match="multiples of 8"):
         DetectorOptions(input_hw=(100, 64))
+
+
+def test_refinement_recrops_around_the_corners(runs):
+    from alpr_jax.pipeline.detector import DetectorOptions
+    paths = (os.path.join(runs["rpn"], "rpn.npz"), os.path.join(runs["rcnn"], "rcnn.npz"))
+    options = DetectorOptions(input_hw=(96, 64), score_threshold=0.0, zoom="off", final_nms=1.0)
+    image = np.random.default_rng(2).integers(0, 255, (300, 200, 3), np.uint8)
+    plain = PlateDetector.load(*paths, options=dataclasses.replace(options, refine_steps=0),
+                               corner_source="rcnn")
+    refined = PlateDetector.load(*paths, options=dataclasses.replace(options, refine_steps=1),
+                                 corner_source="rcnn")
+    first, _ = plain.detect(image)
+    again, timing = refined.detect(image)
+    # one re-crop: the R-CNN run once more on each detection's corner bounds, grown by
+    # refine_margin per side; the score the max of the first and the re-crop's ("max")
+    corners = np.stack([d.corners for d in first])
+    rois = refined._around(corners)
+    bounds = box_ops.corner_bounds(corners)
+    grow = (bounds[:, 2:] - bounds[:, :2]) * refined.options.refine_margin
+    np.testing.assert_allclose(rois, np.concatenate([bounds[:, :2] - grow, bounds[:, 2:] + grow], 1))
+    full = _bucketed(image)
+    scores, corners = plain._rcnn(full, rois, {"rcnn": 0.0})
+    scores = np.maximum(scores, [d.score for d in first])
+    expect = sorted(zip(scores.tolist(), corners.tolist()), reverse=True)
+    got = sorted(((d.score, d.corners.tolist()) for d in again), reverse=True)
+    assert len(got) == len(expect)
+    for (s1, c1), (s2, c2) in zip(expect, got):
+        assert s1 == pytest.approx(s2, abs=1e-5)
+        np.testing.assert_allclose(c1, c2, atol=1e-3)
 
 
 def test_whole_image_localizer_runs_and_evaluates(runs, ccpd_dir):

@@ -34,3 +34,21 @@ def test_cut_reads_the_box_and_pads_outside():
     np.testing.assert_allclose(out[0, :, 0, 1], np.arange(20, 68), atol=1e-3)
     outside = np.asarray(crops.cut(image, np.array([[-300, -300, -180, -252]], np.float32)))
     np.testing.assert_allclose(outside, crops.PAD_VALUE)
+
+
+def test_large_boxes_are_read_from_a_mean_level_not_aliased():
+    # stripes of period 2 px: a box 4x the crop read point-wise would show a stripe pattern
+    # (aliasing); averaged over 2x2 blocks first it reads their mean, flat grey
+    h, w = 200, 480
+    stripes = np.zeros((h, w, 3), np.float32)
+    stripes[:, ::2] = 1.0
+    box = np.array([[0, 0, 480, 192]], np.float32)          # shrink 4: level 2
+    out = np.asarray(crops.cut(jnp.asarray(stripes), box))
+    np.testing.assert_allclose(out, 0.5, atol=1e-5)
+    # the levels span the same extent: a bright square lands where it is in the photo
+    image = np.zeros((256, 512, 3), np.float32)
+    image[64:128, 128:256] = 1.0
+    big = np.asarray(crops.cut(jnp.asarray(image), np.array([[0, 0, 480, 192]], np.float32)))[0]
+    assert big[20:30, 40:60].min() > 0.99 and big[:10].max() < 0.01 and big[:, :25].max() < 0.01
+    levels = crops.mean_pyramid(jnp.asarray(image[:250]))       # padded to a multiple of 8
+    assert [x.shape[:2] for x in levels] == [(256, 512), (128, 256), (64, 128), (32, 64)]

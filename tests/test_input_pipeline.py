@@ -96,3 +96,53 @@ def test_frozen_set_matches_stream_and_records_its_cut_and_mix(tmp_path):
         frozen.load_frozen(path, dataclasses.replace(cfg, p_box_crop=0.25))
     with pytest.raises(ValueError, match="plate-type mix"):
         frozen.load_frozen(path, input_pipeline.RecognitionInputConfig(p_box_crop=1.0))
+
+
+def test_rpn_zoom_views_and_ignored_plates():
+    from alpr_jax.data.preprocess import letterbox
+    from alpr_jax.geometry import boxes as box_ops
+    image = np.random.default_rng(0).integers(0, 255, (400, 300, 3), np.uint8)
+    small = np.array([[100, 100], [140, 100], [140, 112], [100, 112]], np.float32)    # 40 px
+    large = np.array([[20, 250], [280, 250], [280, 330], [20, 330]], np.float32)    # 260 px
+    cfg = input_pipeline.DetectionInputConfig(input_hw=(160, 120), rpn_zoom=(0.5, 2.0),
+                                              rpn_band_px=(10.0, 45.0), anchor_samples=256)
+    grid = input_pipeline._anchors(cfg.input_hw)
+    scales = []
+    for seed in range(20):
+        out = input_pipeline.detection_targets(np.random.default_rng(seed), image,
+                                               [small, large], cfg)
+        assert out["image"].shape == (160, 120, 3)
+        np.testing.assert_allclose(out["corners"][:2], [small, large])   # original px
+        s, t = out["scale"], out["shift"]
+        scales.append(s)
+        view = [box_ops.corner_bounds(c * s + t)[None] for c in (small, large)]
+        iou_small, iou_large = (box_ops.iou(grid, v)[:, 0] for v in view)
+        labels = out["anchor_labels"]
+        # the large plate is over 50 input px wide at any zoom here: outside the band, so no
+        # anchor learns it, as a plate or as background
+        assert not ((labels == 1) & (iou_large >= iou_small)).any()
+        assert not ((labels == 0) & (iou_large >= 0.3)).any()
+        # the view is the photo at that scale and shift
+        from alpr_jax.data.preprocess import scale_and_shift
+        expect = scale_and_shift(image, float(s), t.astype(np.float64), (160, 120), 128)
+        assert np.abs(out["image"].astype(int) - expect).max() <= 1    # float32 rounding
+    assert max(scales) / min(scales) > 2            # zoomed in and out
+    # with no zoom the view is the letterbox of the photo, as before
+    plain = input_pipeline.DetectionInputConfig(input_hw=(160, 120))
+    a = input_pipeline.detection_targets(np.random.default_rng(3), image, [small], plain)
+    np.testing.assert_array_equal(a["image"], letterbox(image, (160, 120))[0])
+    assert (a["shift"] == 0).all()
+
+
+def test_anchor_targets_ignore_plates():
+    from alpr_jax.geometry import anchors as anchor_ops
+    grid = anchor_ops.grid_anchors((20, 15))
+    gt = np.array([[20, 20, 60, 35], [10, 100, 110, 140]], np.float32)
+    rng = np.random.default_rng(0)
+    labels, _, matched = anchor_ops.anchor_targets(rng, grid, gt, 512, 0.5,
+                                                   ignored=np.array([False, True]))
+    from alpr_jax.geometry import boxes as box_ops
+    iou = box_ops.iou(grid, gt)
+    assert (labels == 1).any() and (matched[labels == 1] == 0).all()
+    assert not ((labels == 0) & (iou[:, 1] >= 0.3)).any()
+    assert not ((labels == 1) & (iou[:, 1] >= 0.5) & (iou[:, 0] < 0.5)).any()

@@ -23,14 +23,15 @@ from alpr_jax.pipeline.reader import PlateReader
 
 @pytest.fixture(scope="module")
 def alpr(tmp_path_factory):
-    """Random small RPN / R-CNN (threshold 0: every RoI becomes a 'plate') + shipped reader."""
+    """Random small RPN / R-CNN (threshold 0, no minimum width: every RoI becomes a 'plate')
+    + shipped reader."""
     key = jax.random.PRNGKey(0)
     rpn_cfg, rcnn_cfg = {"width": 0.125, "corner_head": False}, {"width": 0.125}
     rpn_vars = jax.jit(lambda k: RPN(**rpn_cfg).init(k, jnp.zeros((1, 96, 64, 3))))(key)
     rcnn_vars = jax.jit(lambda k: RCNN(**rcnn_cfg).init(k, jnp.zeros((1, 48, 120, 3))))(key)
     det = PlateDetector(rpn_cfg, rpn_vars, rcnn_cfg, rcnn_vars,
                         options=DetectorOptions(input_hw=(96, 64), score_threshold=0.0,
-                                                num_rois=3))
+                                                num_rois=3, max_rois=3, min_width_px=0.0))
     return ALPR(det, PlateReader.load())
 
 

@@ -125,3 +125,19 @@ def test_car_parts_as_hard_negatives(kind):
     backgrounds.paste(canvas, np.full((20, 30, 3), 200, np.float32), np.ones((20, 30), np.float32),
                       (55, 5))
     assert (canvas[:15, 40:] == 200).all() and canvas[15:].max() == 0 and canvas[:, :40].max() == 0
+
+
+def test_black_plates_and_night_frames():
+    from alpr_jax.data import augment, generate
+    rgb, alpha = render.draw_plate(np.random.default_rng(0), "粤B12345", "black", ppm=0.5, clean=True)
+    ink = rgb[alpha > 0.5]
+    assert np.median(ink) < 80 and ink.max() > 180       # a dark plate with light characters
+    scene = generate.SceneConfig(height=240, width=160, p_black=1.0, type_probs=(1, 0, 0, 0),
+                                 p_no_plate=0.0, max_distractors=0)
+    sample = generate.generate_scene(np.random.default_rng(3), scene)
+    assert sample.plates and all(p.plate_type == "blue" for p in sample.plates)   # labels as blue
+    bright = np.full((64, 64, 3), 200.0, np.float32)
+    night = augment.AugmentConfig(p_lighting=0, p_gradient=0, p_shadow=0, p_gaussian_blur=0,
+                                  p_motion_blur=0, p_low_res=0, p_noise=0, p_jpeg=0, p_night=1.0)
+    dark = augment.apply(np.random.default_rng(1), bright, night)
+    assert dark.mean() < 0.5 * 200

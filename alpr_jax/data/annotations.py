@@ -325,3 +325,9 @@ def split_records(records: list[ImageRecord], split: str) -> list[ImageRecord]:
     want = 0 if split == "a" else 1
     return [r for r in records
             if zlib.crc32(os.path.basename(r.path).encode("utf-8")) % 2 == want]
+
+
+def read_split(spec: str) -> list[ImageRecord]:
+    """"DIR" or "DIR:a" / "DIR:b" (a stable half, split_records) -> its records."""
+    path, _, split = spec.partition(":")
+    return split_records(read_annotations(path), split or "all")

@@ -27,11 +27,19 @@ class AugmentConfig:
     max_noise_sigma: float = 10.0
     p_jpeg: float = 0.6
     jpeg_quality: tuple[int, int] = (15, 90)
+    p_night: float = 0.0             # a dark, noisy frame (dusk, night, an underexposed camera)
 
 
 SCENE_AUGMENT = AugmentConfig(p_shadow=0.2, max_gaussian_sigma=1.2, max_motion_len=7,
                               p_low_res=0.15, max_low_res_factor=2.0, max_noise_sigma=6.0,
                               jpeg_quality=(35, 95))
+# Training photos as other cameras would take them (the detector's real photos are CCPD's
+# bright parking-lot shots; street cameras add night, glare, blur and compression)
+PHOTO_AUGMENT = AugmentConfig(p_lighting=0.7, p_gradient=0.3, p_shadow=0.1,
+                              p_gaussian_blur=0.15, max_gaussian_sigma=1.2, p_motion_blur=0.1,
+                              max_motion_len=5, p_low_res=0.1, max_low_res_factor=2.0,
+                              p_noise=0.4, max_noise_sigma=6.0, p_jpeg=0.4,
+                              jpeg_quality=(30, 90), p_night=0.25)
 
 
 def apply(rng: np.random.Generator, image: np.ndarray, cfg: AugmentConfig = AugmentConfig()
@@ -41,6 +49,8 @@ def apply(rng: np.random.Generator, image: np.ndarray, cfg: AugmentConfig = Augm
     h, w = img.shape[:2]
     if rng.random() < cfg.p_lighting:
         img = _lighting(rng, img)
+    if rng.random() < cfg.p_night:
+        img = _night(rng, img)
     if rng.random() < cfg.p_gradient:
         angle = rng.uniform(0, 2 * np.pi)
         ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -89,6 +99,15 @@ def _lighting(rng, img):
     img = np.clip(img, 0, 255)
     gamma = np.exp(rng.uniform(-0.35, 0.35))
     return 255.0 * (img / 255.0) ** gamma
+
+
+def _night(rng, img):
+    """Underexposed: most of the frame 12-45% as bright, gamma lifted shadows crushed, a
+    blue-orange cast, sensor noise."""
+    img = img * rng.uniform(0.12, 0.45)
+    img = 255.0 * (np.clip(img, 0, 255) / 255.0) ** rng.uniform(1.0, 1.6)
+    img *= (1 + rng.normal(0, 0.1, 3)).astype(np.float32)
+    return img + rng.normal(0, rng.uniform(1, 5), img.shape).astype(np.float32)
 
 
 def _shadow(rng, img):

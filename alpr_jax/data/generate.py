@@ -53,6 +53,7 @@ class SceneConfig:
     type_probs: tuple[float, ...] = (0.55, 0.12, 0.25, 0.08)
     max_distractors: int = 4
     p_real_background: float = 0.5    # when real backgrounds are supplied
+    p_black: float = 0.0              # share of blue plates drawn white on black instead
     augment: augment.AugmentConfig = augment.SCENE_AUGMENT
 
 
@@ -70,13 +71,16 @@ def sample_plate_type(rng: np.random.Generator, probs) -> str:
     return TYPE_NAMES[int(rng.choice(len(TYPE_NAMES), p=p / p.sum()))]
 
 
-def _new_plate(rng, type_probs, width_px: float):
+def _new_plate(rng, type_probs, width_px: float, p_black: float = 0.0):
     plate_type = sample_plate_type(rng, type_probs)
     text = plates.sample_text(rng, plate_type)
     layout = render.layout_for(text)
     # Draw near the final size (within x2) so small plates are not supersampled needlessly.
     ppm = float(np.clip(width_px * 1.5 / layout.width, 0.25, 1.2))
-    rgb, alpha = render.draw_plate(rng, text, plate_type, ppm=ppm)
+    colours = plate_type
+    if p_black and plate_type == "blue" and rng.random() < p_black:
+        colours = "black"                  # a scene's plate: only its place is labelled
+    rgb, alpha = render.draw_plate(rng, text, colours, ppm=ppm)
     return text, plate_type, layout, rgb, alpha
 
 
@@ -162,9 +166,11 @@ def generate_scene(rng: np.random.Generator, cfg: SceneConfig = SceneConfig(),
     new_plates = []
     for _ in range(n_plates):
         width = float(np.exp(rng.uniform(*np.log(cfg.plate_width))))
-        text, plate_type, layout, rgb, alpha = _new_plate(rng, cfg.type_probs, width)
+        text, plate_type, layout, rgb, alpha = _new_plate(rng, cfg.type_probs, width, cfg.p_black)
+        # centres from which a plate this wide can lie inside the scene (wide plates too)
+        mx, my = min(0.5 * W, 0.1 * W + 0.5 * width), min(0.5 * H, 0.1 * H + 0.2 * width)
         for _attempt in range(10):
-            centre = (rng.uniform(0.1 * W, 0.9 * W), rng.uniform(0.1 * H, 0.92 * H))
+            centre = (rng.uniform(mx, W - mx), rng.uniform(my, min(0.92 * H, H - my)))
             quad = render.random_quad(rng, centre, width, layout.height / layout.width)
             box = corners_to_bbox(quad)
             inside = box[0] >= 0 and box[1] >= 0 and box[2] <= W and box[3] <= H

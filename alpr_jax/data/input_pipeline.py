@@ -18,10 +18,10 @@ from typing import Iterator
 import numpy as np
 
 from alpr_jax import plates
-from alpr_jax.data import generate
+from alpr_jax.data import augment, generate
 from alpr_jax.data.annotations import ImageRecord, PlateLabel, corners_to_bbox
 from alpr_jax.data.images import read_image
-from alpr_jax.data.preprocess import letterbox, plate_input
+from alpr_jax.data.preprocess import DETECTOR_PAD_VALUE, letterbox, plate_input, scale_and_shift
 from alpr_jax.data.proposals import sample_proposals
 from alpr_jax.geometry import anchors as anchor_ops
 from alpr_jax.geometry import boxes as box_ops
@@ -49,6 +49,17 @@ class DetectionInputConfig:
     rcnn_positive_fraction: float = 0.5
     mined_fraction: float = 0.5              # share of R-CNN proposals taken from mined RPN ones
     scene: generate.SceneConfig = generate.SceneConfig()
+    # RPN scale augmentation: the letterboxed view zoomed by a log-uniform factor in this
+    # range (a window of it, round a plate or anywhere), so one RPN serves every pass of the
+    # detector's pyramid; plates whose width (input px) falls outside rpn_band_px, or less
+    # than min_visible of which is in the window, are ignored: no anchor learns them as
+    # positive or negative (the pyramid's other passes answer for them)
+    rpn_zoom: tuple[float, float] = (1.0, 1.0)
+    rpn_band_px: tuple[float, float] = (0.0, float("inf"))
+    min_visible: float = 0.7
+    # labelled photos read from disk degraded online with this share (augment.PHOTO_AUGMENT:
+    # night, blur, noise, compression), so a few hundred bright real photos stand for more
+    p_photometric: float = 0.0
 
     def __post_init__(self):
         if self.input_hw[0] % anchor_ops.FEATURE_STRIDE or self.input_hw[1] % anchor_ops.FEATURE_STRIDE:
@@ -93,22 +104,24 @@ def _detection_batch(args):
 
 
 def _detection_records_batch(args):
-    seed, step, cfg, (lo, hi), records = args
+    seed, step, cfg, (lo, hi), records, probs = args
     base = step * cfg.batch_size
-    examples = [detection_record_example(seed, base + i, cfg, records) for i in range(lo, hi)]
+    examples = [detection_record_example(seed, base + i, cfg, records, probs)
+                for i in range(lo, hi)]
     return {k: np.stack([e[k] for e in examples]) for k in examples[0]}
 
 
 def batches(task: str, seed: int, cfg, start_step: int = 0, num_steps: int | None = None,
             workers: int = 0, real_backgrounds: tuple[ImageRecord, ...] = (),
-            records: tuple[ImageRecord, ...] = (),
+            records: tuple[ImageRecord, ...] = (), record_probs: np.ndarray | None = None,
             example_range: tuple[int, int] | None = None) -> Iterator[dict]:
     """Yields batches start_step, start_step + 1, ... (forever unless num_steps is given).
 
     task "recognition": {"image": uint8 [B, 48, 120, 3], "labels": int32 [B, 8]}.
     task "detection": see detection_example, each array with a leading batch axis; with
     `records` (labelled photos on disk: written synthetic scenes, CCPD) the scenes are those
-    photos in a seeded order instead of freshly generated ones.
+    photos in a seeded order (or drawn with record_probs [N]) instead of freshly generated
+    ones.
     workers > 0 builds batches in that many processes; the batches are identical either way.
     example_range (lo, hi) makes only examples lo..hi-1 of each batch (one host's share in
     multi-host training; the union over hosts is the single-host batch)."""
@@ -118,7 +131,7 @@ def batches(task: str, seed: int, cfg, start_step: int = 0, num_steps: int | Non
     if task == "recognition":
         make, extra = _recognition_batch, ()
     elif task == "detection" and records:
-        make, extra = _detection_records_batch, (tuple(records),)
+        make, extra = _detection_records_batch, (tuple(records), record_probs)
     elif task == "detection":
         make, extra = _detection_batch, (tuple(real_backgrounds),)
     else:
@@ -162,8 +175,9 @@ def detection_targets(rng: np.random.Generator, image: np.ndarray, corners: list
                       cfg: DetectionInputConfig, mined: np.ndarray | None = None) -> dict:
     """Detector training example from an image [H, W, 3] uint8 and its plates' corners.
 
-    Returns image uint8 [h, w, 3] (letterboxed to cfg.input_hw), scale float32 [] (detector
-    px per original px), anchor_labels int32 [A], anchor_deltas float32 [A, 4], and the plates in
+    Returns image uint8 [h, w, 3] (letterboxed to cfg.input_hw, or a zoomed view of it with
+    cfg.rpn_zoom), scale float32 [] and shift float32 [2] (input px = scale * original px +
+    shift; shift 0 without zoom), anchor_labels int32 [A], anchor_deltas float32 [A, 4], and the plates in
     ORIGINAL pixels, padded to cfg.max_plates: corners float32 [P, 4, 2], boxes [P, 4],
     plate_mask bool [P]; anchor_corners float32 [A, 4, 2] (each anchor's matched plate's
     corners normalised by the anchor box; meaningful where anchor_labels == 1).
@@ -171,18 +185,28 @@ def detection_targets(rng: np.random.Generator, image: np.ndarray, corners: list
     original), proposals float32 [K, 4] (original px), proposal_labels int32 [K], and
     proposal_corners float32 [K, 4, 2] (normalised by the proposal's 1:2.5 crop box); `mined`
     [M, 4] (original px) are the fixed RPN's proposals for this image, if mined."""
-    net_image, scale = letterbox(image, cfg.input_hw)
     corners = list(corners)[:cfg.max_plates]
     boxes = np.array([corners_to_bbox(c) for c in corners], np.float32).reshape(-1, 4)
+    plate_corners = np.asarray(corners, np.float32).reshape(-1, 4, 2)
+    if tuple(cfg.rpn_zoom) == (1.0, 1.0):
+        net_image, scale = letterbox(image, cfg.input_hw)
+        shift = np.zeros(2, np.float32)
+    else:
+        net_image, scale, shift = _zoomed_view(rng, image, boxes, cfg)
+    net_boxes = boxes * scale + np.tile(shift, 2)
+    net_corners = plate_corners * scale + shift
+    visible = _visible_fraction(net_boxes, cfg.input_hw)
+    width = net_boxes[:, 2] - net_boxes[:, 0]
+    ignored = ((visible < cfg.min_visible) | (width < cfg.rpn_band_px[0])
+               | (width > cfg.rpn_band_px[1]))
     grid = _anchors(cfg.input_hw)
     labels, deltas, matched = anchor_ops.anchor_targets(
-        rng, grid, boxes * scale, cfg.anchor_samples, cfg.positive_fraction,
-        cfg.positive_iou, cfg.negative_iou)
+        rng, grid, net_boxes, cfg.anchor_samples, cfg.positive_fraction,
+        cfg.positive_iou, cfg.negative_iou, ignored=ignored)
     anchor_corners = np.zeros((len(grid), 4, 2), np.float32)
     pos = np.flatnonzero(labels == 1)
     if len(pos):
-        plate_corners = np.asarray(corners, np.float32).reshape(-1, 4, 2) * scale
-        anchor_corners[pos] = crop_ops.encode_corners(plate_corners[matched[pos]], grid[pos])
+        anchor_corners[pos] = crop_ops.encode_corners(net_corners[matched[pos]], grid[pos])
     p = cfg.max_plates
     padded_corners = np.zeros((p, 4, 2), np.float32)
     padded_boxes = np.zeros((p, 4), np.float32)
@@ -190,7 +214,8 @@ def detection_targets(rng: np.random.Generator, image: np.ndarray, corners: list
     padded_corners[:len(corners)] = np.asarray(corners, np.float32).reshape(-1, 4, 2)
     padded_boxes[:len(boxes)] = boxes
     mask[:len(boxes)] = True
-    out = {"image": net_image, "scale": np.float32(scale), "anchor_labels": labels,
+    out = {"image": net_image, "scale": np.float32(scale), "shift": shift,
+           "anchor_labels": labels,
            "anchor_deltas": deltas, "anchor_corners": anchor_corners,
            "corners": padded_corners, "boxes": padded_boxes, "plate_mask": mask}
     if cfg.rcnn_proposals:
@@ -207,6 +232,35 @@ def detection_targets(rng: np.random.Generator, image: np.ndarray, corners: list
     return out
 
 
+def _zoomed_view(rng, image, boxes, cfg: DetectionInputConfig):
+    """The photo letterboxed into cfg.input_hw, zoomed by a log-uniform factor of cfg.rpn_zoom
+    about a plate (or, one time in four or without plates, anywhere): (uint8 [h, w, 3], scale,
+    shift [2]) with input px = scale * original px + shift."""
+    h_in, w_in = cfg.input_hw
+    h, w = image.shape[:2]
+    zoom = float(np.exp(rng.uniform(*np.log(cfg.rpn_zoom))))
+    scale = min(h_in / h, w_in / w) * zoom
+    if len(boxes) and rng.random() < 0.75:
+        b = boxes[rng.integers(len(boxes))]
+        centre = (b[:2] + b[2:]) / 2 * scale + rng.uniform(-0.35, 0.35, 2) * (w_in, h_in)
+    else:
+        centre = rng.uniform(0, 1, 2) * (w * scale, h * scale)
+    shift = np.array([w_in, h_in], np.float32) / 2 - centre
+    # a view smaller than the input lies anywhere in it; a larger one covers it
+    for axis, (size, room) in enumerate(((w * scale, w_in), (h * scale, h_in))):
+        lo, hi = sorted((0.0, room - size))
+        shift[axis] = np.clip(shift[axis], lo, hi)
+    view = scale_and_shift(image, scale, shift, cfg.input_hw, pad_value=DETECTOR_PAD_VALUE)
+    return view, np.float32(scale), shift.astype(np.float32)
+
+
+def _visible_fraction(boxes: np.ndarray, hw) -> np.ndarray:
+    """Share of each box [P, 4] inside the image [0, w] x [0, h]: [P]."""
+    inside = np.stack([np.clip(boxes[:, 0], 0, hw[1]), np.clip(boxes[:, 1], 0, hw[0]),
+                       np.clip(boxes[:, 2], 0, hw[1]), np.clip(boxes[:, 3], 0, hw[0])], 1)
+    return box_ops.area(inside) / np.maximum(box_ops.area(boxes), 1e-9)
+
+
 def detection_example(seed: int, index: int, cfg: DetectionInputConfig,
                       real_backgrounds: tuple[ImageRecord, ...] = ()) -> dict:
     """One synthetic scene turned into detector targets (see detection_targets)."""
@@ -216,12 +270,20 @@ def detection_example(seed: int, index: int, cfg: DetectionInputConfig,
 
 
 def detection_record_example(seed: int, index: int, cfg: DetectionInputConfig,
-                             records: tuple[ImageRecord, ...]) -> dict:
-    """Example `index` of a seeded pass over labelled photos (each epoch a new order); photos
-    of another size than cfg.scene are letterboxed to it so batches stack."""
-    epoch, k = divmod(index, len(records))
-    record = records[_epoch_order(seed, epoch, len(records))[k]]
+                             records: tuple[ImageRecord, ...],
+                             probs: np.ndarray | None = None) -> dict:
+    """Example `index` of a seeded pass over labelled photos (each epoch a new order), or,
+    with probs [N], a seeded draw from them; photos of another size than cfg.scene are
+    letterboxed to it so batches stack."""
+    if probs is None:
+        epoch, k = divmod(index, len(records))
+        record = records[_epoch_order(seed, epoch, len(records))[k]]
+    else:
+        record = records[np.random.default_rng([seed, 5, index]).choice(len(records), p=probs)]
     image = read_image(record.path)
+    rng = example_rng(seed, index)
+    if cfg.p_photometric and rng.random() < cfg.p_photometric:
+        image = augment.apply(rng, image, augment.PHOTO_AUGMENT)
     corners = [p.corners if p.corners is not None else box_ops.box_corners(p.bbox)
                for p in record.plates]
     mined = record.meta.get("rpn_proposals")
@@ -230,7 +292,7 @@ def detection_record_example(seed: int, index: int, cfg: DetectionInputConfig,
         image, s = letterbox(image, scene_hw)
         corners = [c * s for c in corners]
         mined = None if mined is None else np.asarray(mined, np.float32) * s
-    return detection_targets(example_rng(seed, index), image, corners, cfg, mined)
+    return detection_targets(rng, image, corners, cfg, mined)
 
 
 @functools.lru_cache(maxsize=4)

@@ -79,8 +79,12 @@ def _plate_colours(rng: np.random.Generator, plate_type: str):
     elif plate_type == "white":
         bg_top = bg_bot = _vary_colour(rng, (235, 235, 232), 10)
         ink = _vary_colour(rng, (15, 15, 15), 12)
+    elif plate_type == "black":   # white on black (older foreign-owned and cross-border cars)
+        bg_top = bg_bot = _vary_colour(rng, (22, 24, 26), 12)
+        ink = _vary_colour(rng, (235, 235, 235), 12)
     else:
-        raise ValueError(f"unknown plate type {plate_type!r}; expected one of {plates.PLATE_TYPES}")
+        raise ValueError(f"unknown plate type {plate_type!r}; expected one of "
+                         f"{plates.PLATE_TYPES + ('black',)}")
     special = _vary_colour(rng, (200, 25, 25), 20)
     return bg_top, bg_bot, ink, special
 

@@ -2,6 +2,7 @@
 
     python -m alpr_jax.data.synth --kind plates --count 1000 --out DIR [--seed 0] [--workers 2]
     python -m alpr_jax.data.synth --kind scenes --count 100 --out DIR --backgrounds ../shared/data/ccpd_samples
+        [--backgrounds ../shared/data/ccpd_600/train ...] [--plate-width 16 650] [--max-plates 3]
 
 Example i is generated from seed (seed, i) alone, so a run can be extended or repeated; each
 label line is written as soon as its image is, so an interrupted run keeps what it made.
@@ -9,6 +10,7 @@ label line is written as soon as its image is, so an interrupted run keeps what 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import json
 import multiprocessing
@@ -24,12 +26,14 @@ from alpr_jax.data.annotations import (LABELS_FILE, ImageRecord, corners_to_bbox
 from alpr_jax.data.images import write_image
 
 
-def _make(index: int, kind: str, seed: int, out: str, backgrounds: tuple) -> dict:
+def _make(index: int, kind: str, seed: int, out: str, backgrounds: tuple,
+          scene: generate.SceneConfig = generate.SceneConfig()) -> dict:
     rng = np.random.default_rng([seed, index])
     if kind == "plates":
         sample, name = generate.generate_plate(rng), f"plate_{index:07d}.png"
     else:
-        sample, name = generate.generate_scene(rng, real_backgrounds=backgrounds), f"scene_{index:07d}.jpg"
+        sample = generate.generate_scene(rng, scene, real_backgrounds=backgrounds)
+        name = f"scene_{index:07d}.jpg"
     write_image(os.path.join(out, name), sample.image)
     return {"path": name, "plates": [
         {"text": p.text, "plate_type": p.plate_type,
@@ -38,12 +42,15 @@ def _make(index: int, kind: str, seed: int, out: str, backgrounds: tuple) -> dic
         for p in sample.plates]}
 
 
-def background_records(annotated: str | None = None, plain: str | None = None,
-                       split: str = "all") -> tuple:
-    """Real photos for scenes: an annotated dataset (its plates stay labelled; `split` picks a
-    stable half, so the other half can stay unseen) and/or a folder of unlabelled photos that
-    must contain no plates (used as plate-free backgrounds)."""
-    records = list(split_records(read_annotations(annotated), split)) if annotated else []
+def background_records(annotated=None, plain: str | None = None, split: str = "all") -> tuple:
+    """Real photos for scenes: annotated datasets (a folder or a list of them; their plates
+    stay labelled; `split` picks a stable half, so the other half can stay unseen) and/or a
+    folder of unlabelled photos that must contain no plates (plate-free backgrounds)."""
+    folders = [annotated] if isinstance(annotated, str) else list(annotated or [])
+    records = []
+    for spec in folders:                     # "DIR" (split applies) or "DIR:a" / "DIR:b"
+        folder, _, own = spec.partition(":")
+        records += split_records(read_annotations(folder), own or split)
     if plain:
         images = list_images(plain)
         if not images:
@@ -53,15 +60,16 @@ def background_records(annotated: str | None = None, plain: str | None = None,
 
 
 def write_dataset(kind: str, count: int, out: str, seed: int = 0, start: int = 0,
-                  backgrounds_dir: str | None = None, workers: int = 0, progress: bool = True,
-                  plain_backgrounds_dir: str | None = None, backgrounds_split: str = "all"
-                  ) -> float:
+                  backgrounds_dir=None, workers: int = 0, progress: bool = True,
+                  plain_backgrounds_dir: str | None = None, backgrounds_split: str = "all",
+                  scene: generate.SceneConfig = generate.SceneConfig()) -> float:
     """Generates examples start..start+count-1 into `out`; returns examples per second."""
     if kind not in ("plates", "scenes"):
         raise ValueError(f"--kind must be 'plates' or 'scenes', got {kind!r}")
     os.makedirs(out, exist_ok=True)
     backgrounds = background_records(backgrounds_dir, plain_backgrounds_dir, backgrounds_split)
-    make = functools.partial(_make, kind=kind, seed=seed, out=out, backgrounds=backgrounds)
+    make = functools.partial(_make, kind=kind, seed=seed, out=out, backgrounds=backgrounds,
+                             scene=scene)
     indices = range(start, start + count)
     t0 = time.perf_counter()
     with open(os.path.join(out, LABELS_FILE), "a", encoding="utf-8") as labels:
@@ -85,17 +93,39 @@ def main(argv=None):
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--start", type=int, default=0, help="index of the first example")
-    parser.add_argument("--backgrounds", default=None,
-                        help="annotated real photos (any read_annotations layout) for scenes")
+    parser.add_argument("--backgrounds", action="append", default=None,
+                        help="annotated real photos (any read_annotations layout) for scenes; "
+                             "repeatable; DIR:a or DIR:b takes one half")
     parser.add_argument("--backgrounds-split", default="all", choices=["all", "a", "b"],
                         help="use only this half of --backgrounds (keep the other unseen)")
     parser.add_argument("--plain-backgrounds", default=None,
                         help="folder of unlabelled photos WITHOUT plates, used as scene backgrounds")
+    parser.add_argument("--plate-width", type=float, nargs=2, default=None, metavar=("MIN", "MAX"),
+                        help="scenes: synthetic plate widths in px, drawn log-uniformly "
+                             f"(default {generate.SceneConfig.plate_width})")
+    parser.add_argument("--black-plates", type=float, default=None,
+                        help="scenes: share of blue plates drawn white on black instead")
+    parser.add_argument("--max-plates", type=int, default=None,
+                        help=f"scenes: most plates per scene (default {generate.SceneConfig.max_plates})")
     parser.add_argument("--workers", type=int, default=0)
     args = parser.parse_args(argv)
+    scene = generate.SceneConfig()
+    if args.plate_width:
+        lo, hi = args.plate_width
+        if not 0 < lo < hi:
+            parser.error(f"--plate-width needs 0 < MIN < MAX, got {lo} {hi}")
+        scene = dataclasses.replace(scene, plate_width=(lo, hi))
+    if args.black_plates is not None:
+        if not 0 <= args.black_plates <= 1:
+            parser.error("--black-plates must be in [0, 1]")
+        scene = dataclasses.replace(scene, p_black=args.black_plates)
+    if args.max_plates is not None:
+        if args.max_plates < 1:
+            parser.error("--max-plates must be at least 1")
+        scene = dataclasses.replace(scene, max_plates=args.max_plates)
     rate = write_dataset(args.kind, args.count, args.out, args.seed, args.start, args.backgrounds,
                          args.workers, plain_backgrounds_dir=args.plain_backgrounds,
-                         backgrounds_split=args.backgrounds_split)
+                         backgrounds_split=args.backgrounds_split, scene=scene)
     print(f"wrote {args.count} {args.kind} to {args.out} ({rate:.1f}/s)")
 
 

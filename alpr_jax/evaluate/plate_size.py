@@ -1,5 +1,6 @@
 """Detection across plate sizes: each labelled real scene redrawn so that its plate is a given
-width in pixels, on a canvas of the scene's size, and the detector run on it.
+width in pixels, on a canvas of the scene's size or another (e.g. 1920x1080), and the detector
+run on it.
 
 The photo is scaled about the plate and the plate centred on the canvas: shrunk photos sit in
 a field of the crop pad grey (128), enlarged ones are cut to the canvas around the plate. So the
@@ -35,9 +36,10 @@ def at_plate_width(image: np.ndarray, corners: np.ndarray, width: float,
     return out, (corners * s + t).astype(np.float32)
 
 
-def size_sweep(detector, records: list[ImageRecord], widths: list[float]) -> dict:
+def size_sweep(detector, records: list[ImageRecord], widths: list[float],
+               out_hw: tuple[int, int] | None = None) -> dict:
     """detector (pipeline.detector.PlateDetector) on every one-plate record redrawn at each plate
-    width. Returns {"widths": [...], "rows": [{"width", "n", "recall_50", "recall_70",
+    width, on a canvas of out_hw (default: each photo's own size). Returns {"widths": [...], "rows": [{"width", "n", "recall_50", "recall_70",
     "extra_detections", "ms"} ...]}: recall at quadrilateral IoU 0.5 / 0.7, detections that
     match no plate (IoU < 0.5) and the median detector time."""
     from alpr_jax.evaluate.detection import polygon_iou
@@ -49,7 +51,7 @@ def size_sweep(detector, records: list[ImageRecord], widths: list[float]) -> dic
     for width in widths:
         ious, extra, ms = [], 0, []
         for image, corners in scenes:
-            view, gt = at_plate_width(image, corners, width)
+            view, gt = at_plate_width(image, corners, width, out_hw)
             dets, timing = detector.detect(view)
             ms.append(timing["detect_total"])
             overlaps = [polygon_iou(d.corners, gt) for d in dets]

@@ -30,7 +30,8 @@ def grid_anchors(feature_hw: tuple[int, int], stride: int = FEATURE_STRIDE,
 
 def anchor_targets(rng: np.random.Generator, anchors: np.ndarray, gt_boxes: np.ndarray,
                    num_samples: int = 64, positive_fraction: float = 0.25,
-                   positive_iou: float = 0.5, negative_iou: float = 0.3
+                   positive_iou: float = 0.5, negative_iou: float = 0.3,
+                   ignored: np.ndarray | None = None
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Labels and regression targets for one image.
 
@@ -39,6 +40,8 @@ def anchor_targets(rng: np.random.Generator, anchors: np.ndarray, gt_boxes: np.n
     (meaningful where labels == 1) and matched int32 [A], the ground-truth index each anchor
     is matched to (-1 when there is no ground truth). Each ground-truth box's best anchor is positive too, so
     every plate gets at least one; at most num_samples anchors are sampled, a quarter positive.
+    ignored: bool [P], plates to learn nothing about (another scale answers for them): no
+    anchor matched to one is positive, and none overlapping one by negative_iou is negative.
     """
     num_anchors = len(anchors)
     labels = np.full((num_anchors,), -1, np.int32)
@@ -53,6 +56,11 @@ def anchor_targets(rng: np.random.Generator, anchors: np.ndarray, gt_boxes: np.n
         best_anchor = overlaps.argmax(0)
         labels[best_anchor[overlaps[best_anchor, np.arange(len(gt_boxes))] > 0]] = 1
         deltas = box_ops.encode(gt_boxes[best_gt], anchors).astype(np.float32)
+        if ignored is not None and np.any(ignored):
+            ignored = np.asarray(ignored, bool)
+            near_ignored = (overlaps[:, ignored] >= negative_iou).any(1)
+            labels[(labels == 1) & ignored[best_gt]] = -1
+            labels[(labels == 0) & near_ignored] = -1
     else:
         labels[:] = 0
     positives = np.flatnonzero(labels == 1)

@@ -1,6 +1,6 @@
 """Proposal crops for the R-CNN: a 1:2.5 (h:w) box around each proposal, cut from the
-ORIGINAL-resolution photo with the project's one bilinear sampler, and the corner coding
-relative to that box.
+ORIGINAL-resolution photo (or, for large boxes, a 2x2-mean level of it) with the project's one
+bilinear sampler, and the corner coding relative to that box.
 
 Corner coding: a corner (x, y) inside crop box (x1, y1, x2, y2) is ((x - x1) / (x2 - x1),
 (y - y1) / (y2 - y1)); values below 0 or above 1 mean the plate extends past the crop.
@@ -54,11 +54,40 @@ def crop_thetas(boxes, image_hw):
     return jnp.stack([row_x, row_y], -2)
 
 
+MAX_LEVEL = 3        # crops read from 2x2-mean levels of the photo, down to 1/8 of it
+
+
+def mean_pyramid(image, levels: int = MAX_LEVEL) -> list:
+    """image [H, W, C] padded with PAD_VALUE to a multiple of 2**levels, then 2x2 means:
+    [level 0, level 1 (half size), ...]. Level l's pixel (i, j) covers original pixels
+    [2^l j, 2^l (j + 1)) x [2^l i, 2^l (i + 1)), so every level spans the same extent."""
+    f = 2 ** levels
+    h, w = image.shape[:2]
+    hp, wp = -(-h // f) * f, -(-w // f) * f
+    if (hp, wp) != (h, w):
+        image = jnp.pad(image, ((0, hp - h), (0, wp - w), (0, 0)), constant_values=PAD_VALUE)
+    out = [image]
+    for _ in range(levels):
+        x = out[-1]
+        out.append(x.reshape(x.shape[0] // 2, 2, x.shape[1] // 2, 2, -1).mean((1, 3)))
+    return out
+
+
 def cut(image, boxes, out_hw=CROP_HW):
     """image float32 [H, W, C] (original resolution), boxes [N, 4] -> crops [N, h, w, C],
-    padded with PAD_VALUE outside the image."""
-    thetas = crop_thetas(jnp.asarray(boxes, jnp.float32), image.shape[:2])
-    return sampler.sample_batch(image[None], thetas[None], out_hw, PAD_VALUE)[0]
+    padded with PAD_VALUE outside the image. Each box is read from the level of a 2x2-mean
+    pyramid of the photo (mean_pyramid) at which it shrinks by less than 2: bilinear
+    sampling of a box many times larger than the crop would alias (a 450 px plate read
+    into 120 px would skip pixels)."""
+    boxes = jnp.asarray(boxes, jnp.float32)
+    levels = mean_pyramid(image)
+    thetas = crop_thetas(boxes, levels[0].shape[:2])   # fractions of the extent: every level
+    shrink = jnp.maximum((boxes[:, 2] - boxes[:, 0]) / out_hw[1],
+                         (boxes[:, 3] - boxes[:, 1]) / out_hw[0])
+    level = jnp.clip(jnp.floor(jnp.log2(jnp.maximum(shrink, 1.0))), 0, MAX_LEVEL).astype(jnp.int32)
+    crops = jnp.stack([sampler.sample_batch(x[None], thetas[None], out_hw, PAD_VALUE)[0]
+                       for x in levels])                                  # [L, N, h, w, C]
+    return crops[level, jnp.arange(boxes.shape[0])]
 
 
 # --- DSNT refinement crops: the 1:2.5 crop box with context, coordinates in [-1, 1] ----------

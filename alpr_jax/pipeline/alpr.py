@@ -88,16 +88,18 @@ class ALPR:
     def load(cls, rpn: str | None = None, rcnn: str | None = None,
              recognizer: str | None = None, score_threshold: float | None = None,
              corner_source: str = DEFAULT_CORNER_SOURCE, dsnt: str | None = None,
-             tta: bool = False, zoom: str | None = None) -> "ALPR":
+             tta: bool = False, zoom: str | None = None,
+             single_scale: bool = False) -> "ALPR":
         """The shipped weights unless paths to other exported .npz files are given;
         corner_source "dsnt" (default) takes the plate corners from the DSNT localiser in
         `dsnt` (default: shipped), "rcnn" from the R-CNN's regression; tta reads each plate
         also shifted 2 px left and right (PlateReader; 3x the recogniser's time); zoom: when
-        the detector's 2x RPN pass for small plates runs, "auto" (default), "always", "off"."""
+        the detector's RPN passes above 1x (for small plates) run, "auto" (default),
+        "always", "off"; single_scale: the paper's one-pass cascade without re-crops."""
         from alpr_jax.pipeline.options import ModelOptions
         return ModelOptions(rpn=rpn, rcnn=rcnn, dsnt=dsnt, recognizer=recognizer,
                             corner_source=corner_source, score_threshold=score_threshold,
-                            zoom=zoom, tta=tta).alpr()
+                            zoom=zoom, single_scale=single_scale, tta=tta).alpr()
 
     def predict(self, image_or_path) -> Result:
         """A path (str / PathLike) or a uint8 RGB array [H, W, 3] -> Result.

@@ -1,17 +1,30 @@
-"""PlateDetector: the cascade RPN -> NMS -> top RoIs -> 1:2.5 crops -> R-CNN -> corners -> NMS.
+"""PlateDetector: the cascade RPN passes -> NMS -> top RoIs -> 1:2.5 crops -> R-CNN -> corners
+-> NMS -> re-crops around each plate found.
 
-Scale convention: the RPN sees the photo letterboxed into a fixed input (480x320 for portrait
-photos, 320x480 for landscape ones); detector-input px = scale * original px. R-CNN crops are
-cut from the ORIGINAL photo (capped at MAX_SIDE px on the long side) with the shared sampler,
-padded to a multiple of IMAGE_BUCKET px so that jit compiles once per bucket, not per photo.
+Scale convention: each RPN pass sees the photo letterboxed into a multiple of a fixed input
+(480x320 for portrait photos, 320x480 for landscape ones); pass-input px = scale * original
+px. R-CNN and DSNT crops are cut from the ORIGINAL photo (capped at MAX_SIDE px on the long
+side, large boxes read from a 2x2-mean level of it: geometry.crops.cut), padded to a multiple
+of IMAGE_BUCKET px so that jit compiles once per bucket, not per photo.
 
-Small plates: at stride 8 on the 480x320 input, and with the smallest anchor (area 600) ~100 px
-of a 720x1160 photo wide, the RPN's boxes on plates under ~100 px are poor and under ~60 px
-mostly miss. A zoom pass runs the RPN on the photo letterboxed at 2x the input size (~4x the
-RPN's time) and keeps only boxes too narrow for the base pass (small_plate_px), so each pass
-answers the plate sizes its anchors fit. DetectorOptions.zoom "auto" (default) runs it only
-when the base pass finds nothing or a narrow plate, then scores both passes' RoIs together;
-"always" / "off" (the CLI's --zoom).
+Plate sizes: the RPN's 15 anchors (the paper's: 35 to 168 px wide) and its receptive field
+(~110 px) fit plates about 34 to 136 px wide in its input, so one pass covers a 4x range of
+plate widths. DetectorOptions.scales runs a pyramid of passes (default 0.5x, 1x, 2x and 4x of
+the input size), each keeping only the boxes in that band (band_px; the lowest and highest
+pass that run keep everything beyond it), merged by NMS: the 0.5x pass (a quarter of the 1x
+pass's time) answers the plates that fill most of the photo, the 1x pass the CCPD-sized
+ones, the 2x and 4x passes (4x and 16x the time) the small ones in large photos, each run
+"auto" only while the passes so far find nothing, a narrow plate, or a narrow RoI the
+R-CNN half believes, and 2x on every large photo; "always" or "off" (the CLI's --zoom); never
+past max_upscale x the photo's resolution.
+DetectorOptions.single_scale() is the paper's one-pass cascade.
+
+Corners that are not cut short: the R-CNN's crop is that of a proposal, and a plate larger
+than its proposal comes out with corners at or short of the crop's edge. So each detection is
+re-cropped round the corners it got (their bounds grown by refine_margin per side, so the
+crop reaches past an end that was cut off) and read again, refine_steps times: the R-CNN
+rescores it and regresses new corners, and the DSNT localiser (the default corner source)
+refines a context crop round them.
 
 Modes (Table 5): "cascade" (R-CNN corners, the paper's), "rpn_box" (RPN boxes as
 quadrilaterals), "rpn_corner" (the RPN's own corner head).
@@ -43,7 +56,6 @@ CORNER_SOURCES = ("rcnn", "dsnt")
 DEFAULT_CORNER_SOURCE = "dsnt"
 IMAGE_BUCKET = 256
 MAX_SIDE = 2560
-ZOOM_SCALES = (2.0,)
 ZOOM_POLICIES = ("auto", "always", "off")
 
 
@@ -58,30 +70,65 @@ class Detection:
 class DetectorOptions:
     input_hw: tuple[int, int] = (480, 320)    # portrait; landscape photos use it transposed
                                               # (data.preprocess.oriented_input_hw)
-    pre_nms: int = 300                        # best anchors kept before the RPN's NMS
+    pre_nms: int = 300                        # best anchors kept before each pass's NMS
     rpn_nms: float = 0.7
-    num_rois: int = 10                        # the paper's top-10 RoIs
+    num_rois: int = 10                        # the paper's top-10 RoIs, per pass
+    max_rois: int = 16                        # RoIs the R-CNN scores after merging passes
     final_nms: float = 0.3
-    score_threshold: float = 0.5
-    # extra RPN passes at these multiples (> 1) of input_hw, for plates too small for the base
-    # pass; "auto" runs them only when the base pass finds nothing or a plate under
-    # small_plate_px wide (base-input px), "always" on every photo, "off" never
+    score_threshold: float = 0.7               # chosen on easypr_dev (README "Detection")
+    # RPN passes at these multiples of input_hw; those above 1 follow the zoom policy, in
+    # ascending order: "auto" runs the next one only when the passes so far found nothing,
+    # a plate under small_plate_px wide in the last pass's input, or a RoI that narrow the
+    # R-CNN scored at least near_miss but under score_threshold; before the first above 1x,
+    # also when the photo is shrunk below large_photo_scale at 1x (plates of ~80 px would be
+    # under 24 px there). "always" runs them all, "off" none. No pass reads
+    # the photo at more than max_upscale x its own resolution.
+    scales: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
     zoom: str = "auto"
-    zoom_scales: tuple[float, ...] = ZOOM_SCALES
-    small_plate_px: float = 48.0              # ~116 px of a 720x1160 photo
+    band_px: tuple[float, float] = (34.0, 136.0)   # box widths (pass-input px) a pass keeps
+    small_plate_px: float = 48.0              # ~116 px of a 720x1160 photo at 1x
+    near_miss: float = 0.1
+    large_photo_scale: float = 0.3            # 1x letterbox scale under which 2x always runs
+    max_upscale: float = 2.0
+    min_width_px: float = 18.0                # narrower detections (original px) are dropped:
+                                              # under the 20 px plates the detector is for,
+                                              # and unreadable; background blobs at 4x
+    refine_steps: int = 2                     # re-crops around each detection's corners
+    refine_threshold: float = 0.3             # with re-crops, the candidates scoring this
+                                              # much (or score_threshold if lower) are re-read;
+                                              # score_threshold applies to the re-read score
+    refine_margin: float = 0.15               # each re-crop's RoI: the corners' bounds grown by
+                                              # this share of their width and height per side
+    rescore: str = "max"                      # a re-cropped plate's score: "last" re-crop's,
+                                              # or the "max" / "mean" of all its scores
+    # the last re-crop's DSNT corners: the mean of reads of the plate with these margins
+    # (one batch; several views average out some of the heatmaps' noise)
+    dsnt_margins: tuple[float, ...] = (0.05, 0.1, 0.15)
 
     def __post_init__(self):
         if self.zoom not in ZOOM_POLICIES:
             raise ValueError(f"zoom must be one of {ZOOM_POLICIES}, got {self.zoom!r}")
-        if any(not s > 1 for s in self.zoom_scales):
-            raise ValueError(f"zoom_scales must each be > 1, got {self.zoom_scales}")
+        if not self.scales or 1.0 not in self.scales or any(s <= 0 for s in self.scales):
+            raise ValueError(f"scales must be positive and include 1.0, got {self.scales}")
         if self.input_hw[0] % 8 or self.input_hw[1] % 8:
             raise ValueError(f"input_hw {tuple(self.input_hw)} must be multiples of 8 (RPN stride)")
+        if not 0 < self.band_px[0] < self.band_px[1]:
+            raise ValueError(f"band_px must be (low, high) with 0 < low < high, got {self.band_px}")
+        if self.refine_steps < 0:
+            raise ValueError(f"refine_steps must be >= 0, got {self.refine_steps}")
+        if not 0 <= self.refine_threshold <= 1:
+            raise ValueError(f"refine_threshold must be in [0, 1], got {self.refine_threshold}")
+        if self.rescore not in ("last", "max", "mean"):
+            raise ValueError(f"rescore must be 'last', 'max' or 'mean', got {self.rescore!r}")
 
-    @property
-    def max_rois(self) -> int:
-        """RoIs the R-CNN sees at most: num_rois from each RPN pass that may run."""
-        return self.num_rois * (1 + (len(self.zoom_scales) if self.zoom != "off" else 0))
+    @classmethod
+    def single_scale(cls, **overrides) -> "DetectorOptions":
+        """The paper's cascade: one RPN pass on the 480x320 input, no re-crops."""
+        return cls(**{"scales": (1.0,), "zoom": "off", "refine_steps": 0, **overrides})
+
+    def passes(self, zoom_in: bool) -> tuple[float, ...]:
+        """The scales up to 1x, and with zoom_in those above (the most that may run)."""
+        return tuple(sorted(s for s in self.scales if s <= 1.0 or zoom_in))
 
 
 class PlateDetector:
@@ -151,7 +198,7 @@ class PlateDetector:
     # --- jitted stages --------------------------------------------------------------------
     def _rpn_topk(self, variables, x, input_hw):
         """x float32 [1, h, w, 3] -> the pre_nms best anchors' scores [K], boxes [K, 4] and
-        corners [K, 4, 2] (detector-input px)."""
+        corners [K, 4, 2] (pass-input px)."""
         out = self.rpn.apply(variables, x, train=False)
         grid = jnp.asarray(anchor_ops.grid_anchors((input_hw[0] // 8, input_hw[1] // 8)))
         scores = jax.nn.sigmoid(out["objectness"][0].astype(jnp.float32))
@@ -185,119 +232,191 @@ class PlateDetector:
     # --- public ---------------------------------------------------------------------------
     def detect(self, image: np.ndarray) -> tuple[list[Detection], dict]:
         """image uint8 [H, W, 3] RGB -> (detections best first, timing in ms per stage;
-        "rpn_zoom" is the zoom passes' share of "rpn", 0 when they did not run)."""
+        "rpn_zoom" is the passes above 1x's share of "rpn", 0 when they did not run)."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f"image must be uint8 [H, W, 3], got {image.dtype} {image.shape}")
         o = self.options
         timing = {"rpn": 0.0, "rpn_zoom": 0.0, "rcnn": 0.0, "dsnt": 0.0}
         t0 = time.perf_counter()
-        proposals = self._rpn_pass(image, 1.0)
+        full = _bucketed(image) if self.mode == "cascade" else None
+        runs = {s: self._rpn_pass(image, s) for s in o.passes(False)}
         timing["rpn"] = (time.perf_counter() - t0) * 1e3
-        zoom_now = o.zoom == "always" and o.zoom_scales
-        dets = None
-        if not zoom_now:
-            dets = self._final(*self._locate(image, *proposals, timing))
-            # "auto": zoom in where the base pass leaves doubt - nothing found, or a plate
-            # narrow enough that its box on the coarse grid is unreliable
-            zoom_now = o.zoom == "auto" and o.zoom_scales and (
-                not dets or min(d.box[2] - d.box[0] for d in dets) * self._base_scale(image)
-                < o.small_plate_px)
-        if zoom_now:
+        upper = [s for s in o.passes(True) if s > 1.0
+                 and s * self._base_scale(image) <= o.max_upscale] if o.zoom != "off" else []
+        if o.zoom == "always" and upper:
             t1 = time.perf_counter()
-            proposals = self._merge([proposals] + [self._rpn_pass(image, z)
-                                                   for z in o.zoom_scales])
+            runs.update({s: self._rpn_pass(image, s) for s in upper})
             timing["rpn_zoom"] = (time.perf_counter() - t1) * 1e3
-            timing["rpn"] += timing["rpn_zoom"]
-            dets = self._final(*self._locate(image, *proposals, timing))
+            upper = []
+        rois = self._merge(runs)
+        located = self._locate(full, *rois, timing)
+        dets = self._final(*located[:2])
+        for s in upper:          # "auto": each pass above 1x only while the last asks for it
+            last = max(runs)
+            if not self._wants_zoom(image, dets, rois[1], located[2], last, first=last == 1.0):
+                break
+            t1 = time.perf_counter()
+            runs[s] = self._rpn_pass(image, s)
+            timing["rpn_zoom"] += (time.perf_counter() - t1) * 1e3
+            rois = self._merge(runs)
+            located = self._locate(full, *rois, timing)
+            dets = self._final(*located[:2])
+        timing["rpn"] += timing["rpn_zoom"]
+        if self.mode == "cascade" and o.refine_steps:
+            # a plate its proposal cut short can score under the threshold until re-cropped
+            candidates = self._final(*located[:2],
+                                     threshold=min(o.refine_threshold, o.score_threshold))
+            dets = self._refine(full, candidates, timing) if candidates else []
         timing["detect_total"] = (time.perf_counter() - t0) * 1e3
         return dets, timing
 
     def proposals(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The RPN stage alone: image uint8 [H, W, 3] -> the top RoIs after NMS as scores
         float32 [R], boxes [R, 4] and RPN corners [R, 4, 2] (zeros without a corner head), in
-        original px: num_rois from the base pass, plus the zoom passes' when zoom is
-        "always". What the R-CNN sees first, at inference and when its training proposals are
-        mined (scripts/mine_proposals.py)."""
-        passes = [self._rpn_pass(image, 1.0)]
-        if self.options.zoom == "always":
-            passes += [self._rpn_pass(image, z) for z in self.options.zoom_scales]
-        return self._merge(passes)
+        original px: the passes up to 1x, and those above when zoom is "always". What the
+        R-CNN sees first, at inference and when its training proposals are mined
+        (scripts/mine_proposals.py)."""
+        o = self.options
+        scales = [s for s in o.passes(o.zoom == "always")
+                  if s <= 1.0 or s * self._base_scale(image) <= o.max_upscale]
+        return self._merge({s: self._rpn_pass(image, s) for s in scales})
 
     # --- stages ---------------------------------------------------------------------------
     def _base_scale(self, image: np.ndarray) -> float:
-        """Detector-input px per original px of the base (1x) pass (letterbox's scale)."""
+        """Pass-input px per original px of the base (1x) pass (letterbox's scale)."""
         (h, w), (in_h, in_w) = image.shape[:2], oriented_input_hw(image.shape[:2],
                                                                   self.options.input_hw)
         return min(in_h / h, in_w / w)
 
-    def _rpn_pass(self, image, zoom: float):
-        """One RPN pass on the photo letterboxed at zoom x input_hw -> its top num_rois
-        (scores [R], boxes [R, 4], corners [R, 4, 2]) in original px after NMS. A zoom pass
-        keeps only boxes under small_plate_px wide at the base scale: it answers only the
-        plates too small for the base pass."""
-        o = self.options
-        base_hw = oriented_input_hw(image.shape[:2], o.input_hw)
-        input_hw = tuple(int(round(v * zoom / 8)) * 8 for v in base_hw)
-        net_image, scale = letterbox(image, input_hw)
+    def _rpn_pass(self, image, scale: float):
+        """One RPN pass on the photo letterboxed at scale x input_hw -> (scores [K], boxes
+        [K, 4], corners [K, 4, 2] in original px, the boxes' widths in this pass's input px
+        [K]): its pre_nms best anchors, not yet suppressed."""
+        base_hw = oriented_input_hw(image.shape[:2], self.options.input_hw)
+        input_hw = tuple(max(8, int(round(v * scale / 8)) * 8) for v in base_hw)
+        net_image, s = letterbox(image, input_hw)
         x = jnp.asarray(net_image[None].astype(np.float32) / 255.0)
         scores, boxes, corners = (np.asarray(a) for a in self._rpn_fn(self.rpn_variables, x,
                                                                        input_hw))
-        boxes, corners = boxes / scale, corners / scale
-        if zoom != 1.0:
-            small = (boxes[:, 2] - boxes[:, 0]) * self._base_scale(image) < o.small_plate_px
-            scores, boxes, corners = scores[small], boxes[small], corners[small]
-        keep = box_ops.nms(boxes, scores, o.rpn_nms, o.num_rois)
-        return scores[keep], boxes[keep], corners[keep]
+        return scores, boxes / s, corners / s, boxes[:, 2] - boxes[:, 0]
 
-    def _merge(self, passes):
-        """RPN passes' (scores, boxes, corners) -> one set, NMS across passes, best first."""
-        if len(passes) == 1:
-            return passes[0]
-        scores, boxes, corners = (np.concatenate(parts) for parts in zip(*passes))
-        keep = box_ops.nms(boxes, scores, self.options.rpn_nms, self.options.max_rois)
-        return scores[keep], boxes[keep], corners[keep]
-
-    def _locate(self, image, scores, boxes, corners, timing):
-        """RoIs (original px) -> (scores [R'], corners [R', 4, 2]) by mode: the R-CNN's
-        scores and corners (DSNT's for the kept RoIs when loaded), the RPN's boxes as
-        quadrilaterals, or the RPN's corner head. Adds its stages' ms to timing."""
+    def _merge(self, runs: dict):
+        """RPN passes {scale: _rpn_pass output} -> one set of RoIs (scores [R], boxes [R, 4],
+        corners [R, 4, 2]), best first: each pass keeps the boxes in its band (the lowest
+        pass also those wider, the highest that ran those narrower), its top num_rois after
+        NMS, then NMS across passes and the best max_rois (num_rois with one pass)."""
         o = self.options
+        lo, hi = o.band_px
+        scales = sorted(runs)
+        parts = []
+        for i, s in enumerate(scales):
+            scores, boxes, corners, width = runs[s]
+            keep = np.ones(len(scores), bool)
+            if len(scales) > 1:
+                keep &= (width < hi) | (i == 0)
+                keep &= (width >= lo) | (i == len(scales) - 1)
+            scores, boxes, corners = scores[keep], boxes[keep], corners[keep]
+            top = box_ops.nms(boxes, scores, o.rpn_nms, o.num_rois)
+            parts.append((scores[top], boxes[top], corners[top]))
+        if len(parts) == 1:
+            return parts[0]
+        scores, boxes, corners = (np.concatenate(p) for p in zip(*parts))
+        keep = box_ops.nms(boxes, scores, o.rpn_nms, o.max_rois)
+        return scores[keep], boxes[keep], corners[keep]
+
+    def _wants_zoom(self, image, dets, roi_boxes, roi_scores, last_scale: float,
+                    first: bool) -> bool:
+        """The auto policy's question: might there be plates too small for the passes that
+        ran? Yes when they found nothing, a plate under small_plate_px in the last pass's
+        input, or a RoI that narrow the R-CNN half-believed (near_miss <= score <
+        score_threshold); before the first pass above 1x, also when the photo is large."""
+        o = self.options
+        base = self._base_scale(image)
+        if not dets or (first and base < o.large_photo_scale):
+            return True
+        scale = base * last_scale
+        if dets and min(d.box[2] - d.box[0] for d in dets) * scale < o.small_plate_px:
+            return True
+        narrow = (roi_boxes[:, 2] - roi_boxes[:, 0]) * scale < o.small_plate_px
+        doubt = (roi_scores >= o.near_miss) & (roi_scores < o.score_threshold)
+        return bool(np.any(narrow & doubt))
+
+    def _locate(self, full, scores, boxes, corners, timing):
+        """RoIs (original px) -> (scores [R'], corners [R', 4, 2], every RoI's score [R]) by
+        mode: the R-CNN's scores and corners (DSNT's for the kept RoIs when loaded), the
+        RPN's boxes as quadrilaterals, or the RPN's corner head. Adds its stages' ms to
+        timing."""
+        o = self.options
+        roi_scores = scores
         if self.mode == "cascade" and len(boxes):
-            t1 = time.perf_counter()
-            full, full_scale = _bucketed(image)
-            # two shapes at most: the base pass's num_rois, or every pass's max_rois
-            padded = np.zeros((o.num_rois if len(boxes) <= o.num_rois else o.max_rois, 4),
-                              np.float32)
-            padded[:len(boxes)] = boxes * full_scale
-            padded[len(boxes):] = padded[0]
-            probs, quads = self._rcnn_fn(self.rcnn_variables, jnp.asarray(full), jnp.asarray(padded))
-            scores = np.asarray(probs)[:len(boxes)]
-            corners = np.asarray(quads)[:len(boxes)] / full_scale
-            timing["rcnn"] += (time.perf_counter() - t1) * 1e3
-            if self.dsnt is not None:
+            scores, corners = self._rcnn(full, boxes, timing)
+            roi_scores = scores
+            if self.dsnt is not None and not o.refine_steps:
                 # DSNT refines only the RoIs that pass the score threshold and survive the
                 # final NMS on the R-CNN corners' bounds (near-duplicates of a plate all score
-                # ~1 and would each cost a DSNT pass), padded to a power of two so jit sees
-                # few shapes
-                t2 = time.perf_counter()
+                # ~1 and would each cost a DSNT pass); with re-crops it runs on those instead
                 live = np.flatnonzero(scores >= o.score_threshold)
                 if len(live):
                     bounds = box_ops.corner_bounds(corners[live])
                     live = live[box_ops.nms(bounds, scores[live], o.final_nms)]
-                    n = min(1 << int(np.ceil(np.log2(len(live)))), o.max_rois)
-                    rois = np.repeat(padded[live[:1]], n, 0)
-                    rois[:len(live)] = padded[live]
-                    quads = self._dsnt_fn(self.dsnt_variables, jnp.asarray(full), jnp.asarray(rois))
-                    corners = np.asarray(quads)[:len(live)] / full_scale
+                    corners = self._dsnt(full, boxes[live], timing)
                 scores = scores[live]
                 corners = corners[:len(live)]
-                timing["dsnt"] += (time.perf_counter() - t2) * 1e3
         elif self.mode == "rpn_box":
             corners = np.stack([box_ops.box_corners(b) for b in boxes]) if len(boxes) else corners
-        return scores, corners
+        return scores, corners, roi_scores
 
-    def _final(self, scores, corners) -> list[Detection]:
-        ok = scores >= self.options.score_threshold
+    def _rcnn(self, full, boxes: np.ndarray, timing: dict):
+        """R-CNN scores [R] and corners [R, 4, 2] (original px) of RoIs boxes [R, 4]."""
+        t = time.perf_counter()
+        image, scale = full
+        probs, quads = (np.asarray(a)[:len(boxes)] for a in
+                        self._rcnn_fn(self.rcnn_variables, image, _padded(boxes * scale)))
+        timing["rcnn"] += (time.perf_counter() - t) * 1e3     # after the device finished
+        return probs, quads / scale
+
+    def _dsnt(self, full, boxes: np.ndarray, timing: dict) -> np.ndarray:
+        """DSNT corners [R, 4, 2] (original px) of RoIs boxes [R, 4]."""
+        t = time.perf_counter()
+        image, scale = full
+        quads = np.asarray(self._dsnt_fn(self.dsnt_variables, image, _padded(boxes * scale)))
+        timing["dsnt"] += (time.perf_counter() - t) * 1e3
+        return quads[:len(boxes)] / scale
+
+    def _refine(self, full, dets: list[Detection], timing: dict) -> list[Detection]:
+        """Each detection re-cropped around its corners (their bounds as the RoI), refine_steps
+        times: the R-CNN rescores it and regresses its corners from a crop that holds the
+        whole plate, and the DSNT localiser refines them from a context crop centred on them."""
+        o = self.options
+        corners = np.stack([d.corners for d in dets])
+        history = [np.array([d.score for d in dets], np.float32)]
+        for step in range(o.refine_steps):
+            scores, corners = self._rcnn(full, self._around(corners), timing)
+            history.append(scores)
+            if self.dsnt is not None:
+                margins = o.dsnt_margins if step == o.refine_steps - 1 else (o.refine_margin,)
+                views = np.concatenate([self._around(corners, m) for m in margins])
+                corners = self._dsnt(full, views, timing).reshape(
+                    len(margins), len(corners), 4, 2).mean(0)
+        rule = self.options.rescore
+        scores = {"last": history[-1], "max": np.max(history, 0), "mean": np.mean(history, 0)}[rule]
+        return self._final(scores, corners)
+
+    def _around(self, corners: np.ndarray, margin: float | None = None) -> np.ndarray:
+        """RoIs [R, 4] round plates with corners [R, 4, 2]: their bounds grown by margin
+        (default refine_margin) per side, so a plate cut short by its last crop reaches into
+        the next."""
+        b = box_ops.corner_bounds(corners)
+        grow = (b[:, 2:] - b[:, :2]) * (self.options.refine_margin if margin is None else margin)
+        return np.concatenate([b[:, :2] - grow, b[:, 2:] + grow], 1)
+
+    def _final(self, scores, corners, threshold: float | None = None) -> list[Detection]:
+        """Detections best first: those scoring threshold (default score_threshold) or more
+        and at least min_width_px wide, after NMS on their corners' bounds."""
+        ok = scores >= (self.options.score_threshold if threshold is None else threshold)
+        if len(corners):
+            bounds = box_ops.corner_bounds(corners.astype(np.float32))
+            ok &= bounds[:, 2] - bounds[:, 0] >= self.options.min_width_px
         scores, corners = scores[ok], corners[ok].astype(np.float32)
         if not len(scores):
             return []
@@ -306,10 +425,22 @@ class PlateDetector:
         return [Detection(corners[i], bounds[i], float(scores[i])) for i in keep]
 
 
-def _bucketed(image: np.ndarray) -> tuple[np.ndarray, float]:
+ROI_BUCKETS = (4, 16, 64)
+
+
+def _padded(boxes: np.ndarray) -> jnp.ndarray:
+    """boxes [R, 4] padded to a ROI_BUCKETS size (repeating the first row), so jit compiles
+    few shapes per photo size."""
+    n = next((b for b in ROI_BUCKETS if b >= len(boxes)), len(boxes))
+    out = np.repeat(np.asarray(boxes, np.float32)[:1], n, 0)
+    out[:len(boxes)] = boxes
+    return jnp.asarray(out)
+
+
+def _bucketed(image: np.ndarray) -> tuple[jnp.ndarray, float]:
     """The original photo as float32 in [0, 1], shrunk to at most MAX_SIDE px and padded with
     the crop pad value to a multiple of IMAGE_BUCKET (padding never changes a crop: outside
-    the photo the sampler reads the same value). Returns (array, scale applied)."""
+    the photo the sampler reads the same value). Returns (device array, scale applied)."""
     h, w = image.shape[:2]
     scale = min(1.0, MAX_SIDE / max(h, w))
     if scale < 1.0:
@@ -319,4 +450,4 @@ def _bucketed(image: np.ndarray) -> tuple[np.ndarray, float]:
     hb, wb = (-(-h // IMAGE_BUCKET) * IMAGE_BUCKET, -(-w // IMAGE_BUCKET) * IMAGE_BUCKET)
     out = np.full((hb, wb, 3), crop_ops.PAD_VALUE, np.float32)
     out[:h, :w] = image.astype(np.float32) / 255.0
-    return out, scale
+    return jnp.asarray(out), scale

@@ -23,6 +23,7 @@ class ModelOptions:
     corner_source: str = DEFAULT_CORNER_SOURCE    # "dsnt" (the localiser) or "rcnn"
     score_threshold: float | None = None          # None: DetectorOptions' default
     zoom: str | None = None                       # None: DetectorOptions' default ("auto")
+    single_scale: bool = False                    # the paper's cascade: one pass, no re-crop
     tta: bool = False                             # read each plate 3 times, shifted
 
     def __post_init__(self):
@@ -36,7 +37,9 @@ class ModelOptions:
             raise ValueError(f"zoom must be one of {ZOOM_POLICIES}, got {self.zoom!r}")
 
     def detector_options(self) -> DetectorOptions:
-        o = DetectorOptions(zoom=self.zoom or DetectorOptions.zoom)
+        o = DetectorOptions.single_scale() if self.single_scale else DetectorOptions()
+        if self.zoom is not None:
+            o = dataclasses.replace(o, zoom=self.zoom)
         if self.score_threshold is not None:
             o = dataclasses.replace(o, score_threshold=self.score_threshold)
         return o
@@ -70,9 +73,12 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
         g.add_argument("--score-threshold", "--threshold", type=float, default=None,
                        help=f"minimum plate score (default {DetectorOptions.score_threshold})")
         g.add_argument("--zoom", default=None, choices=ZOOM_POLICIES,
-                       help="when the RPN runs again on the photo at 2x, for small plates "
-                            "(~4x its time): auto (default) when the first pass finds nothing "
-                            "or a plate under ~116 px of a 720x1160 photo")
+                       help="when the RPN passes above 1x (2x, 4x: 4x and 16x the 1x "
+                            "pass's time) run, for small plates: auto (default) when the "
+                            "passes so far find nothing, a narrow plate or a doubtful narrow "
+                            "candidate, and 2x on large photos; always; off")
+        g.add_argument("--single-scale", action="store_true",
+                       help="the paper's cascade: one RPN pass at 480x320, no re-crops")
     if reader:
         g = parser.add_argument_group("reader")
         g.add_argument("--recognizer", "--recognizer-weights", default=None,

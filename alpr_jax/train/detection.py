@@ -5,7 +5,10 @@ simulated proposals, plus the fixed RPN's own when they are mined, see data.prop
 DSNT localiser on the whole letterboxed scene, one plate each).
 
 config.model: the model's fields (RPN: width, corner_head; RCNN: width, dropout;
-DSNTLocalizer: depth, width). config.data: configs.common.detection_data's fields.
+DSNTLocalizer: depth, width). config.data: configs.common.detection_data's fields;
+train_dirs entries may name a half ("DIR:a"), train_weights give each entry's share of the
+examples (empty: every photo alike), mined_files the fixed RPN's proposals mined on each
+(scripts/mine_proposals.py; "" for none).
 config.eval_dirs / eval_split: datasets evaluated every eval_every steps; eval_rpn /
 eval_rcnn: the cascade's other stages in those evaluations ("": the shipped ones).
 """
@@ -17,9 +20,10 @@ import sys
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from alpr_jax.data import input_pipeline, mined_proposals
-from alpr_jax.data.annotations import read_annotations, split_records
+from alpr_jax.data.annotations import read_annotations, read_split, split_records
 from alpr_jax.geometry import crops as crop_ops
 from alpr_jax.models.detector import RCNN, RPN
 from alpr_jax.train import losses
@@ -42,7 +46,9 @@ class _DetectionTask:
         self.input_cfg = input_pipeline.DetectionInputConfig(
             batch_size=d.batch_size, input_hw=tuple(d.input_hw), scene=scene,
             rcnn_proposals=d.rcnn_proposals if self.name in ("rcnn", "dsnt") else 0,
-            rcnn_positive_fraction=d.rcnn_positive_fraction, mined_fraction=d.mined_fraction)
+            rcnn_positive_fraction=d.rcnn_positive_fraction, mined_fraction=d.mined_fraction,
+            rpn_zoom=tuple(d.rpn_zoom) if self.name == "rpn" else (1.0, 1.0),
+            rpn_band_px=tuple(d.rpn_band_px), p_photometric=d.get("p_photometric", 0.0))
         self._backgrounds = None
         self._evaluators = None        # built on the first evaluate(), then reused
         self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
@@ -56,26 +62,39 @@ class _DetectionTask:
         return self._backgrounds
 
     def train_records(self):
-        """Labelled photos from data.train_dirs (written synthetic scenes, CCPD); empty
-        means scenes are generated on the fly."""
+        """Labelled photos from data.train_dirs (written synthetic scenes, CCPD) and each
+        one's draw probability (None: every photo alike); empty means scenes are generated
+        on the fly."""
         d = self.config.data
-        records = []
-        for path in d.train_dirs:
-            found = tuple(r for r in read_annotations(path) if not r.is_crop and r.plates is not None)
-            if d.mined_proposals and self.name in ("rcnn", "dsnt"):
-                found = mined_proposals.attach(found, path)
+        records, per_dir = [], []
+        if d.mined_files and len(d.mined_files) != len(d.train_dirs):
+            raise ValueError(f"data.mined_files names {len(d.mined_files)} files for "
+                             f"{len(d.train_dirs)} data.train_dirs entries: one each ('' for none)")
+        for spec in d.train_dirs:
+            found = tuple(r for r in read_split(spec) if not r.is_crop and r.plates is not None)
+            if not found:
+                raise ValueError(f"data.train_dirs entry {spec} holds no labelled scenes")
+            mined = d.mined_files[len(per_dir)] if d.mined_files else ""
+            if mined and self.name in ("rcnn", "dsnt"):
+                found = mined_proposals.attach(found, spec.partition(":")[0], mined)
             records.extend(found)
-        records = tuple(records)
-        if d.train_dirs and not records:
-            raise ValueError(f"data.train_dirs {list(d.train_dirs)} hold no labelled scenes")
-        return records
+            per_dir.append(len(found))
+        weights = tuple(d.get("train_weights", ()))
+        if not weights:
+            return tuple(records), None
+        if len(weights) != len(per_dir) or min(weights) < 0 or sum(weights) <= 0:
+            raise ValueError(f"data.train_weights {list(weights)}: expected one non-negative "
+                             f"weight per data.train_dirs entry ({len(per_dir)})")
+        probs = np.concatenate([np.full(n, w / n) for w, n in zip(weights, per_dir)])
+        return tuple(records), probs / probs.sum()
 
     def batches(self, start_step: int, num_steps: int, example_range=None):
-        records = self.train_records()
+        records, probs = self.train_records()
         stream = input_pipeline.batches("detection", self.config.seed, self.input_cfg,
                                         start_step, num_steps, workers=self.config.data.workers,
                                         real_backgrounds=() if records else self.backgrounds(),
-                                        records=records, example_range=example_range)
+                                        records=records, record_probs=probs,
+                                        example_range=example_range)
         for batch in stream:
             yield {k: batch[k] for k in self.batch_spec}
 
@@ -265,11 +284,13 @@ class DSNTImageTask(_DetectionTask):
         self._localizer = None
 
     def train_records(self):
-        records = tuple(r for r in super().train_records() if len(r.plates) == 1)
-        if self.config.data.train_dirs and not records:
+        records, probs = super().train_records()
+        one = np.array([len(r.plates) == 1 for r in records], bool)
+        if self.config.data.train_dirs and not one.any():
             raise ValueError(f"data.train_dirs {list(self.config.data.train_dirs)} hold no "
                              f"scene with exactly one plate")
-        return records
+        records = tuple(r for r, keep in zip(records, one) if keep)
+        return records, None if probs is None else probs[one] / probs[one].sum()
 
     init_variables = RPNTask.init_variables      # the same input: the letterboxed scene
 
