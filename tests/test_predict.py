@@ -90,6 +90,23 @@ def test_every_input_gives_a_result_or_a_named_error(alpr, inputs):
     assert rows[order.index("huge")]["image_size"] == [10000, 10000]
 
 
+def test_decoding_ahead_keeps_input_order_and_reports_rate(alpr, inputs, capsys):
+    # threads decode files ahead of inference; lines still come in input order, bad files
+    # are still reported in their place, and the run ends with its photos/s
+    order = ["gray", "missing", "rgba", "truncated", "png16", "tiny", "gray", "not_image"]
+    paths = [inputs[k] for k in order]
+    outputs = []
+    for workers in (0, 3):
+        out = io.StringIO()
+        failed = predict.run(alpr, paths, as_json=True, progress=True, out=out, workers=workers)
+        rows = [json.loads(line) for line in out.getvalue().splitlines()]
+        assert [r["file"] for r in rows] == paths and failed == 3
+        outputs.append([(r.get("error"), [p["text"] for p in r["plates"]]) for r in rows])
+        err = capsys.readouterr().err
+        assert "5 photos in" in err and "photos/s (compilation included; 3 failed)" in err
+    assert outputs[0] == outputs[1]
+
+
 def test_cli_exit_code_and_lines(alpr, inputs, monkeypatch, capsys):
     monkeypatch.setattr(ALPR, "load", classmethod(lambda cls, *a, **k: alpr))
     assert predict.main([inputs["gray"], "--no-progress"]) == 0

@@ -15,7 +15,7 @@ pass that run keep everything beyond it), merged by NMS: the 0.5x pass (a quarte
 pass's time) answers the plates that fill most of the photo, the 1x pass the CCPD-sized
 ones, the 2x and 4x passes (4x and 16x the time) the small ones in large photos, each run
 "auto" only while the passes so far find nothing, a narrow plate, or a narrow RoI the
-R-CNN half believes, and 2x on every large photo; "always" or "off" (the CLI's --zoom); never
+R-CNN half believes; "always" or "off" (the CLI's --zoom); never
 past max_upscale x the photo's resolution.
 DetectorOptions.single_scale() is the paper's one-pass cascade.
 
@@ -80,15 +80,16 @@ class DetectorOptions:
     # ascending order: "auto" runs the next one only when the passes so far found nothing,
     # a plate under small_plate_px wide in the last pass's input, or a RoI that narrow the
     # R-CNN scored at least near_miss but under score_threshold; before the first above 1x,
-    # also when the photo is shrunk below large_photo_scale at 1x (plates of ~80 px would be
-    # under 24 px there). "always" runs them all, "off" none. No pass reads
+    # also when the photo is shrunk below large_photo_scale at 1x (default 0: never; on
+    # easypr_dev 0.3 found no more plates, cost 25% more time and added false detections).
+    # "always" runs them all, "off" none. No pass reads
     # the photo at more than max_upscale x its own resolution.
     scales: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
     zoom: str = "auto"
     band_px: tuple[float, float] = (34.0, 136.0)   # box widths (pass-input px) a pass keeps
     small_plate_px: float = 48.0              # ~116 px of a 720x1160 photo at 1x
     near_miss: float = 0.1
-    large_photo_scale: float = 0.3            # 1x letterbox scale under which 2x always runs
+    large_photo_scale: float = 0.0            # 1x letterbox scale under which 2x always runs
     max_upscale: float = 2.0
     min_width_px: float = 18.0                # narrower detections (original px) are dropped:
                                               # under the 20 px plates the detector is for,
