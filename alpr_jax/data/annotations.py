@@ -327,7 +327,8 @@ def split_records(records: list[ImageRecord], split: str) -> list[ImageRecord]:
             if zlib.crc32(os.path.basename(r.path).encode("utf-8")) % 2 == want]
 
 
-def read_split(spec: str) -> list[ImageRecord]:
-    """"DIR" or "DIR:a" / "DIR:b" (a stable half, split_records) -> its records."""
+def read_split(spec: str, default: str = "all") -> list[ImageRecord]:
+    """"DIR" or "DIR:a" / "DIR:b" (a stable half, split_records) -> its records; a spec
+    naming no half takes `default`."""
     path, _, split = spec.partition(":")
-    return split_records(read_annotations(path), split or "all")
+    return split_records(read_annotations(path), split or default)

@@ -256,8 +256,7 @@ def _zoomed_view(rng, image, boxes, cfg: DetectionInputConfig):
 
 def _visible_fraction(boxes: np.ndarray, hw) -> np.ndarray:
     """Share of each box [P, 4] inside the image [0, w] x [0, h]: [P]."""
-    inside = np.stack([np.clip(boxes[:, 0], 0, hw[1]), np.clip(boxes[:, 1], 0, hw[0]),
-                       np.clip(boxes[:, 2], 0, hw[1]), np.clip(boxes[:, 3], 0, hw[0])], 1)
+    inside = np.clip(boxes, 0, np.array([hw[1], hw[0], hw[1], hw[0]], np.float32))
     return box_ops.area(inside) / np.maximum(box_ops.area(boxes), 1e-9)
 
 

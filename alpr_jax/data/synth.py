@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from alpr_jax.data import generate
 from alpr_jax.data.annotations import (LABELS_FILE, ImageRecord, corners_to_bbox, list_images,
-                                       read_annotations, split_records)
+                                       read_split)
 from alpr_jax.data.images import write_image
 
 
@@ -49,8 +49,7 @@ def background_records(annotated=None, plain: str | None = None, split: str = "a
     folders = [annotated] if isinstance(annotated, str) else list(annotated or [])
     records = []
     for spec in folders:                     # "DIR" (split applies) or "DIR:a" / "DIR:b"
-        folder, _, own = spec.partition(":")
-        records += split_records(read_annotations(folder), own or split)
+        records += read_split(spec, default=split)
     if plain:
         images = list_images(plain)
         if not images:

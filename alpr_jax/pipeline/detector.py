@@ -414,14 +414,15 @@ class PlateDetector:
     def _final(self, scores, corners, threshold: float | None = None) -> list[Detection]:
         """Detections best first: those scoring threshold (default score_threshold) or more
         and at least min_width_px wide, after NMS on their corners' bounds."""
-        ok = scores >= (self.options.score_threshold if threshold is None else threshold)
-        if len(corners):
-            bounds = box_ops.corner_bounds(corners.astype(np.float32))
-            ok &= bounds[:, 2] - bounds[:, 0] >= self.options.min_width_px
-        scores, corners = scores[ok], corners[ok].astype(np.float32)
         if not len(scores):
             return []
+        corners = corners.astype(np.float32)
         bounds = box_ops.corner_bounds(corners)
+        ok = ((scores >= (self.options.score_threshold if threshold is None else threshold))
+              & (bounds[:, 2] - bounds[:, 0] >= self.options.min_width_px))
+        scores, corners, bounds = scores[ok], corners[ok], bounds[ok]
+        if not len(scores):
+            return []
         keep = box_ops.nms(bounds, scores, self.options.final_nms)
         return [Detection(corners[i], bounds[i], float(scores[i])) for i in keep]
 
