@@ -26,17 +26,21 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 
 _PRIORS = plates.char_priors()
+_EMBASSY_PRIORS = plates.char_priors(plates.EMBASSY)
+_EMBASSY_INDEX = plates.PROVINCE_CLASSES.index(plates.EMBASSY)
 
 
 def decode_classifier(province_logits, char_logits, use_priors: bool = True) -> list[PlateReading]:
-    """province_logits [B, 31], char_logits [B, 7, 37] -> B readings. Priors zero the
-    probability of classes impossible at a position (char 2 must be a letter, ...)."""
+    """province_logits [B, 32], char_logits [B, 7, 43] -> B readings. Priors zero the
+    probability of classes impossible at a position given the first character (char 2 of a
+    province's plate must be a letter, an embassy plate is 使 and digits, ...)."""
     p_prov = _softmax(province_logits)
     p_char = _softmax(char_logits)
-    if use_priors:
-        p_char = p_char * _PRIORS[None]
-        p_char /= np.maximum(p_char.sum(-1, keepdims=True), 1e-12)
     prov_idx = p_prov.argmax(-1)
+    if use_priors:
+        priors = np.where((prov_idx == _EMBASSY_INDEX)[:, None, None], _EMBASSY_PRIORS, _PRIORS)
+        p_char = p_char * priors
+        p_char /= np.maximum(p_char.sum(-1, keepdims=True), 1e-12)
     char_idx = p_char.argmax(-1)
     readings = []
     for b in range(len(prov_idx)):

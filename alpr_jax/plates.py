@@ -1,10 +1,17 @@
 """Chinese licence-plate formats: character tables, text <-> class indices, validation, priors.
 
-Text layout (GA 36-2018), index 0 is the leftmost character:
-  blue / yellow / white(police): province, letter, 5 characters        (7 chars)
-  green new-energy:              province, letter, 6 characters        (8 chars)
+Text layout (GA 36-2018), index 0 is the leftmost token (a token is one character, except
+the two-character suffix 应急 which is printed, and read, as one):
+  blue / yellow / white(police): province, letter, 5 characters        (7 tokens)
+  the last of those 5 may be a kind suffix: 警 police, 学 driving school, 挂 trailer,
+  港 / 澳 cross-border (letter Z), 领 consulate, 应急 emergency rescue (8 characters)
+  embassy:                       使, 6 digits                          (7 tokens)
+  green new-energy:              province, letter, 6 characters        (8 tokens)
+Police plates of some provinces use the letter O at position 2 (e.g. 粤O); no other plate
+position uses O. Two-row plates (large yellow vehicles, trailers: province and letter above,
+5 characters below) have the same text; see geometry.rectify.stitch_two_row.
 The recogniser predicts K = 8 positions: position 0 from PROVINCE_CLASSES (its own head),
-positions 1..7 from CHAR_CLASSES (one shared head). A 7-character plate has NONE at position 7.
+positions 1..7 from CHAR_CLASSES (one shared head). A 7-token plate has NONE at position 7.
 """
 from __future__ import annotations
 
@@ -19,15 +26,25 @@ CCPD_NO_CHAR = "O"
 PROVINCES = CCPD_PROVINCES[:31]          # the 31 mainland provincial abbreviations
 LETTERS = CCPD_ALPHABETS[:24]            # A-Z without I and O
 DIGITS = tuple("0123456789")
-SPECIAL_SUFFIXES = ("警", "学")          # police, driving-school: last char of a 7-char plate
+# kind suffixes, the last token of a 7-token plate: police, driving school, trailer,
+# Hong Kong / Macau cross-border, consulate, emergency rescue
+SPECIAL_SUFFIXES = ("警", "学", "挂", "港", "澳", "领", "应急")
+EMBASSY = "使"                           # first token of an embassy plate (使 + 6 digits)
+POLICE_LETTER = "O"                      # position 2 of some police plates only
 
-PROVINCE_CLASSES = PROVINCES
+PROVINCE_CLASSES = PROVINCES + (EMBASSY,)
 NONE = "_"                               # the "no character" class (8th position of 7-char plates)
-CHAR_CLASSES = LETTERS + DIGITS + SPECIAL_SUFFIXES + (NONE,)
+# Classes added later are appended, so an older recogniser's head is a prefix of this one
+# (train.loop.warm_start copies it and starts only the new classes fresh).
+CHAR_CLASSES = (LETTERS + DIGITS + SPECIAL_SUFFIXES[:2] + (NONE,) + (POLICE_LETTER,)
+                + SPECIAL_SUFFIXES[2:])
 NUM_POSITIONS = 8
 NONE_INDEX = CHAR_CLASSES.index(NONE)
 
 PLATE_TYPES = ("blue", "yellow", "green", "white")
+# the rarer kinds the data engine draws besides sample_text's (sample_kind_text), and the
+# colour each is printed in
+PLATE_KINDS = ("police_o", "trailer", "hongkong", "macau", "consulate", "embassy", "emergency")
 
 _PROVINCE_INDEX = {c: i for i, c in enumerate(PROVINCE_CLASSES)}
 _CHAR_INDEX = {c: i for i, c in enumerate(CHAR_CLASSES)}
@@ -37,36 +54,50 @@ class PlateTextError(ValueError):
     """A plate string that no supported format allows."""
 
 
-def _allowed_chars(position: int, length: int) -> tuple[str, ...]:
+def _allowed_chars(position: int, length: int, first: str = "") -> tuple[str, ...]:
+    """Tokens allowed at `position` of a `length`-token plate whose first token is `first`
+    ("": any first token)."""
+    if first == EMBASSY:
+        return DIGITS
     if position == 1:
-        return LETTERS
+        return LETTERS + (POLICE_LETTER,)
     if length == 7 and position == 6:
         return LETTERS + DIGITS + SPECIAL_SUFFIXES
     return LETTERS + DIGITS
 
 
+def tokens(text: str) -> list[str]:
+    """Plate text -> its tokens (characters; a trailing 应急 is one token)."""
+    multi = [s for s in SPECIAL_SUFFIXES if len(s) > 1 and text.endswith(s)]
+    return list(text[:-len(multi[0])]) + multi[:1] if multi else list(text)
+
+
 def validate_text(text: str) -> str:
-    """Returns `text` if it is a valid 7- or 8-character plate, else raises PlateTextError
+    """Returns `text` if it is a valid 7- or 8-token plate, else raises PlateTextError
     naming the offending position and character."""
     if not isinstance(text, str):
         raise PlateTextError(f"plate text must be a string, got {type(text).__name__}")
-    if len(text) not in (7, 8):
-        raise PlateTextError(f"plate text {text!r} has {len(text)} characters; expected 7 or 8")
-    if text[0] not in _PROVINCE_INDEX:
-        raise PlateTextError(f"plate text {text!r}: character 1 {text[0]!r} is not a province")
-    for pos in range(1, len(text)):
-        if text[pos] not in _allowed_chars(pos, len(text)):
+    toks = tokens(text)
+    if len(toks) not in (7, 8):
+        raise PlateTextError(f"plate text {text!r} has {len(toks)} characters; expected 7 or 8")
+    if toks[0] not in _PROVINCE_INDEX:
+        raise PlateTextError(f"plate text {text!r}: character 1 {toks[0]!r} is not a province")
+    if toks[0] == EMBASSY and len(toks) != 7:
+        raise PlateTextError(f"plate text {text!r}: an embassy plate is 使 and 6 digits")
+    for pos in range(1, len(toks)):
+        if toks[pos] not in _allowed_chars(pos, len(toks), toks[0]):
             raise PlateTextError(
-                f"plate text {text!r}: character {pos + 1} {text[pos]!r} is not allowed there")
+                f"plate text {text!r}: character {pos + 1} {toks[pos]!r} is not allowed there")
     return text
 
 
 def encode_text(text: str) -> np.ndarray:
     """Plate text -> int32 [8]: index 0 into PROVINCE_CLASSES, 1..7 into CHAR_CLASSES."""
     validate_text(text)
+    toks = tokens(text)
     out = np.full((NUM_POSITIONS,), NONE_INDEX, np.int32)
-    out[0] = _PROVINCE_INDEX[text[0]]
-    for pos, ch in enumerate(text[1:], start=1):
+    out[0] = _PROVINCE_INDEX[toks[0]]
+    for pos, ch in enumerate(toks[1:], start=1):
         out[pos] = _CHAR_INDEX[ch]
     return out
 
@@ -81,32 +112,40 @@ def decode_indices(indices) -> str:
     return "".join(c for c in chars if c != NONE)
 
 
-def char_priors() -> np.ndarray:
-    """bool [7, len(CHAR_CLASSES)]: which CHAR_CLASSES may appear at text positions 1..7.
+def char_priors(first: str = "") -> np.ndarray:
+    """bool [7, len(CHAR_CLASSES)]: which CHAR_CLASSES may appear at text positions 1..7 of
+    a plate whose first token is `first` (EMBASSY: the embassy format; otherwise a province).
 
     Positions where the plate length is unknown admit the union of the 7- and 8-char formats;
     NONE is only possible at position 7."""
     mask = np.zeros((NUM_POSITIONS - 1, len(CHAR_CLASSES)), bool)
+    lengths = (7,) if first == EMBASSY else (7, 8)
     for pos in range(1, NUM_POSITIONS):
-        allowed = set(_allowed_chars(pos, 8))
-        if pos < 7:
-            allowed |= set(_allowed_chars(pos, 7))
-        else:
+        allowed = set()
+        for length in lengths:
+            if pos < length:
+                allowed |= set(_allowed_chars(pos, length, first))
+        if pos == 7:
             allowed.add(NONE)
         for ch in allowed:
             mask[pos - 1, _CHAR_INDEX[ch]] = True
     return mask
 
 
+# plate colour of each kind suffix (and of embassy plates)
+_KIND_COLOURS = {"警": "white", "应急": "white", "学": "yellow", "挂": "yellow",
+                 "港": "black", "澳": "black", "领": "black"}
+
+
 def plate_type_of_text(text: str) -> str:
-    """Best guess of the plate colour from the text alone (8 chars -> green, 警 -> white)."""
-    if len(text) == 8:
+    """Best guess of the plate colour from the text alone (8 tokens -> green, 警 -> white,
+    使 / 港 / 澳 / 领 -> black, ...)."""
+    toks = tokens(text)
+    if len(toks) == 8:
         return "green"
-    if text.endswith("警"):
-        return "white"
-    if text.endswith("学"):
-        return "yellow"
-    return "blue"
+    if toks[0] == EMBASSY:
+        return "black"
+    return _KIND_COLOURS.get(toks[-1], "blue")
 
 
 def decode_ccpd_indices(indices: list[int]) -> str:
@@ -138,7 +177,10 @@ def encode_ccpd_indices(text: str) -> list[int]:
 def sample_text(rng: np.random.Generator, plate_type: str, province: str | None = None) -> str:
     """A random plausible plate text of the given type; provinces uniform unless given.
 
-    Serial characters follow the issuing practice: mostly digits, up to 3 letters."""
+    Serial characters follow the issuing practice: mostly digits, up to 3 letters, letters
+    most often first (real plates, ccpd_600 and easypr_dev: 1.2-1.6 letters per 5-character
+    serial, the first a letter on 52-73% of them). Fewer letters than that left the
+    recogniser reading rare letters as digits (M -> 1, T -> 7, G -> 6)."""
     if plate_type not in PLATE_TYPES:
         raise ValueError(f"unknown plate type {plate_type!r}; expected one of {PLATE_TYPES}")
     prov = province if province is not None else PROVINCES[rng.integers(len(PROVINCES))]
@@ -146,8 +188,9 @@ def sample_text(rng: np.random.Generator, plate_type: str, province: str | None 
 
     def serial(n: int, max_letters: int) -> list[str]:
         chars = [DIGITS[i] for i in rng.integers(10, size=n)]
-        k = min(max_letters, int(rng.choice(4, p=[0.35, 0.35, 0.22, 0.08])))
-        for pos in rng.choice(n, size=k, replace=False):
+        k = min(max_letters, int(rng.choice(4, p=[0.15, 0.35, 0.35, 0.15])))
+        where = np.array([3.0] + [1.0] * (n - 1))
+        for pos in rng.choice(n, size=k, replace=False, p=where / where.sum()):
             chars[pos] = LETTERS[rng.integers(len(LETTERS))]
         return chars
 
@@ -163,3 +206,23 @@ def sample_text(rng: np.random.Generator, plate_type: str, province: str | None 
     if plate_type == "yellow" and rng.random() < 0.1:
         return validate_text(prov + letter + "".join(serial(4, 1)) + "学")
     return validate_text(prov + letter + "".join(serial(5, 3)))
+
+
+def sample_kind_text(rng: np.random.Generator, kind: str) -> str:
+    """A random text of one of PLATE_KINDS (its colour: plate_type_of_text)."""
+    prov = PROVINCES[rng.integers(len(PROVINCES))]
+    letter = LETTERS[rng.integers(len(LETTERS))]
+    digits = lambda n: "".join(DIGITS[i] for i in rng.integers(10, size=n))
+    if kind == "police_o":     # e.g. 粤O·A2160: a blue plate, an ordinary serial
+        return validate_text(prov + POLICE_LETTER + sample_text(rng, "blue")[2:])
+    if kind == "trailer":
+        return validate_text(prov + letter + digits(4) + "挂")
+    if kind in ("hongkong", "macau"):
+        return validate_text("粤Z" + digits(4) + ("港" if kind == "hongkong" else "澳"))
+    if kind == "consulate":
+        return validate_text(prov + letter + digits(4) + "领")
+    if kind == "embassy":
+        return validate_text(EMBASSY + digits(6))
+    if kind == "emergency":
+        return validate_text(prov + letter + digits(4) + "应急")
+    raise ValueError(f"unknown plate kind {kind!r}; expected one of {PLATE_KINDS}")

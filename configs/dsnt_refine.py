@@ -15,6 +15,9 @@ Variants (what each changes from `paper`):
   wild   the cpu model from an earlier stage (init_from, required): real CCPD photos and
          synthetic scenes of every plate size (configs.common.WILD_DIRS), crops read from the
          photo's 2x2-mean levels; Adam 3e-4 -> 3e-5, 1000 steps (~30 min on 2 CPU cores)
+  kinds  wild's data plus 600 scenes with two-row plates and the rarer kinds
+         (runs/scenes_kinds, a fifth of the draws), from init_from (the wild stage): 500 steps,
+         Adam 2e-4 -> 2e-5 at 375, so the corners of squat two-row plates are found too
 Options: tiny (a few steps on small scenes, for tests). The no-JS ablation:
 `--config.loss.js_weight=0`.
 """
@@ -24,7 +27,8 @@ from configs import common
 
 VARIANTS = {"paper": "ResNet-50, the paper's schedule, GPU",
             "cpu": "small ResNet on 2 CPU cores", "gpu": "ResNet-50, 1.5K steps on one GPU",
-            "wild": "every plate size, real photos; from init_from"}
+            "wild": "every plate size, real photos; from init_from",
+            "kinds": "wild + two-row plates and the rarer kinds; from init_from"}
 
 
 def get_config(arg=None):
@@ -41,7 +45,7 @@ def get_config(arg=None):
     c.eval_rpn = ""            # the cascade whose RoIs are refined ("": the shipped ones)
     c.eval_rcnn = ""
 
-    if arg.variant in ("cpu", "wild"):
+    if arg.variant in ("cpu", "wild", "kinds"):
         c.seed = 5
         c.model.depth = "small"
         c.data.workers = 1
@@ -49,12 +53,18 @@ def get_config(arg=None):
         c.data.rcnn_proposals = 8
         common.schedule(c, 1800, 1350)
         c.log_every, c.checkpoint_every, c.eval_every = 50, 250, 0
-    if arg.variant == "wild":
+    if arg.variant in ("wild", "kinds"):
         c.seed = 18
         c.requires_init = True
         common.wild_data(c)
         c.optimizer.lr = 3e-4
         common.schedule(c, 1000, 750)
+    if arg.variant == "kinds":
+        c.seed = 19
+        c.data.train_dirs = common.WILD_DIRS + ("runs/scenes_kinds",)
+        c.data.train_weights = (0.4, 0.36, 0.04, 0.2)      # WILD_WEIGHTS x 0.8, then 0.2
+        c.optimizer.lr = 2e-4
+        common.schedule(c, 500, 375)
     elif arg.variant == "gpu":
         c.seed = 4
         c.data.workers = 14

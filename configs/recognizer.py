@@ -13,6 +13,12 @@ Variants (what each changes from `paper`):
   finetune  from an earlier stage (init_from, required) at lr 5e-5 for 400 steps of 32: more
             green plates (a frozen set with that type mix) and the real plates of half "a"
             of both shared sets, crops and CCPD scenes (2 of every 8 real draws)
+  wild      from init_from (an earlier recogniser; heads grown to new classes are fine) on a
+            frozen set of the street-camera engine (several typefaces, plate kinds, two-row
+            plates, night, glare; data.frozen_path) and 12 of 32 real plates from half "a"
+            of the crops, ccpd_600/train and half "a" of the scenes, provinces balanced
+            (province_balance 0.5): 3000 steps, Adam 3e-4 -> 3e-5 at 2200 (~55 min on the
+            2-core CPU; scripts/train_shipped.sh runs it twice, see the model card)
   ablation  quarter width, batch 32, 2000 steps, no real plates: the base of Tables 6-7
             (scripts/ablate_recognition.py sets the architecture switches per row)
 Options: tiny (a few steps of a tiny model, for tests); steps=N,drop=M (the schedule).
@@ -24,9 +30,11 @@ from configs import common
 
 VARIANTS = {"paper": "the paper's schedule, GPU", "gpu": "10K steps on one GPU",
             "cpu": "half width on 2 CPU cores", "finetune": "real plates + greens, from init_from",
+            "wild": "street-camera engine + province-fair real plates, from init_from",
             "ablation": "Tables 6-7 base"}
 CROPS = "../shared/data/plate_crops"
 SCENES = "../shared/data/ccpd_samples"
+CCPD_TRAIN = "../shared/data/ccpd_600/train"
 
 
 def get_config(arg=None):
@@ -47,7 +55,8 @@ def get_config(arg=None):
         real_dirs=(),          # real plates mixed into every batch
         real_split="a",        # which half of real_dirs to train on ("a", "b", "all")
         real_per_batch=0,
-        real_weights=()))      # share of real draws per real_dirs entry (empty: per plate)
+        real_weights=(),       # share of real draws per real_dirs entry (empty: per plate)
+        province_balance=0.0)) # real draws / (plates of the province) ** this (0..1)
     c.optimizer = common.optimizer("adam", 5e-4)
     common.schedule(c, 40000, 20000)
     c.checkpoint_every = 2000
@@ -79,6 +88,19 @@ def get_config(arg=None):
         c.optimizer.lr = 5e-5                          # the gpu variant's final rate
         common.schedule(c, 400)
         c.log_every, c.checkpoint_every, c.eval_every, c.eval_dirs = 50, 100, 0, ()
+    elif arg.variant == "wild":
+        c.seed = 20
+        c.requires_init = True
+        c.data.source, c.data.frozen_path = "frozen", "runs/rec_synth_wild_80k.npz"
+        c.data.type_probs = (0.5, 0.2, 0.22, 0.08)     # must match the frozen set (checked)
+        c.data.batch_size, c.data.workers = 32, 0
+        c.data.real_dirs, c.data.real_per_batch = (CROPS, CCPD_TRAIN + ":all", SCENES), 12
+        c.data.real_weights = (0.45, 0.45, 0.1)
+        c.data.province_balance = 0.5
+        c.optimizer.lr = 3e-4
+        common.schedule(c, 3000, 2200)
+        c.log_every, c.checkpoint_every, c.eval_every = 50, 500, 0
+        c.eval_dirs = ()
     elif arg.variant == "ablation":
         c.model.width = 0.25
         c.data.batch_size, c.data.workers = 32, 0

@@ -96,6 +96,15 @@ stage "DSNT on every plate size" "$RUNS/dsnt_wild/dsnt.npz" \
     $PY train.py --config configs/dsnt_refine.py:wild --workdir "$RUNS/dsnt_wild" \
         --config.init_from="$RUNS/dsnt/dsnt.npz" $(wild_dirs)
 
+# Two-row plates and the rarer kinds: their scenes, and the corner localiser fine-tuned on them
+stage "scenes with two-row plates and rarer kinds" "runs/scenes_kinds/labels.jsonl" \
+    $PY -m alpr_jax.data.synth --kind scenes --count 600 --seed 19 --out runs/scenes_kinds \
+        --backgrounds $DATA/ccpd_600/train --backgrounds $DATA/ccpd_samples:a \
+        --plate-width 24 500 --type-probs 0.3,0.45,0.15,0.1 --kinds-two-row 0.2 0.8 --workers "$WORKERS"
+stage "DSNT on two-row plates" "$RUNS/dsnt_kinds/dsnt.npz" \
+    $PY train.py --config configs/dsnt_refine.py:kinds --workdir "$RUNS/dsnt_kinds" \
+        --config.init_from="$RUNS/dsnt_wild/dsnt.npz"
+
 stage "recogniser" "$RUNS/rec/recognition.npz" \
     $PY train.py --config configs/recognizer.py:gpu --workdir "$RUNS/rec" \
         --config.data.workers="$WORKERS"
@@ -109,10 +118,29 @@ stage "recogniser fine-tune on real plates" "$RUNS/rec_ft/recognition.npz" \
         --config.init_from="$RUNS/rec/recognition.npz" \
         --config.data.frozen_path="$RUNS/rec_synth_green.npz"
 
+# The recogniser beyond CCPD: plates drawn as street cameras see them (several typefaces, the
+# rarer kinds, two-row plates, night, glare) and real plates of ccpd_600/train and half "a"
+# with the provinces balanced; two parts, the second on a larger set.
+WILD_TYPES=0.5,0.2,0.22,0.08
+stage "street-camera plates, set 1" "$RUNS/rec_synth_wild_32k.npz" \
+    $PY -m alpr_jax.data.frozen --count 32000 --seed 19 --workers "$WORKERS" \
+        --type-probs $WILD_TYPES --out "$RUNS/rec_synth_wild_32k.npz"
+stage "recogniser in the wild, part 1" "$RUNS/rec_wild1/recognition.npz" \
+    $PY train.py --config configs/recognizer.py:wild,steps=1200,drop=900 --workdir "$RUNS/rec_wild1" \
+        --config.seed=19 --config.init_from="$RUNS/rec_ft/recognition.npz" \
+        --config.data.frozen_path="$RUNS/rec_synth_wild_32k.npz"
+stage "street-camera plates, set 2" "$RUNS/rec_synth_wild_80k.npz" \
+    $PY -m alpr_jax.data.frozen --count 80000 --seed 20 --workers "$WORKERS" \
+        --type-probs $WILD_TYPES --out "$RUNS/rec_synth_wild_80k.npz"
+stage "recogniser in the wild, part 2" "$RUNS/rec_wild2/recognition.npz" \
+    $PY train.py --config configs/recognizer.py:wild --workdir "$RUNS/rec_wild2" \
+        --config.init_from="$RUNS/rec_wild1/recognition.npz" \
+        --config.data.frozen_path="$RUNS/rec_synth_wild_80k.npz"
+
 if [ "$INSTALL" = 1 ]; then
     cp "$RUNS/rpn_wild/rpn.npz" alpr_jax/weights/rpn.npz
     cp "$RUNS/rcnn_wild/rcnn.npz" alpr_jax/weights/rcnn.npz
-    cp "$RUNS/dsnt_wild/dsnt.npz" alpr_jax/weights/dsnt.npz
-    cp "$RUNS/rec_ft/recognition.npz" alpr_jax/weights/recognizer.npz
+    cp "$RUNS/dsnt_kinds/dsnt.npz" alpr_jax/weights/dsnt.npz
+    cp "$RUNS/rec_wild2/recognition.npz" alpr_jax/weights/recognizer.npz
     echo "installed into alpr_jax/weights/; check with: $PY eval.py --task end_to_end --data $DATA/ccpd_samples --split b --json"
 fi

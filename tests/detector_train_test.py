@@ -124,7 +124,8 @@ def test_pyramid_passes_keep_their_band_and_auto_zoom(runs):
     # "auto" zooms when the lower passes find nothing, a plate under small_plate_px, or a
     # RoI that narrow the R-CNN half believes (near_miss <= score < score_threshold)
     auto = dataclasses.replace(wide, zoom="auto")
-    assert PlateDetector.load(*paths, options=auto).detect(image)[1]["rpn_zoom"] > 0
+    narrow = dataclasses.replace(auto, small_plate_px=1e6)          # every plate narrow: zooms
+    assert PlateDetector.load(*paths, options=narrow).detect(image)[1]["rpn_zoom"] > 0
     nothing = dataclasses.replace(auto, score_threshold=1.01)       # nothing passes: zooms
     assert PlateDetector.load(*paths, options=nothing).detect(image)[1]["rpn_zoom"] > 0
     # ... and goes on up the pyramid while nothing is found (a 20 px plate needs the 4x pass)

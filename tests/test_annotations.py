@@ -148,6 +148,7 @@ EASYPR_XML = """<?xml version="1.0" encoding="UTF-8"?>
   <image><imageName>津KNG518</imageName><taggedRectangles>
     <taggedRectangle x="300" y="200" width="40" height="137" rotation="-90" locateType="1">蓝牌:津KNG518</taggedRectangle>
     <taggedRectangle x="100" y="100" width="60" height="20" rotation="0" locateType="0">黄牌:粤0A2160</taggedRectangle>
+    <taggedRectangle x="200" y="100" width="60" height="20" rotation="0" locateType="0">蓝牌:京A1234</taggedRectangle>
   </taggedRectangles></image>
   <image><imageName>not_in_this_folder</imageName><taggedRectangles>
     <taggedRectangle x="1" y="1" width="5" height="5" rotation="0" locateType="0">蓝牌:京A12345</taggedRectangle>
@@ -168,8 +169,10 @@ def test_easypr_ground_truth(tmp_path, crops_dir):
     np.testing.assert_allclose(one.plates[0].bbox, [176.5, 194, 263.5, 220])
     # near -90 degrees width and height swap: the plate is 137 px wide and 40 px high
     np.testing.assert_allclose(two.plates[0].bbox, [231.5, 180, 368.5, 220], atol=1e-3)
-    assert [p.text for p in two.plates] == ["津KNG518", "粤0A2160"]
-    assert two.meta["unreadable_texts"] == ["粤0A2160"] and two.meta["colours"] == ["蓝牌", "黄牌"]
+    # EasyPR writes the police letter O (粤O·A2160) as a digit: read as the letter
+    assert [p.text for p in two.plates] == ["津KNG518", "粤OA2160", "京A1234"]
+    assert two.meta["unreadable_texts"] == ["京A1234"]
+    assert two.meta["colours"] == ["蓝牌", "黄牌", "蓝牌"]
     # the file may be given itself; a broken file is named in the error
     assert len(ann.read_annotations(str(tmp_path / "GroundTruth.xml"))) == 2
     (tmp_path / "GroundTruth.xml").write_text(EASYPR_XML.replace('width="87"', 'width="wide"'),

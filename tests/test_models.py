@@ -20,7 +20,7 @@ def _init_apply(model):
 @pytest.mark.parametrize("stn", ["parallel", "shared", "fixed"])
 def test_stn_recognizer_shapes_and_initial_windows(stn):
     v, out = _init_apply(build_recognizer("stn", width=0.125, stn=stn))
-    assert out["province_logits"].shape == (2, 31)
+    assert out["province_logits"].shape == (2, len(plates.PROVINCE_CLASSES))
     assert out["char_logits"].shape == (2, 7, len(plates.CHAR_CLASSES))
     assert out["thetas"].shape == (2, 8, 2, 3)
     # training starts from the evenly spaced windows

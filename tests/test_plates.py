@@ -41,8 +41,12 @@ def test_validation_names_the_position(text, fragment):
 def test_priors():
     priors = plates.char_priors()
     assert priors.shape == (7, len(plates.CHAR_CLASSES))
-    letters = [plates.CHAR_CLASSES.index(c) for c in plates.LETTERS]
-    assert priors[0, letters].all() and priors[0].sum() == len(plates.LETTERS)   # char 2: letter
+    letters = [plates.CHAR_CLASSES.index(c) for c in plates.LETTERS + (plates.POLICE_LETTER,)]
+    assert priors[0, letters].all() and priors[0].sum() == len(letters)          # char 2: letter
+    embassy = plates.char_priors(plates.EMBASSY)
+    digits = [plates.CHAR_CLASSES.index(c) for c in plates.DIGITS]
+    assert embassy[:6, digits].all() and embassy[:6].sum() == 60                 # 使 + 6 digits
+    assert embassy[6, plates.NONE_INDEX] and embassy[6].sum() == 1
     assert priors[:6, plates.NONE_INDEX].sum() == 0 and priors[6, plates.NONE_INDEX]
     rng = np.random.default_rng(0)
     for plate_type in plates.PLATE_TYPES:
@@ -75,3 +79,33 @@ def test_ccpd_index_tables():
         plates.decode_ccpd_indices([0, 0, 35, 1, 1, 1, 1])
     with pytest.raises(ValueError, match="no-character"):
         plates.decode_ccpd_indices([0, 24, 1, 1, 1, 1, 1])
+
+
+def test_plate_kinds_round_trip_and_colours():
+    rng = np.random.default_rng(2)
+    colours = {"police_o": "blue", "trailer": "yellow", "hongkong": "black", "macau": "black",
+               "consulate": "black", "embassy": "black", "emergency": "white"}
+    for kind in plates.PLATE_KINDS:
+        for _ in range(20):
+            text = plates.sample_kind_text(rng, kind)
+            idx = plates.encode_text(text)
+            assert plates.decode_indices(idx) == text
+            assert plates.plate_type_of_text(text) == colours[kind]
+            first = plates.EMBASSY if text[0] == plates.EMBASSY else ""
+            assert plates.char_priors(first)[np.arange(7), idx[1:]].all()
+    # 应急 is one token: 7 tokens, 8 characters
+    assert plates.tokens("京A1234应急") == list("京A1234") + ["应急"]
+    assert plates.encode_text("京A1234应急")[7] == plates.NONE_INDEX
+    assert plates.decode_indices(plates.encode_text("使014578")) == "使014578"
+    for bad, fragment in [("使A14578", "character 2"), ("京AO2345", "character 3"),
+                          ("京A12应急45", "character 5"), ("使0145789", "embassy")]:
+        with pytest.raises(plates.PlateTextError, match=fragment):
+            plates.encode_text(bad)
+
+
+def test_class_tables_only_append():
+    # warm starts copy an older head's classes as a prefix (train.loop.warm_start)
+    older_chars = plates.LETTERS + plates.DIGITS + ("警", "学", plates.NONE)
+    assert plates.CHAR_CLASSES[:len(older_chars)] == older_chars
+    assert plates.PROVINCE_CLASSES[:31] == plates.PROVINCES
+    assert len(set(plates.CHAR_CLASSES)) == len(plates.CHAR_CLASSES)

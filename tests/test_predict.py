@@ -147,8 +147,41 @@ def test_plate_type_from_colour():
     assert plate_type(yellow, "皖A12345") == "yellow"
     assert plate_type(white, "皖A1234警") == "white"
     assert plate_type(white, "皖AD12345") == "green"
+    black = np.full((48, 120, 3), 25, np.uint8)
+    black[20:28, 10:110] = 240                               # white characters
+    assert plate_type(black, "粤Z1234港") == "black"
 
 
 def test_array_input_checked(alpr):
     with pytest.raises(ValueError, match="uint8 RGB"):
         alpr.predict(np.zeros((10, 10), np.float32))
+
+
+class _KnownPlates:
+    """A detector double that 'finds' given quadrilaterals: isolates the reading stage."""
+
+    def __init__(self, quads):
+        from alpr_jax.pipeline.detector import Detection
+        self.detections = [Detection(np.asarray(q, np.float32), np.concatenate(
+            [np.min(q, 0), np.max(q, 0)]).astype(np.float32), 0.99) for q in quads]
+
+    def detect(self, image):
+        return list(self.detections), {}
+
+
+def test_two_row_plate_read_as_one_text():
+    # a squat quadrilateral is also read with its rows stitched side by side; the better
+    # reading wins and plate_type says two-row; a one-row plate beside it is unaffected
+    from alpr_jax.data import render
+    rng = np.random.default_rng(4)
+    canvas = np.full((260, 420, 3), 110, np.float32)
+    two = np.array([[40, 40], [200, 40], [200, 120], [40, 120]], np.float32)      # 2:1
+    one = np.array([[230, 150], [390, 150], [390, 201], [230, 201]], np.float32)  # 3.1:1
+    for text, quad, rows2 in (("鲁B7Q321", two, True), ("皖AD1234", one, False)):
+        text = text if rows2 else "皖A5K217"
+        rgb, alpha = render.draw_plate(rng, text, "yellow" if rows2 else "blue", ppm=0.6,
+                                       clean=True, two_row=rows2)
+        render.warp_onto(canvas, rgb, alpha, quad)
+    result = ALPR(_KnownPlates([two, one]), PlateReader.load()).predict(canvas.astype(np.uint8))
+    assert [p.text for p in result.plates] == ["鲁B7Q321", "皖A5K217"]
+    assert [p.plate_type for p in result.plates] == ["yellow_two_row", "blue"]

@@ -55,7 +55,7 @@ def test_corners_land_on_the_plate(seed):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_generated_plate_colour_inside_labelled_corners(seed):
-    cfg = generate.PlateConfig(type_probs=(1, 0, 0, 0), augment=NO_AUGMENT)
+    cfg = generate.PlateConfig(type_probs=(1, 0, 0, 0), p_kind=0.0, augment=NO_AUGMENT)
     sample = generate.generate_plate(np.random.default_rng(seed), cfg)
     (plate,) = sample.plates
     assert plate.plate_type == "blue" and len(plate.text) == 7
@@ -141,3 +141,46 @@ def test_black_plates_and_night_frames():
                                   p_motion_blur=0, p_low_res=0, p_noise=0, p_jpeg=0, p_night=1.0)
     dark = augment.apply(np.random.default_rng(1), bright, night)
     assert dark.mean() < 0.5 * 200
+
+
+def test_typefaces_two_row_plates_and_kinds():
+    from alpr_jax import plates
+    from alpr_jax.data import fonts
+    from alpr_jax.geometry.rectify import corner_aspect, rectify_plate, stitch_two_row
+    # every face draws the characters it is used for, and they differ from each other
+    inks = {f: fonts.plate_glyph("8", 500, 45, 90, f) for f in fonts.LATIN_FACES}
+    assert all(i.shape == (90, 45) and i.mean() > 0.1 for i in inks.values())
+    assert np.abs(inks["noto"] - inks["oswald"]).mean() > 0.05
+    cjk = {f: fonts.plate_glyph("湘", 500, 45, 90, f) for f in fonts.CJK_FACES}
+    assert np.abs(cjk["noto"] - cjk["wqy"]).mean() > 0.05
+    assert fonts.plate_glyph("湘", 800, 45, 90, "wqy").sum() > cjk["wqy"].sum()   # emboldened
+    # two-row layout: 440x220 mm, province and letter above, five characters below
+    rgb, alpha = render.draw_plate(np.random.default_rng(0), "鲁B12345", "yellow", ppm=0.5,
+                                   clean=True, two_row=True)
+    assert rgb.shape == (110, 220, 3)
+    dark = rgb.max(-1) < 100                                   # black ink on yellow
+    for x0, y0, x1, y1 in np.round(render.LAYOUT_TWO_ROW.char_boxes() * 0.5).astype(int):
+        assert dark[y0:y1, x0:x1].mean() > 0.1
+    with pytest.raises(ValueError, match="two rows"):
+        render.layout_for("皖AD12345", two_row=True)
+    stitched = stitch_two_row(np.clip(rgb, 0, 255).astype(np.uint8))
+    assert stitched.shape == (48, 120, 3)
+    ink_cols = (stitched.max(-1) < 100).mean(0)
+    assert ink_cols[:34].max() > 0.2 and ink_cols[34:].max() > 0.2   # both rows side by side
+    canvas = np.full((300, 400, 3), 90, np.float32)
+    quad = np.array([[100, 100], [300, 100], [300, 200], [100, 200]], np.float32)
+    render.warp_onto(canvas, rgb, alpha, quad)
+    assert abs(corner_aspect(quad) - 2.0) < 1e-6
+    np.testing.assert_allclose(rectify_plate(canvas.astype(np.uint8), quad, two_row=True),
+                               stitch_two_row(cv2.resize(np.clip(rgb, 0, 255).astype(np.uint8),
+                                                         (176, 88), interpolation=cv2.INTER_AREA)),
+                               atol=40)
+    # the engine draws kinds and two-row plates, labels them, and feeds them stitched
+    cfg = generate.PlateConfig(type_probs=(0, 1, 0, 0), p_two_row=1.0, p_kind=0.0)
+    sample = generate.generate_plate(np.random.default_rng(5), cfg)
+    assert sample.plates[0].two_row and sample.plates[0].plate_type == "yellow"
+    cfg = generate.PlateConfig(p_kind=1.0)
+    texts = [generate.generate_plate(np.random.default_rng(i), cfg).plates[0].text
+             for i in range(12)]
+    assert all(t[0] == plates.EMBASSY or t[1] == plates.POLICE_LETTER or
+               plates.tokens(t)[-1] in plates.SPECIAL_SUFFIXES for t in texts)

@@ -110,8 +110,13 @@ def test_plate_type_mix_is_configurable_and_checked():
         config.data.type_probs = [0.0, 0.0, 1.0, 0.0]          # only green plates
     task = RecognitionTask(config)
     assert task.input_cfg.plate.type_probs == (0.0, 0.0, 1.0, 0.0)
-    batch = next(task.batches(0, 1))
-    assert (batch["labels"][:, 7] != NONE_INDEX).all()       # 8 characters each
+    from alpr_jax import plates
+    for batch in task.batches(0, 3):
+        for labels in batch["labels"]:     # 8 characters each, but for the rarer kinds
+            text = plates.decode_indices(labels)
+            kind = (text[0] == plates.EMBASSY or text[1] == plates.POLICE_LETTER
+                    or plates.tokens(text)[-1] in plates.SPECIAL_SUFFIXES)
+            assert labels[7] != NONE_INDEX or kind, text
     with config.unlocked():
         config.data.type_probs = [1.0, 0.0]
     with pytest.raises(ValueError, match="type_probs"):
@@ -135,3 +140,50 @@ def test_real_plates_drawn_by_folder_weights(ccpd_dir, crops_dir):
         config.data.real_weights = [1.0]
     with pytest.raises(ValueError, match="real_weights"):
         next(RecognitionTask(config).batches(0, 1))
+
+
+def test_warm_start_grows_classifier_heads(uninterrupted, tmp_path):
+    # a recogniser exported with fewer classes (before plate kinds were added) warm-starts
+    # the current model: its classes are copied as a prefix, the new ones start fresh
+    from alpr_jax.train.loop import warm_start
+    from alpr_jax.train.recognition import RecognitionTask
+    path = os.path.join(uninterrupted, "recognition.npz")
+    flat, meta = _params(path)
+    from alpr_jax import plates
+    key = next(k for k in flat if k.startswith("params/char_head/") and k.endswith("kernel")
+               and flat[k].shape[-1] == len(plates.CHAR_CLASSES))
+    bias = key[:-len("kernel")] + "bias"
+    old = dict(flat)
+    old[key], old[bias] = flat[key][:, :37], flat[bias][:37]
+    older = str(tmp_path / "older.npz")
+    weights.save_npz(older, weights.unflatten(old), meta)
+    variables = RecognitionTask(recognizer.get_config("tiny")).init_variables(jax.random.PRNGKey(9))
+    grown = weights.flatten(warm_start(variables, older))
+    np.testing.assert_array_equal(grown[key][:, :37], flat[key][:, :37])
+    np.testing.assert_array_equal(grown[key][:, 37:], np.asarray(weights.flatten(variables)[key])[:, 37:])
+    np.testing.assert_array_equal(grown["params/province_head/" + key.split("/", 2)[2]],
+                                  flat["params/province_head/" + key.split("/", 2)[2]])
+    # anything else that differs in shape is still an error
+    old[key] = flat[key][:5]
+    weights.save_npz(older, weights.unflatten(old), meta)
+    with pytest.raises(ValueError, match="has shape"):
+        warm_start(variables, older)
+
+
+def test_real_plates_province_balance(ccpd_dir, crops_dir):
+    from alpr_jax import plates
+    from alpr_jax.data.real_plates import RealPlates
+    plain = RealPlates.load([crops_dir, ccpd_dir], "a")
+    fair = RealPlates.load([crops_dir, ccpd_dir], "a", province_balance=1.0)
+    first = np.array([plates.tokens(t)[0] for t in fair.data.texts])
+    assert (first == "皖").mean() > 0.8                  # the shared sets are ~96% 皖
+    shares = {c: fair.probs[first == c].sum() for c in set(first)}
+    np.testing.assert_allclose(list(shares.values()), 1 / len(shares))   # every province alike
+    assert plain.probs is None
+    half = RealPlates.load([crops_dir, ccpd_dir], "a", weights=[0.5, 0.5], province_balance=0.5)
+    assert 0 < half.probs[first == "皖"].sum() < 0.9
+    with pytest.raises(ValueError, match="province_balance"):
+        RealPlates.load([crops_dir], "a", province_balance=2.0)
+    # a folder may name its own half
+    both = RealPlates.load([crops_dir, ccpd_dir + ":all"], "a")
+    assert len(both.data.texts) > len(plain.data.texts)

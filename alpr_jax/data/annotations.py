@@ -232,6 +232,7 @@ def read_easypr_xml(xml_path: str) -> list[ImageRecord]:
     each rectangle an OpenCV RotatedRect (x, y its centre). Its labels are approximate boxes,
     so plates get bbox = the rectangle's bounds and no corners (match them by box IoU);
     meta["rotated_rects"] keeps (x, y, w, h, angle) and meta["colours"] the colour words.
+    A digit 0 at position 2 is read as the police letter O (EasyPR's labels write it so).
     A text our formats cannot hold is kept as given (no reader can produce it, so it counts
     as unread) and listed in meta["unreadable_texts"]. Images named in the file but absent
     from its folder are skipped: the file may describe a larger set than the folder holds."""
@@ -264,6 +265,10 @@ def read_easypr_xml(xml_path: str) -> list[ImageRecord]:
                 raise AnnotationError(f"{where}: rectangle {k} has size {w} x {h}")
             colour, _, text = (rect.text or "").strip().rpartition(":")
             text = text.strip() or None
+            if text is not None and text[1:2] == "0":
+                # EasyPR writes the police letter O of plates such as 粤O·A2160 as the digit
+                # 0; position 2 of a plate is always a letter
+                text = text[0] + plates.POLICE_LETTER + text[2:]
             if text is not None:
                 try:
                     plates.validate_text(text)

@@ -28,8 +28,12 @@ class AugmentConfig:
     p_jpeg: float = 0.6
     jpeg_quality: tuple[int, int] = (15, 90)
     p_night: float = 0.0             # a dark, noisy frame (dusk, night, an underexposed camera)
+    p_glare: float = 0.0             # a soft specular highlight (sun or headlights on the plate)
 
 
+# Plate crops as street cameras deliver them (easypr_dev: dark dusk shots, glare, plates of
+# 30-70 px upscaled by the rectification, heavy JPEG)
+PLATE_AUGMENT = AugmentConfig(p_night=0.08, p_glare=0.1, p_low_res=0.3, max_low_res_factor=3.5)
 SCENE_AUGMENT = AugmentConfig(p_shadow=0.2, max_gaussian_sigma=1.2, max_motion_len=7,
                               p_low_res=0.15, max_low_res_factor=2.0, max_noise_sigma=6.0,
                               jpeg_quality=(35, 95))
@@ -59,6 +63,8 @@ def apply(rng: np.random.Generator, image: np.ndarray, cfg: AugmentConfig = Augm
         img *= (1 + rng.uniform(-0.5, 0.5) * (ramp - 0.5))[..., None]
     if rng.random() < cfg.p_shadow:
         img = _shadow(rng, img)
+    if rng.random() < cfg.p_glare:
+        img = _glare(rng, img)
     # At most one kind of blur: stacked blurs leave plates no real camera would produce.
     blur_probs = np.array([cfg.p_motion_blur, cfg.p_gaussian_blur, cfg.p_low_res])
     blur = int(rng.choice(4, p=np.append(blur_probs, max(0.0, 1 - blur_probs.sum())) /
@@ -108,6 +114,17 @@ def _night(rng, img):
     img = 255.0 * (np.clip(img, 0, 255) / 255.0) ** rng.uniform(1.0, 1.6)
     img *= (1 + rng.normal(0, 0.1, 3)).astype(np.float32)
     return img + rng.normal(0, rng.uniform(1, 5), img.shape).astype(np.float32)
+
+
+def _glare(rng, img):
+    """A soft elliptical highlight that washes out part of the frame towards white."""
+    h, w = img.shape[:2]
+    cy, cx = rng.uniform(0.1, 0.9) * h, rng.uniform(0.1, 0.9) * w
+    sy, sx = rng.uniform(0.1, 0.5) * h, rng.uniform(0.05, 0.35) * w
+    ys, xs = np.ogrid[0:h, 0:w]
+    blob = np.exp(-(((ys - cy) / sy) ** 2 + ((xs - cx) / sx) ** 2)).astype(np.float32)
+    strength = rng.uniform(0.4, 0.9)
+    return img + (255.0 - img) * (strength * blob)[..., None]
 
 
 def _shadow(rng, img):

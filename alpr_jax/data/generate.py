@@ -19,6 +19,7 @@ class SyntheticPlate:
     text: str
     plate_type: str
     corners: np.ndarray            # [4, 2] float32, TL, TR, BR, BL
+    two_row: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,7 +40,10 @@ class PlateConfig:
     max_roll: float = 8.0
     max_yaw: float = 35.0
     max_pitch: float = 20.0
-    augment: augment.AugmentConfig = augment.AugmentConfig()
+    p_kind: float = 0.06       # share drawn as one of plates.PLATE_KINDS (police O, 挂, 港, ...)
+    kinds: tuple[str, ...] = plates.PLATE_KINDS   # which of them
+    p_two_row: float = 0.3     # share of yellow (and 挂) plates drawn in two rows
+    augment: augment.AugmentConfig = augment.PLATE_AUGMENT
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +58,8 @@ class SceneConfig:
     max_distractors: int = 4
     p_real_background: float = 0.5    # when real backgrounds are supplied
     p_black: float = 0.0              # share of blue plates drawn white on black instead
+    p_kind: float = 0.0               # share of plates of the rarer kinds (plates.PLATE_KINDS)
+    p_two_row: float = 0.0            # share of yellow plates drawn in two rows
     augment: augment.AugmentConfig = augment.SCENE_AUGMENT
 
 
@@ -71,23 +77,31 @@ def sample_plate_type(rng: np.random.Generator, probs) -> str:
     return TYPE_NAMES[int(rng.choice(len(TYPE_NAMES), p=p / p.sum()))]
 
 
-def _new_plate(rng, type_probs, width_px: float, p_black: float = 0.0):
+def _new_plate(rng, type_probs, width_px: float, p_black: float = 0.0, p_kind: float = 0.0,
+               p_two_row: float = 0.0, kinds=plates.PLATE_KINDS):
+    """(text, plate_type, two_row, layout, rgb, alpha) of a random plate drawn ~width_px wide."""
     plate_type = sample_plate_type(rng, type_probs)
     text = plates.sample_text(rng, plate_type)
-    layout = render.layout_for(text)
+    if p_kind and rng.random() < p_kind:
+        text = plates.sample_kind_text(rng, kinds[rng.integers(len(kinds))])
+        plate_type = plates.plate_type_of_text(text)
+    two_row = bool(p_two_row and plate_type == "yellow" and len(plates.tokens(text)) == 7
+                   and rng.random() < p_two_row)
+    layout = render.layout_for(text, two_row)
     # Draw near the final size (within x2) so small plates are not supersampled needlessly.
     ppm = float(np.clip(width_px * 1.5 / layout.width, 0.25, 1.2))
     colours = plate_type
     if p_black and plate_type == "blue" and rng.random() < p_black:
         colours = "black"                  # a scene's plate: only its place is labelled
-    rgb, alpha = render.draw_plate(rng, text, colours, ppm=ppm)
-    return text, plate_type, layout, rgb, alpha
+    rgb, alpha = render.draw_plate(rng, text, colours, ppm=ppm, two_row=two_row)
+    return text, plate_type, two_row, layout, rgb, alpha
 
 
 def generate_plate(rng: np.random.Generator, cfg: PlateConfig = PlateConfig()) -> Sample:
     """One plate seen from a random viewpoint on a random surface, cropped with margins."""
     width = float(np.exp(rng.uniform(*np.log(cfg.plate_width))))
-    text, plate_type, layout, rgb, alpha = _new_plate(rng, cfg.type_probs, width)
+    text, plate_type, two_row, layout, rgb, alpha = _new_plate(
+        rng, cfg.type_probs, width, p_kind=cfg.p_kind, p_two_row=cfg.p_two_row, kinds=cfg.kinds)
     quad = render.random_quad(rng, (0, 0), width, layout.height / layout.width,
                               cfg.max_roll, cfg.max_yaw, cfg.max_pitch)
     lo, hi = quad.min(0), quad.max(0)
@@ -99,7 +113,7 @@ def generate_plate(rng: np.random.Generator, cfg: PlateConfig = PlateConfig()) -
     canvas = backgrounds.texture(rng, max(h_out, 4), max(w_out, 4))
     render.warp_onto(canvas, rgb, alpha, quad)
     image = augment.apply(rng, canvas, cfg.augment)
-    return Sample(image, (SyntheticPlate(text, plate_type, quad),))
+    return Sample(image, (SyntheticPlate(text, plate_type, quad, two_row),))
 
 
 # --- Scenes -----------------------------------------------------------------------------------
@@ -166,7 +180,8 @@ def generate_scene(rng: np.random.Generator, cfg: SceneConfig = SceneConfig(),
     new_plates = []
     for _ in range(n_plates):
         width = float(np.exp(rng.uniform(*np.log(cfg.plate_width))))
-        text, plate_type, layout, rgb, alpha = _new_plate(rng, cfg.type_probs, width, cfg.p_black)
+        text, plate_type, two_row, layout, rgb, alpha = _new_plate(
+            rng, cfg.type_probs, width, cfg.p_black, cfg.p_kind, cfg.p_two_row)
         # centres from which a plate this wide can lie inside the scene (wide plates too)
         mx, my = min(0.5 * W, 0.1 * W + 0.5 * width), min(0.5 * H, 0.1 * H + 0.2 * width)
         for _attempt in range(10):
@@ -175,7 +190,8 @@ def generate_scene(rng: np.random.Generator, cfg: SceneConfig = SceneConfig(),
             box = corners_to_bbox(quad)
             inside = box[0] >= 0 and box[1] >= 0 and box[2] <= W and box[3] <= H
             if inside and not _overlaps(box, boxes, pad=0.6 if with_cars else 0.15):
-                new_plates.append((SyntheticPlate(text, plate_type, quad), width, rgb, alpha))
+                new_plates.append((SyntheticPlate(text, plate_type, quad, two_row), width, rgb,
+                                   alpha))
                 boxes.append(box)
                 break
     # Cars first (farther, i.e. smaller, plates' cars behind), then every plate on top.

@@ -82,11 +82,12 @@ def recognition_example(seed: int, index: int, cfg: RecognitionInputConfig
     corners = plate.corners
     plate_h = float(np.linalg.norm(corners[3] - corners[0]))
     corners = corners + rng.normal(0, cfg.corner_jitter * plate_h, (4, 2)).astype(np.float32)
-    if rng.random() < cfg.p_box_crop:
+    if rng.random() < cfg.p_box_crop and not plate.two_row:
         label = PlateLabel(None, None, corners_to_bbox(corners))
     else:
         label = PlateLabel(None, corners, None)
-    return plate_input(sample.image, label), plates.encode_text(plate.text)
+    return (plate_input(sample.image, label, two_row=plate.two_row),
+            plates.encode_text(plate.text))
 
 
 def _recognition_batch(args):

@@ -7,7 +7,7 @@ import numpy as np
 
 from alpr_jax.data.annotations import ImageRecord, PlateLabel
 from alpr_jax.geometry.boxes import box_corners
-from alpr_jax.geometry.rectify import PLATE_HW, rectify
+from alpr_jax.geometry.rectify import PLATE_HW, rectify, rectify_plate
 
 DETECTOR_PAD_VALUE = 128
 
@@ -50,11 +50,17 @@ def letterbox(image: np.ndarray, out_hw: tuple[int, int]) -> tuple[np.ndarray, f
     return out, scale
 
 
-def plate_input(image: np.ndarray, plate: PlateLabel | None, out_hw=PLATE_HW) -> np.ndarray:
+def plate_input(image: np.ndarray, plate: PlateLabel | None, out_hw=PLATE_HW,
+                two_row: bool = False) -> np.ndarray:
     """The recogniser's input for one plate: uint8 [48, 120, 3].
 
-    With corners, the plate is rectified; with only a box, the box is cut and resized; with
+    With corners, the plate is rectified (a two_row plate: its rows cut and laid side by
+    side, rectify.stitch_two_row); with only a box, the box is cut and resized; with
     neither (plate is None: a crop dataset), the whole image is the plate."""
+    if two_row:
+        if plate is None or plate.corners is None or tuple(out_hw) != PLATE_HW:
+            raise ValueError("a two-row plate input needs the plate's corners and PLATE_HW")
+        return rectify_plate(image, plate.corners, two_row=True)
     if plate is not None and plate.corners is not None:
         return rectify(image, plate.corners, out_hw)
     if plate is not None and plate.bbox is not None:

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from alpr_jax import plates
-from alpr_jax.data.annotations import ImageRecord, read_annotations, split_records
+from alpr_jax.data.annotations import ImageRecord, read_split
 from alpr_jax.data.images import ImageReadError, read_image
 from alpr_jax.data.preprocess import record_plate_inputs
 from alpr_jax.geometry.rectify import PLATE_HW
@@ -70,16 +70,23 @@ class RealPlates:
     probs: np.ndarray | None = None
 
     @classmethod
-    def load(cls, dirs, split: str = "a", rectify: bool = True, weights=None) -> "RealPlates":
-        """The plates of `split` of every folder in `dirs` (any read_annotations layout).
+    def load(cls, dirs, split: str = "a", rectify: bool = True, weights=None,
+             province_balance: float = 0.0) -> "RealPlates":
+        """The plates of `split` of every folder in `dirs` (any read_annotations layout; a
+        "DIR:a" / "DIR:b" / "DIR:all" entry names its own half, annotations.read_split).
         weights: each folder's share of the draws, split evenly over its plates (default:
-        every plate alike). A folder holding no plate of the split is an error."""
+        every plate alike). province_balance b in [0, 1]: each plate's chance is then divided
+        by (real plates of its province) ** b, so the shared sets' ~96% 皖 do not teach that
+        the first character is 皖 (0: as drawn; 1: every province alike). A folder holding
+        no plate of the split is an error."""
+        if not 0.0 <= province_balance <= 1.0:
+            raise ValueError(f"province_balance {province_balance}: expected 0..1")
         dirs = list(dirs)
         if weights is not None and len(weights) and (
                 len(weights) != len(dirs) or min(weights) < 0 or sum(weights) <= 0):
             raise ValueError(f"real plate weights {list(weights)}: expected one non-negative "
                              f"weight per folder ({len(dirs)})")
-        per_dir = [split_records(read_annotations(path), split) for path in dirs]
+        per_dir = [read_split(path, split) for path in dirs]
         data = load_plate_dataset([r for recs in per_dir for r in recs], rectify=rectify)
         folder = {r.path: i for i, recs in enumerate(per_dir) for r in recs}
         of_plate = np.array([folder[src] for src in data.sources], np.int64)
@@ -90,9 +97,13 @@ class RealPlates:
                                  f"labelled plates")
         probs = None
         if weights is not None and len(weights):
-            p = np.asarray(weights, np.float64)[of_plate] / counts[of_plate]
-            probs = p / p.sum()
-        return cls(data, probs)
+            probs = np.asarray(weights, np.float64)[of_plate] / counts[of_plate]
+        if province_balance > 0:
+            first = [plates.tokens(t)[0] for t in data.texts]
+            per_province = {c: first.count(c) for c in set(first)}
+            probs = (np.ones(len(first)) if probs is None else probs) / np.array(
+                [per_province[c] for c in first], np.float64) ** province_balance
+        return cls(data, None if probs is None else probs / probs.sum())
 
     def mix_into(self, batch: dict, k: int, seed: int, step: int, offset: int = 0) -> dict:
         """batch {"image": uint8 [B, 48, 120, 3], "labels": int32 [B, 8]} with rows 0..k-1 of

@@ -38,9 +38,26 @@ class PlateLayout:
             x += self.char_w + (self.sep_gap if i == 1 else self.char_gap)
         return np.array(boxes, np.float32)
 
-    def dot_centre(self) -> tuple[float, float]:
+    def dot_centre(self) -> tuple[float, float] | None:
         b = self.char_boxes()
         return float(b[1, 2] + b[2, 0]) / 2, self.height / 2
+
+
+@dataclasses.dataclass(frozen=True)
+class TwoRowLayout:
+    """A two-row plate (GA 36: large vehicles, trailers), 440x220 mm: province and letter
+    (80x60 mm each) centred above, 5 characters (65x110 mm, 15 mm apart) below."""
+    width: float = 440
+    height: float = 220
+    n_chars: int = 7
+
+    def char_boxes(self) -> np.ndarray:
+        top = [(110, 15, 190, 75), (250, 15, 330, 75)]
+        bottom = [(27.5 + 80 * i, 95, 92.5 + 80 * i, 205) for i in range(5)]
+        return np.array(top + bottom, np.float32)
+
+    def dot_centre(self) -> None:          # no separator dot between the rows
+        return None
 
 
 LAYOUT_7 = PlateLayout(440, 140, 7, 45, 90, 12, 34)   # blue, yellow, white: 440x140 mm
@@ -48,10 +65,17 @@ LAYOUT_7 = PlateLayout(440, 140, 7, 45, 90, 12, 34)   # blue, yellow, white: 440
 # (ink columns of the rectified plate at 1 mm/px): characters 3-8 at a 53 mm pitch from 155 mm,
 # characters 1-2 close to the left edge (~12 mm) with a 47 mm separator gap, so not centred.
 LAYOUT_8 = PlateLayout(480, 140, 8, 43, 90, 10, 47, left=12)
+LAYOUT_TWO_ROW = TwoRowLayout()
+# the characters drawn in the plate's second colour (red)
+RED_TOKENS = ("警", "学", "应急", plates.EMBASSY)
 
 
-def layout_for(text: str) -> PlateLayout:
-    return LAYOUT_8 if len(text) == 8 else LAYOUT_7
+def layout_for(text: str, two_row: bool = False):
+    if two_row:
+        if len(plates.tokens(text)) != 7:
+            raise ValueError(f"{text!r}: only 7-character plates come in two rows")
+        return LAYOUT_TWO_ROW
+    return LAYOUT_8 if len(plates.tokens(text)) == 8 else LAYOUT_7
 
 
 def _vary_colour(rng, rgb, amount):
@@ -112,20 +136,26 @@ def _blend(img: np.ndarray, mask: np.ndarray, colour) -> None:
 
 
 def draw_plate(rng: np.random.Generator, text: str, plate_type: str | None = None,
-               ppm: float = 1.0, clean: bool = False) -> tuple[np.ndarray, np.ndarray]:
+               ppm: float = 1.0, clean: bool = False, two_row: bool = False
+               ) -> tuple[np.ndarray, np.ndarray]:
     """Draws a fronto-parallel plate.
 
     Args:
       text: a valid 7- or 8-character plate text.
       plate_type: colour scheme; default from the text (8 chars -> green, ... see plates.py).
       ppm: pixels per millimetre (1.0 -> 440x140 px for a 7-char plate).
-      clean: no wear, dirt, screws or embossing (for tests and previews of the layout).
+      clean: no wear, dirt, screws or embossing, Noto glyphs (tests, previews of the layout).
+      two_row: the 440x220 mm two-row layout (7-character texts).
     Returns:
       rgb float32 [H, W, 3] in [0, 255] and alpha float32 [H, W] in [0, 1] (rounded corners).
     """
     plates.validate_text(text)
     plate_type = plate_type or plates.plate_type_of_text(text)
-    layout = layout_for(text)
+    layout = layout_for(text, two_row)
+    # a typeface per plate: real plates all share one that no free font reproduces
+    cjk_face = "noto" if clean else fonts.CJK_FACES[rng.integers(len(fonts.CJK_FACES))]
+    latin_face = "noto" if clean else fonts.LATIN_FACES[
+        rng.choice(len(fonts.LATIN_FACES), p=(0.4, 0.3, 0.3))]
     h, w = int(round(layout.height * ppm)), int(round(layout.width * ppm))
     bg_top, bg_bot, ink, special = _plate_colours(rng, plate_type)
     t = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None, None]
@@ -148,18 +178,19 @@ def draw_plate(rng: np.random.Generator, text: str, plate_type: str | None = Non
     fill = 1.0 if clean else rng.uniform(0.8, 1.0)   # glyph width within its 45 mm box
     ink_mask = np.zeros((h, w), np.float32)
     special_mask = np.zeros((h, w), np.float32)
-    for ch, box in zip(text, layout.char_boxes() * ppm):
+    for ch, box in zip(plates.tokens(text), layout.char_boxes() * ppm):
         x0, y0, x1, y1 = box
         x0, x1 = (x0 + x1) / 2 - fill * (x1 - x0) / 2, (x0 + x1) / 2 + fill * (x1 - x0) / 2
         bw, bh = max(1, int(round(x1 - x0))), max(1, int(round(y1 - y0)))
-        glyph = fonts.plate_glyph(ch, weight, bw, bh)
+        face = latin_face if ch.isascii() else cjk_face
+        glyph = fonts.plate_glyph(ch, weight, bw, bh, face)
         ix, iy = int(round(x0)), int(round(y0))
-        target = special_mask if ch in plates.SPECIAL_SUFFIXES else ink_mask
+        target = special_mask if ch in RED_TOKENS else ink_mask
         region = target[iy:iy + bh, ix:ix + bw]
         np.maximum(region, glyph[:region.shape[0], :region.shape[1]], out=region)
 
-    if clean or rng.random() < 0.95:   # separator dot between characters 2 and 3
-        cx, cy = layout.dot_centre()
+    if layout.dot_centre() is not None and (clean or rng.random() < 0.95):
+        cx, cy = layout.dot_centre()   # separator dot between characters 2 and 3
         r = 5.0 * ppm   # 10 mm diameter
         y0, y1 = max(0, int(cy * ppm - r - 2)), min(h, int(cy * ppm + r + 3))
         x0, x1 = max(0, int(cx * ppm - r - 2)), min(w, int(cx * ppm + r + 3))

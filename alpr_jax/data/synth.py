@@ -36,7 +36,7 @@ def _make(index: int, kind: str, seed: int, out: str, backgrounds: tuple,
         name = f"scene_{index:07d}.jpg"
     write_image(os.path.join(out, name), sample.image)
     return {"path": name, "plates": [
-        {"text": p.text, "plate_type": p.plate_type,
+        {"text": p.text, "plate_type": p.plate_type, **({"two_row": True} if p.two_row else {}),
          "corners": np.round(p.corners, 2).tolist(),
          "bbox": np.round(corners_to_bbox(p.corners), 2).tolist()}
         for p in sample.plates]}
@@ -104,6 +104,12 @@ def main(argv=None):
                              f"(default {generate.SceneConfig.plate_width})")
     parser.add_argument("--black-plates", type=float, default=None,
                         help="scenes: share of blue plates drawn white on black instead")
+    parser.add_argument("--kinds-two-row", type=float, nargs=2, default=None,
+                        metavar=("P_KIND", "P_TWO_ROW"),
+                        help="scenes: share of plates of the rarer kinds (plates.PLATE_KINDS) "
+                             "and share of yellow plates drawn in two rows (default 0 0)")
+    parser.add_argument("--type-probs", default=None,
+                        help="scenes: weights of blue,yellow,green,white plates (default: the engine's)")
     parser.add_argument("--max-plates", type=int, default=None,
                         help=f"scenes: most plates per scene (default {generate.SceneConfig.max_plates})")
     parser.add_argument("--workers", type=int, default=0)
@@ -118,6 +124,17 @@ def main(argv=None):
         if not 0 <= args.black_plates <= 1:
             parser.error("--black-plates must be in [0, 1]")
         scene = dataclasses.replace(scene, p_black=args.black_plates)
+    if args.kinds_two_row is not None:
+        if not all(0 <= v <= 1 for v in args.kinds_two_row):
+            parser.error("--kinds-two-row values must be in [0, 1]")
+        scene = dataclasses.replace(scene, p_kind=args.kinds_two_row[0],
+                                    p_two_row=args.kinds_two_row[1])
+    if args.type_probs:
+        try:
+            scene = dataclasses.replace(
+                scene, type_probs=generate.check_type_probs(args.type_probs.split(",")))
+        except ValueError as e:
+            parser.error(f"--type-probs: {e}")
     if args.max_plates is not None:
         if args.max_plates < 1:
             parser.error("--max-plates must be at least 1")

@@ -86,3 +86,49 @@ def rectify(image: np.ndarray, corners: np.ndarray, out_hw=PLATE_HW, method: str
     m_cv = (to_cv @ np.vstack([m, [0, 0, 1]]) @ from_cv)[:2]
     return cv2.warpAffine(image, m_cv, (out_hw[1], out_hw[0]), flags=cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=(border_value,) * 3)
+
+
+# Two-row plates (440x220 mm): rectified at this size, then their rows are cut and laid side
+# by side into the one-row input, so the one recogniser reads both kinds. The cuts (in mm of
+# render.TwoRowLayout, with a margin): the top row's two characters x 100-340, y 0-80; the
+# bottom row's five x 20-420, y 80-220; widths 34 + 86 px = the share of 2 and 5 characters
+# in a one-row plate's 120 px.
+TWO_ROW_HW = (88, 176)
+_TOP_ROW_MM = (100, 0, 340, 80)
+_BOTTOM_ROW_MM = (20, 80, 420, 220)
+_TOP_ROW_PX = 34
+
+
+def stitch_two_row(plate: np.ndarray) -> np.ndarray:
+    """A rectified two-row plate [h, w, C] (any size of 2:1 shape) -> its rows side by side,
+    [48, 120, C] of the same dtype: province and letter, then the 5 characters."""
+    h, w = plate.shape[:2]
+
+    def cut(mm, out_w):
+        x0, y0, x1, y1 = (int(round(v)) for v in (mm[0] / 440 * w, mm[1] / 220 * h,
+                                                  mm[2] / 440 * w, mm[3] / 220 * h))
+        part = plate[y0:y1, x0:x1]
+        shrink = part.shape[1] > out_w
+        return cv2.resize(part, (out_w, PLATE_HW[0]),
+                          interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+
+    return np.concatenate([cut(_TOP_ROW_MM, _TOP_ROW_PX),
+                           cut(_BOTTOM_ROW_MM, PLATE_HW[1] - _TOP_ROW_PX)], axis=1)
+
+
+def rectify_plate(image: np.ndarray, corners: np.ndarray, two_row: bool = False,
+                  method: str = "ransac") -> np.ndarray:
+    """The recogniser's input [48, 120, C] from a plate's corners: rectify, and for a
+    two-row plate rectify at TWO_ROW_HW and stitch its rows."""
+    if not two_row:
+        return rectify(image, corners, PLATE_HW, method)
+    return stitch_two_row(rectify(image, corners, TWO_ROW_HW, method))
+
+
+def corner_aspect(corners: np.ndarray) -> float:
+    """Width / height of a quadrilateral [4, 2] (mean of opposite sides): ~3.1 for a one-row
+    plate seen face on, ~2.0 for a two-row one."""
+    c = np.asarray(corners, np.float32)
+    width = (np.linalg.norm(c[1] - c[0]) + np.linalg.norm(c[2] - c[3])) / 2
+    height = (np.linalg.norm(c[3] - c[0]) + np.linalg.norm(c[2] - c[1])) / 2
+    return float(width / max(height, 1e-6))

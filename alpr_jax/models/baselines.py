@@ -1,7 +1,7 @@
 """Baseline recognisers of the paper's Table 7, on the same 48x120 rectified plates.
 
 HolisticRecognizer ([12]): one CNN over the whole plate, one classifier per position; returns
-  the same outputs as STNRecognizer (province_logits [B, 31], char_logits [B, 7, 37]).
+  the same outputs as STNRecognizer (province_logits [B, 32], char_logits [B, 7, 43]).
 CRNN ([15]): CNN -> left-to-right feature sequence -> BiLSTM -> per-step logits for CTC;
   returns {"ctc_logits": [B, T, 1 + V]} with blank at index 0 and V = CTC_VOCAB.
 """

@@ -3,7 +3,7 @@ from the rectified 48x120 plate; a province head reads position 1 and ONE shared
 (jax.vmap over positions) reads positions 2..8.
 
 Input:  plates float32 [B, 48, 120, 3] in [0, 1].
-Output: {"province_logits": [B, 31], "char_logits": [B, 7, 37], "thetas": [B, 8, 2, 3]}.
+Output: {"province_logits": [B, 32], "char_logits": [B, 7, 43], "thetas": [B, 8, 2, 3]}.
 """
 from __future__ import annotations
 

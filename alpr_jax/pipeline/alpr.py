@@ -18,14 +18,18 @@ import time
 import cv2
 import numpy as np
 
+from alpr_jax import plates
 from alpr_jax.data.images import ImageReadError, read_image
-from alpr_jax.geometry.rectify import PLATE_HW, rectify
+from alpr_jax.geometry.rectify import PLATE_HW, corner_aspect, rectify, rectify_plate
 from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, PlateDetector
 from alpr_jax.pipeline.reader import PlateReader
 
 # OpenCV hue (0..180) ranges of the plate backgrounds
 _HUE_BLUE = (95, 135)
 _HUE_YELLOW = (12, 38)
+# A plate whose corners are less than this wide per unit of height may be a two-row plate
+# (2.0 face on; one-row 3.1, ~2.4 at 40 degrees of yaw): it is read both ways.
+TWO_ROW_MAX_ASPECT = 2.6
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,7 +40,8 @@ class Plate:
     corners: np.ndarray                    # float32 [4, 2] TL, TR, BR, BL, original px
     bbox: np.ndarray                       # float32 [4] x1, y1, x2, y2
     detection_score: float
-    plate_type: str                        # "blue" | "yellow" | "green" | "white"
+    plate_type: str                        # "blue" | "yellow" | "green" | "white" | "black", with
+                                           # "_two_row" appended for a two-row plate
 
     def to_json(self) -> dict:
         return {"text": self.text, "confidence": round(self.confidence, 4),
@@ -65,13 +70,14 @@ class Result:
 
 
 def plate_type(rectified: np.ndarray, text: str) -> str:
-    """Plate colour from the rectified plate's background hue (8 characters: green)."""
-    if len(text) == 8:
+    """Plate colour from the rectified plate's background hue (8 tokens: green; few
+    saturated pixels: white, or black when dark)."""
+    if len(plates.tokens(text)) == 8:
         return "green"
     hsv = cv2.cvtColor(rectified, cv2.COLOR_RGB2HSV)
     saturated = hsv[..., 1] > 70
-    if saturated.mean() < 0.25:
-        return "white"
+    if saturated.mean() < 0.25:   # white (police, emergency) or black (港 澳 领 使) plates
+        return "black" if np.median(hsv[..., 2]) < 90 else "white"
     hue = float(np.median(hsv[..., 0][saturated]))
     if _HUE_BLUE[0] <= hue <= _HUE_BLUE[1]:
         return "blue"
@@ -122,15 +128,23 @@ class ALPR:
         t1 = time.perf_counter()
         rectified = (np.stack([rectify(image, d.corners) for d in detections])
                      if detections else np.zeros((0, *PLATE_HW, 3), np.uint8))
+        # squat plates are also read as two-row plates (rows stitched side by side)
+        squat = [i for i, d in enumerate(detections) if corner_aspect(d.corners) < TWO_ROW_MAX_ASPECT]
+        stitched = [rectify_plate(image, detections[i].corners, two_row=True) for i in squat]
         timing["rectify"] = (time.perf_counter() - t1) * 1e3
         t2 = time.perf_counter()
-        readings = self.reader.read(rectified)
+        both = self.reader.read(np.concatenate([rectified, np.stack(stitched)]) if squat
+                                else rectified)
         timing["recognize"] = (time.perf_counter() - t2) * 1e3
-        plates = tuple(Plate(r.text, r.confidence, r.char_confidences, d.corners, d.box, d.score,
-                             plate_type(p, r.text))
-                       for d, r, p in zip(detections, readings, rectified))
+        readings, two_row = list(both[:len(detections)]), [False] * len(detections)
+        for i, r in zip(squat, both[len(detections):]):
+            if r.confidence > readings[i].confidence:
+                readings[i], two_row[i] = r, True
+        found = tuple(Plate(r.text, r.confidence, r.char_confidences, d.corners, d.box, d.score,
+                            plate_type(p, r.text) + ("_two_row" if rows2 else ""))
+                      for d, r, p, rows2 in zip(detections, readings, rectified, two_row))
         timing["total"] = (time.perf_counter() - t0) * 1e3
-        return Result(name, (image.shape[1], image.shape[0]), plates, timing)
+        return Result(name, (image.shape[1], image.shape[0]), found, timing)
 
     def predict_many(self, inputs):
         """Yields a Result per input; an unreadable input gives a Result with `error` set and

@@ -201,7 +201,9 @@ def train_and_evaluate(config, workdir: str, progress: bool = True) -> TrainStat
 def warm_start(variables: dict, path: str) -> dict:
     """variables with every array replaced by the one in the exported .npz at `path` (a
     second training stage starting from a first stage's weights; the optimiser starts fresh).
-    The structure and shapes must match exactly."""
+    The structure and shapes must match, except that a Dense layer (kernel [in, n], bias [n])
+    may have grown classes: the file's n_old < n outputs are copied to the first n_old (class
+    tables only ever append, see plates.CHAR_CLASSES) and the new ones keep their fresh init."""
     loaded, _ = weights.load_npz(path)
     fresh = jax.tree_util.tree_flatten_with_path(variables)[0]
     flat_loaded = weights.flatten(loaded)
@@ -210,14 +212,25 @@ def warm_start(variables: dict, path: str) -> dict:
         key = "/".join(str(getattr(k, "key", k)) for k in keypath)
         if key not in flat_loaded:
             raise ValueError(f"{path}: no variable {key} (init_from does not match the model)")
-        if flat_loaded[key].shape != value.shape:
-            raise ValueError(f"{path}: {key} has shape {flat_loaded[key].shape}, the model "
-                             f"expects {value.shape}")
-        out[key] = flat_loaded[key].astype(value.dtype)
+        old = flat_loaded[key]
+        if old.shape != value.shape:
+            if not _grown_classes(old.shape, value.shape):
+                raise ValueError(f"{path}: {key} has shape {old.shape}, the model expects "
+                                 f"{value.shape}")
+            grown = np.array(value)
+            grown[..., :old.shape[-1]] = old
+            old = grown
+        out[key] = old.astype(value.dtype)
     if len(out) != len(flat_loaded):
         extra = sorted(set(flat_loaded) - set(out))[:3]
         raise ValueError(f"{path}: variables the model does not have, e.g. {extra}")
     return weights.unflatten(out)
+
+
+def _grown_classes(old: tuple, new: tuple) -> bool:
+    """A Dense kernel [in, n] or bias [n] whose output count grew (and nothing else)."""
+    return (len(old) == len(new) and len(new) in (1, 2) and old[:-1] == new[:-1]
+            and old[-1] < new[-1])
 
 
 def export(task, state: TrainState, path: str, config) -> None:

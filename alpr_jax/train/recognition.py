@@ -19,7 +19,8 @@ class RecognitionTask:
     """config.model: build_recognizer fields. config.data: source ("synthetic" | "frozen"),
     frozen_path, type_probs (synthetic plate-type mix; empty: the engine's), batch_size,
     workers, rectify, real_dirs, real_split, real_per_batch, real_weights (each real_dirs
-    entry's share of the real draws; empty: uniform over plates).
+    entry's share of the real draws; empty: uniform over plates), province_balance
+    (RealPlates.load).
     config.eval_dirs: datasets evaluated every eval_every steps (eval_split picks a half)."""
 
     name = "recognition"
@@ -85,7 +86,8 @@ class RecognitionTask:
             d = self.config.data
             try:
                 self._real = RealPlates.load(d.real_dirs, d.real_split, d.rectify,
-                                             d.get("real_weights") or None)
+                                             d.get("real_weights") or None,
+                                             d.get("province_balance", 0.0))
             except ValueError as e:
                 raise ValueError(f"data.real_dirs / data.real_weights: {e}") from None
         return self._real

@@ -1,0 +1,38 @@
+"""The shipped recogniser on data it never trained on: unseen real crops (half b), real plates
+of provinces other than 皖, and synthetic plates of every kind (two-row plates stitched)."""
+import numpy as np
+import pytest
+
+from alpr_jax.data.annotations import read_split
+from alpr_jax.data.real_plates import load_plate_dataset
+from alpr_jax.evaluate.metrics import recognition_metrics
+from alpr_jax.evaluate.recognition import evaluate_synthetic_kinds
+from alpr_jax.pipeline.reader import PlateReader
+
+# floors a little under the shipped recogniser's figures (README: 0.933 on half b; two-row
+# plates 0.59 and every kind >= 0.73 read exactly, on 200 synthetic plates per kind)
+ACC_CROPS_B = 0.9
+ACC_1E_KIND = 0.6
+ACC_TWO_ROW = 0.35
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return PlateReader.load()
+
+
+def test_unseen_crops_and_other_provinces(reader, crops_dir):
+    data = load_plate_dataset(read_split(crops_dir, "b"))
+    preds = [r.text for r in reader.read(data.images)]
+    m = recognition_metrics(preds, data.texts)
+    assert m["n"] == 255 and m["acc"] >= ACC_CROPS_B, m["acc"]
+    assert m["n_other"] >= 5 and m["read_as_majority"] == 0
+    assert m["per_province"]["皖"]["n"] + m["n_other"] == m["n"]
+
+
+def test_every_plate_kind(reader):
+    result = evaluate_synthetic_kinds(reader, count=24, seed=321)
+    assert set(result) >= {"blue", "yellow", "green", "white", "two_row", "embassy", "emergency"}
+    for kind, m in result.items():
+        assert m["n"] == 24 and m["acc_1e"] >= ACC_1E_KIND, (kind, m)
+    assert result["two_row"]["acc"] >= ACC_TWO_ROW, result["two_row"]
