@@ -21,30 +21,9 @@ from PIL import Image, ImageDraw, ImageFont
 NOTO_SC_INDEX = 2          # face index of Simplified Chinese in the Noto Sans CJK collection
 
 
-@functools.lru_cache(maxsize=1)
-def cjk_font_path() -> str:
-    """Path of the Noto Sans CJK collection installed from PyPI (manimgx-fonts-cjk)."""
-    try:
-        import manimgx_fonts_cjk
-    except ImportError as e:
-        raise RuntimeError(
-            "the CJK font package is missing: pip install manimgx-fonts-cjk "
-            "(it is in requirements.txt)") from e
-    path = os.path.join(os.path.dirname(manimgx_fonts_cjk.__file__), "NotoSansCJK-VF.otf.ttc")
-    if not os.path.isfile(path):
-        raise RuntimeError(f"{path}: CJK font file missing from manimgx-fonts-cjk")
-    return path
-
-
-@functools.lru_cache(maxsize=64)
-def cjk_font(size: int, weight: int = 700) -> ImageFont.FreeTypeFont:
-    """Noto Sans CJK SC at `size` px and `weight` (100..900)."""
-    font = ImageFont.truetype(cjk_font_path(), size, index=NOTO_SC_INDEX)
-    font.set_variation_by_axes([int(weight)])
-    return font
-
-
+@functools.lru_cache(maxsize=8)
 def _package_file(module: str, relpath: str, pip_name: str) -> str:
+    """Path of a font file shipped inside a PyPI package; a clear error if it is missing."""
     try:
         mod = __import__(module)
     except ImportError as e:
@@ -56,15 +35,15 @@ def _package_file(module: str, relpath: str, pip_name: str) -> str:
     return path
 
 
-# face -> (file, collection index, weight range of a variable font or None: one weight)
+# face -> (package, file in it, pip name, collection index, weight range of a variable font
+# or None: one weight)
 _FACE_FILES = {
-    "wqy": (lambda: _package_file("paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc",
-                                  "paperang-p2-fonts-cjk"), 0, None),
-    "roboto_condensed": (lambda: _package_file(
-        "fontpkg_roboto_condensed", "files/RobotoCondensed[wght].ttf",
-        "fontpkg-roboto-condensed"), 0, (100, 900)),
-    "oswald": (lambda: _package_file("fontpkg_oswald", "files/Oswald[wght].ttf",
-                                     "fontpkg-oswald"), 0, (200, 700)),
+    "noto": ("manimgx_fonts_cjk", "NotoSansCJK-VF.otf.ttc", "manimgx-fonts-cjk",
+             NOTO_SC_INDEX, (100, 900)),
+    "wqy": ("paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc", "paperang-p2-fonts-cjk", 0, None),
+    "roboto_condensed": ("fontpkg_roboto_condensed", "files/RobotoCondensed[wght].ttf",
+                         "fontpkg-roboto-condensed", 0, (100, 900)),
+    "oswald": ("fontpkg_oswald", "files/Oswald[wght].ttf", "fontpkg-oswald", 0, (200, 700)),
 }
 CJK_FACES = ("noto", "wqy")
 LATIN_FACES = ("noto", "roboto_condensed", "oswald")
@@ -74,16 +53,18 @@ LATIN_FACES = ("noto", "roboto_condensed", "oswald")
 def face_font(face: str, size: int, weight: int = 700) -> ImageFont.FreeTypeFont:
     """`face` (CJK_FACES + LATIN_FACES) at `size` px; `weight` (100..900) where the font is
     variable (clipped to its range)."""
-    if face == "noto":
-        return cjk_font(size, weight)
     if face not in _FACE_FILES:
-        raise ValueError(f"unknown font face {face!r}; expected one of "
-                         f"{sorted(set(CJK_FACES + LATIN_FACES))}")
-    path, index, weights = _FACE_FILES[face]
-    font = ImageFont.truetype(path(), size, index=index)
+        raise ValueError(f"unknown font face {face!r}; expected one of {sorted(_FACE_FILES)}")
+    module, relpath, pip_name, index, weights = _FACE_FILES[face]
+    font = ImageFont.truetype(_package_file(module, relpath, pip_name), size, index=index)
     if weights is not None:
         font.set_variation_by_axes([int(np.clip(weight, *weights))])
     return font
+
+
+def cjk_font(size: int, weight: int = 700) -> ImageFont.FreeTypeFont:
+    """Noto Sans CJK SC at `size` px and `weight` (100..900): labels, previews, annotations."""
+    return face_font("noto", size, weight)
 
 
 def _render_ink(char: str, weight: int, face: str) -> np.ndarray:
@@ -92,8 +73,7 @@ def _render_ink(char: str, weight: int, face: str) -> np.ndarray:
     canvas = Image.new("L", (right - left + 24, bottom - top + 24), 0)
     ImageDraw.Draw(canvas).text((12 - left, 12 - top), char, fill=255, font=font)
     ink = np.asarray(canvas, np.float32) / 255.0
-    one_weight = face in _FACE_FILES and _FACE_FILES[face][2] is None
-    if one_weight and weight != 500:
+    if _FACE_FILES[face][4] is None and weight != 500:
         # one-weight face: 100 units of weight ~ 3 px of stroke at 200 px
         k = int(round(abs(weight - 500) / 100 * 3)) | 1
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))

@@ -118,10 +118,9 @@ def main(argv=None):
     plate = generate.PlateConfig()
     if args.type_probs:
         try:
-            plate = dataclasses.replace(
-                plate, type_probs=generate.check_type_probs(args.type_probs.split(",")))
+            plate = dataclasses.replace(plate, type_probs=generate.parse_type_probs(args.type_probs))
         except ValueError as e:
-            p.error(f"--type-probs: {e}")
+            p.error(str(e))
     t0 = time.perf_counter()
     cfg = input_pipeline.RecognitionInputConfig(p_box_crop=args.box_crops, plate=plate)
     freeze_recognition(args.out, args.count, args.seed, args.workers, cfg)

@@ -72,6 +72,14 @@ def check_type_probs(probs) -> tuple[float, ...]:
     return probs
 
 
+def parse_type_probs(text: str) -> tuple[float, ...]:
+    """"0.5,0.2,0.22,0.08" (a --type-probs flag) -> check_type_probs of it."""
+    try:
+        return check_type_probs(text.split(","))
+    except ValueError as e:   # also float("x")
+        raise ValueError(f"--type-probs {text!r}: {e}") from None
+
+
 def sample_plate_type(rng: np.random.Generator, probs) -> str:
     p = np.asarray(probs, np.float64)
     return TYPE_NAMES[int(rng.choice(len(TYPE_NAMES), p=p / p.sum()))]

@@ -131,10 +131,9 @@ def main(argv=None):
                                     p_two_row=args.kinds_two_row[1])
     if args.type_probs:
         try:
-            scene = dataclasses.replace(
-                scene, type_probs=generate.check_type_probs(args.type_probs.split(",")))
+            scene = dataclasses.replace(scene, type_probs=generate.parse_type_probs(args.type_probs))
         except ValueError as e:
-            parser.error(f"--type-probs: {e}")
+            parser.error(str(e))
     if args.max_plates is not None:
         if args.max_plates < 1:
             parser.error("--max-plates must be at least 1")

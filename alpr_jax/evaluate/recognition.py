@@ -1,8 +1,13 @@
 """Recognition evaluator: reads every labelled plate of a dataset and scores the readings."""
 from __future__ import annotations
 
+import dataclasses
 import time
 
+import numpy as np
+
+from alpr_jax import plates
+from alpr_jax.data import generate, input_pipeline
 from alpr_jax.data.annotations import read_annotations, split_records
 from alpr_jax.data.real_plates import PlateDataset, load_plate_dataset
 from alpr_jax.evaluate.metrics import recognition_metrics
@@ -37,13 +42,11 @@ def evaluate_dir(reader, path: str, split: str = "all", rectify: bool = True) ->
 def synthetic_kind_configs() -> dict:
     """name -> PlateConfig drawing only that kind of plate: the four colours (one row), two-row
     yellow plates and each of plates.PLATE_KINDS."""
-    import dataclasses
-    from alpr_jax import plates
-    from alpr_jax.data import generate
     base = dataclasses.replace(generate.PlateConfig(), p_kind=0.0, p_two_row=0.0)
     out = {}
     for i, name in enumerate(plates.PLATE_TYPES):
-        out[name] = dataclasses.replace(base, type_probs=tuple(float(j == i) for j in range(4)))
+        out[name] = dataclasses.replace(base, type_probs=tuple(
+            float(j == i) for j in range(len(plates.PLATE_TYPES))))
     out["two_row"] = dataclasses.replace(base, type_probs=(0.0, 1.0, 0.0, 0.0), p_two_row=1.0)
     for kind in plates.PLATE_KINDS:
         out[kind] = dataclasses.replace(base, p_kind=1.0, kinds=(kind,))
@@ -53,9 +56,6 @@ def synthetic_kind_configs() -> dict:
 def evaluate_synthetic_kinds(reader, count: int = 200, seed: int = 123) -> dict:
     """Reads `count` synthetic plates of each kind (synthetic_kind_configs; rectified from
     jittered corners, as in training, from a seed no training set uses) -> {kind: metrics}."""
-    import numpy as np
-    from alpr_jax import plates
-    from alpr_jax.data import input_pipeline
     out = {}
     for k, (name, plate) in enumerate(synthetic_kind_configs().items()):
         cfg = input_pipeline.RecognitionInputConfig(p_box_crop=0.0, plate=plate)
