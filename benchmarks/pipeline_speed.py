@@ -6,7 +6,7 @@ default corner source), and the whole photo -> text pipeline split by stage, plu
 and how many shapes were compiled. Photos: the bundled 720x1160 CCPD photo, and the same
 scene shrunk into a 1920x1080 frame (its plate 150 px wide, as a street camera sees it).
 
-    python benchmarks/pipeline_speed.py [--image PHOTO] [--repeats 20]
+    python benchmarks/pipeline_speed.py [--image PHOTO] [--repeats 20] [--backend jax|onnx]
 """
 import argparse
 import glob
@@ -21,6 +21,7 @@ from alpr_jax.data.annotations import read_annotations  # noqa: E402
 from alpr_jax.data.images import read_image  # noqa: E402
 from alpr_jax.evaluate.plate_size import at_plate_width  # noqa: E402
 from alpr_jax.pipeline.detector import DetectorOptions  # noqa: E402
+from alpr_jax.pipeline import runtime  # noqa: E402
 from alpr_jax.pipeline.options import ModelOptions  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -51,27 +52,30 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--image", default=None, help="default: the bundled blue-plate photo")
     p.add_argument("--repeats", type=int, default=20)
+    p.add_argument("--backend", default="auto", choices=runtime.BACKENDS,
+                   help="where the networks run (default: onnx where installed)")
     args = p.parse_args()
+    print(f"backend: {runtime.check_backend(args.backend)}")
     for name, image in photos(args.image):
         print(f"\n**{name}**, median of {args.repeats} after warm-up\n")
         print("| detector | RPN ms (of which zoom) | R-CNN ms | DSNT ms | total ms | MB (float32) |\n"
               "|---|---|---|---|---|---|")
         for label, mode, kw in DETECTORS:
-            det = ModelOptions(**kw).detector(mode)
+            det = ModelOptions(**kw, backend=args.backend).detector(mode)
             det.detect(image)
             m = _median([det.detect(image)[1] for _ in range(args.repeats)],
                         ("rpn", "rpn_zoom", "rcnn", "dsnt", "detect_total"))
             print(f"| {label} | {m['rpn']:.1f} ({m['rpn_zoom']:.1f}) | {m['rcnn']:.1f} | "
                   f"{m['dsnt']:.1f} | {m['detect_total']:.1f} | {det.size_mb():.2f} |")
-        alpr = ModelOptions().alpr()
+        alpr = ModelOptions(backend=args.backend).alpr()
         result = alpr.predict(image)
         m = _median([alpr.predict(image).timing_ms for _ in range(args.repeats)], STAGES)
         print("\n| pipeline | " + " | ".join(f"{s} ms" for s in STAGES) + " |")
         print("|---|" + "---|" * len(STAGES))
         print("| photo -> text | " + " | ".join(f"{m[s]:.1f}" for s in STAGES) + " |")
         print(f"\nread: {[p.text for p in result.plates]}; compiled: RPN "
-              f"{alpr.detector._rpn_fn._cache_size()}, R-CNN {alpr.detector._rcnn_fn._cache_size()}, "
-              f"recogniser {alpr.reader._apply._cache_size()} shape(s); passes "
+              f"{alpr.detector._rpn_fn.compiled_shapes()}, R-CNN {alpr.detector._rcnn_fn.compiled_shapes()}, "
+              f"recogniser {alpr.reader._apply.compiled_shapes()} shape(s); passes "
               f"{DetectorOptions().scales}")
 
 

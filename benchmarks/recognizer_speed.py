@@ -2,7 +2,7 @@
 how many times each batch shape was compiled.
 
     python benchmarks/recognizer_speed.py [--weights alpr_jax/weights/recognizer.npz] [--repeats 20]
-        [--tta]
+        [--tta] [--backend jax|onnx]
 """
 import argparse
 import time
@@ -17,8 +17,10 @@ def main():
     p.add_argument("--weights", default=None)
     p.add_argument("--repeats", type=int, default=20)
     p.add_argument("--tta", action="store_true", help="time the 3-view test-time augmentation")
+    p.add_argument("--backend", default="jax", choices=("jax", "onnx"))
     args = p.parse_args()
-    reader = PlateReader.load(args.weights, tta=args.tta)
+    reader = PlateReader.load(args.weights, tta=args.tta, backend=args.backend)
+    print(f"backend: {args.backend}")
     rng = np.random.default_rng(0)
     print("| batch | ms per plate | ms per batch |\n|---|---|---|")
     for batch in (1, 64):
@@ -32,7 +34,7 @@ def main():
         ms = 1000 * float(np.median(times))
         print(f"| {batch} | {ms / batch:.2f} | {ms:.1f} |")
     n_params = sum(v.size for v in __import__("jax").tree_util.tree_leaves(reader.variables["params"]))
-    print(f"\ncompiled shapes: {reader._apply._cache_size()} (one per batch bucket used); "
+    print(f"\ncompiled shapes: {reader._apply.compiled_shapes()} (one per batch bucket used); "
           f"parameters: {n_params / 1e6:.2f} M ({4 * n_params / 2**20:.2f} MiB float32)")
 
 

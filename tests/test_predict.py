@@ -96,15 +96,17 @@ def test_decoding_ahead_keeps_input_order_and_reports_rate(alpr, inputs, capsys)
     order = ["gray", "missing", "rgba", "truncated", "png16", "tiny", "gray", "not_image"]
     paths = [inputs[k] for k in order]
     outputs = []
-    for workers in (0, 3):
+    # (decode threads, photos predicted at once): parallel 3 is the throughput mode
+    for workers, parallel in ((0, 1), (3, 1), (0, 3)):
         out = io.StringIO()
-        failed = predict.run(alpr, paths, as_json=True, progress=True, out=out, workers=workers)
+        failed = predict.run(alpr, paths, as_json=True, progress=True, out=out, workers=workers,
+                             parallel=parallel)
         rows = [json.loads(line) for line in out.getvalue().splitlines()]
         assert [r["file"] for r in rows] == paths and failed == 3
         outputs.append([(r.get("error"), [p["text"] for p in r["plates"]]) for r in rows])
         err = capsys.readouterr().err
         assert "5 photos in" in err and "photos/s (compilation included; 3 failed)" in err
-    assert outputs[0] == outputs[1]
+    assert outputs[0] == outputs[1] == outputs[2]
 
 
 def test_cli_exit_code_and_lines(alpr, inputs, monkeypatch, capsys):

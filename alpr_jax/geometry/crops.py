@@ -74,13 +74,17 @@ def mean_pyramid(image, levels: int = MAX_LEVEL) -> list:
 
 
 def cut(image, boxes, out_hw=CROP_HW):
-    """image float32 [H, W, C] (original resolution), boxes [N, 4] -> crops [N, h, w, C],
-    padded with PAD_VALUE outside the image. Each box is read from the level of a 2x2-mean
-    pyramid of the photo (mean_pyramid) at which it shrinks by less than 2: bilinear
-    sampling of a box many times larger than the crop would alias (a 450 px plate read
-    into 120 px would skip pixels)."""
+    """image float32 [H, W, C] (original resolution), or its mean_pyramid levels, boxes
+    [N, 4] -> crops [N, h, w, C], padded with PAD_VALUE outside the image. Each box is read
+    from the level of a 2x2-mean pyramid of the photo (mean_pyramid) at which it shrinks by
+    less than 2: bilinear sampling of a box many times larger than the crop would alias (a
+    450 px plate read into 120 px would skip pixels). Several cuts of one photo pass its
+    levels, built once (the pyramid of a large photo costs more than the crops)."""
     boxes = jnp.asarray(boxes, jnp.float32)
-    levels = mean_pyramid(image)
+    levels = list(image) if isinstance(image, (list, tuple)) else mean_pyramid(image)
+    if len(levels) != MAX_LEVEL + 1:
+        raise ValueError(f"cut needs an image or its {MAX_LEVEL + 1} pyramid levels, "
+                         f"got {len(levels)} levels")
     thetas = crop_thetas(boxes, levels[0].shape[:2])   # fractions of the extent: every level
     shrink = jnp.maximum((boxes[:, 2] - boxes[:, 0]) / out_hw[1],
                          (boxes[:, 3] - boxes[:, 1]) / out_hw[0])
@@ -104,7 +108,7 @@ def context_boxes(boxes, context: float = DSNT_CONTEXT):
 
 
 def context_crops(image, proposals):
-    """image float32 [H, W, C], proposals [R, 4] -> the DSNT localiser's inputs: crops
+    """image float32 [H, W, C] (or its mean_pyramid levels), proposals [R, 4] -> the DSNT localiser's inputs: crops
     [R, 64, 160, C] of each proposal's 1:2.5 crop box enlarged by DSNT_CONTEXT, and those
     context boxes [R, 4] (its coordinates are in [-1, 1] over them, see to_unit_square)."""
     boxes = context_boxes(crop_boxes(proposals))

@@ -28,7 +28,7 @@ class HolisticRecognizer(nn.Module):
         for feat in (32, 64, 128, 256):
             x = ConvBN(_ch(feat, self.width))(x, train)
             x = ConvBN(_ch(feat, self.width))(x, train)
-            x = nn.max_pool(x, (2, 2), (2, 2))              # 24x60 -> 12x30 -> 6x15 -> 3x7
+            x = nn.max_pool(x, window_shape=(2, 2), strides=(2, 2))  # 24x60 -> 12x30 -> 6x15 -> 3x7
         x = x.reshape(x.shape[0], -1)
         x = nn.relu(nn.Dense(_ch(512, self.width))(x))
         x = nn.Dropout(self.dropout, deterministic=not train)(x)

@@ -34,7 +34,7 @@ class Inception(nn.Module):
         b = ConvBN(self.c3, (3, 3))(ConvBN(self.c3_reduce, (1, 1))(x, train), train)
         c = ConvBN(self.d3_reduce, (1, 1))(x, train)
         c = ConvBN(self.d3, (3, 3))(ConvBN(self.d3, (3, 3))(c, train), train)
-        d = nn.avg_pool(x, (3, 3), (1, 1), padding="SAME")
+        d = nn.avg_pool(x, window_shape=(3, 3), strides=(1, 1), padding="SAME")
         d = ConvBN(self.pool_proj, (1, 1))(d, train)
         return jnp.concatenate([a, b, c, d], axis=-1)
 
@@ -54,10 +54,10 @@ class RPN(nn.Module):
         w = lambda n: _ch(n, self.width)
         x = x - 0.5
         x = ConvBN(w(64), (7, 7), (2, 2))(x, train)
-        x = nn.max_pool(x, (3, 3), (2, 2), padding="SAME")
+        x = nn.max_pool(x, window_shape=(3, 3), strides=(2, 2), padding="SAME")
         x = ConvBN(w(64), (1, 1))(x, train)
         x = ConvBN(w(192), (3, 3))(x, train)
-        x = nn.max_pool(x, (3, 3), (2, 2), padding="SAME")
+        x = nn.max_pool(x, window_shape=(3, 3), strides=(2, 2), padding="SAME")
         x = Inception(w(64), w(64), w(64), w(64), w(96), w(32), name="inception_3a")(x, train)
         x = Inception(w(64), w(64), w(96), w(64), w(96), w(64), name="inception_3b")(x, train)
         x = nn.relu(nn.Conv(w(256), (3, 3))(x))
@@ -91,7 +91,7 @@ class RCNN(nn.Module):
         x = x - 0.5
         for feat in (32, 64, 128):
             x = ConvBN(w(feat))(x, train)
-            x = nn.max_pool(x, (2, 2), (2, 2))               # 24x60 -> 12x30 -> 6x15
+            x = nn.max_pool(x, window_shape=(2, 2), strides=(2, 2))  # 24x60 -> 12x30 -> 6x15
         x = x.reshape(x.shape[0], -1)
         cls = nn.relu(nn.Dense(w(256), name="cls_fc")(x))
         cls = nn.Dropout(self.dropout, deterministic=not train)(cls)

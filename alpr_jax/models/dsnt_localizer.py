@@ -61,7 +61,7 @@ class DSNTLocalizer(nn.Module):
         x = x - 0.5
         x = nn.Conv(_ch(base, self.width), (7, 7), (2, 2), use_bias=False)(x)
         x = nn.relu(batch_norm(train)(x))
-        x = nn.max_pool(x, (3, 3), (2, 2), padding="SAME")                   # 1/4
+        x = nn.max_pool(x, window_shape=(3, 3), strides=(2, 2), padding="SAME")  # 1/4
         # stage strides 1, 2 (-> 1/8), then stride 1 with dilation 2 and 4 (stays 1/8)
         for stage, (n, stride, dilation) in enumerate(zip(counts, (1, 2, 1, 1), (1, 1, 2, 4))):
             for i in range(n):

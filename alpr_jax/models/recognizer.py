@@ -51,10 +51,11 @@ class LocalizationNet(nn.Module):
 
     @nn.compact
     def __call__(self, x):                                  # [B, 48, 120, 3]
-        x = nn.avg_pool(x - 0.5, (2, 2), (2, 2))            # 24x60: enough for window placement
+        # 24x60: enough for window placement
+        x = nn.avg_pool(x - 0.5, window_shape=(2, 2), strides=(2, 2))
         for feat in (32, 64, 64):
             x = nn.relu(nn.Conv(_ch(feat, self.width), (3, 3))(x))
-            x = nn.max_pool(x, (2, 2), (2, 2))              # 12x30 -> 6x15 -> 3x7
+            x = nn.max_pool(x, window_shape=(2, 2), strides=(2, 2))  # 12x30 -> 6x15 -> 3x7
         x = x.reshape(x.shape[0], -1)
         x = nn.relu(nn.Dense(_ch(128, self.width))(x))
         x = nn.Dense(self.num_windows * 6, kernel_init=nn.initializers.zeros)(x)
@@ -79,7 +80,7 @@ class CharHead(nn.Module):
         for feats in ((32, 32), (64, 64), (128,)):
             for f in feats:
                 x = conv_bn(x, f)
-            x = nn.max_pool(x, (2, 2), (2, 2))             # 24x12 -> 12x6 -> 6x3
+            x = nn.max_pool(x, window_shape=(2, 2), strides=(2, 2))  # 24x12 -> 12x6 -> 6x3
         x = x.reshape(x.shape[0], -1)
         x = nn.Dense(_ch(256, self.width), use_bias=False)(x)
         x = batch_norm(train, self.bn_axis_name)(x)
@@ -127,12 +128,20 @@ class STNRecognizer(nn.Module):
         if self.shared_heads:
             # ONE head, vmapped over positions 2..K; BatchNorm statistics are pooled over
             # the batch and the positions, so every position sees the same normalisation.
-            heads = nn.vmap(CharHead, in_axes=(1, None), out_axes=1,
-                            variable_axes={"params": None, "batch_stats": None},
-                            split_rngs={"params": False, "dropout": True},
-                            axis_name="positions")
-            chars = heads(n_chars, self.width, self.dropout, bn_axis_name="positions",
-                          name="char_head")(segments[:, 1:], train)
+            if train:
+                heads = nn.vmap(CharHead, in_axes=(1, None), out_axes=1,
+                                variable_axes={"params": None, "batch_stats": None},
+                                split_rngs={"params": False, "dropout": True},
+                                axis_name="positions")
+                chars = heads(n_chars, self.width, self.dropout, bn_axis_name="positions",
+                              name="char_head")(segments[:, 1:], train)
+            else:
+                # inference normalises with running statistics, so the positions can be
+                # folded into the batch: the same weights, one plain batch (ONNX exports it)
+                rest = segments[:, 1:]
+                flat = rest.reshape((-1,) + rest.shape[2:])
+                chars = CharHead(n_chars, self.width, self.dropout, name="char_head")(
+                    flat, train).reshape(rest.shape[0], k - 1, n_chars)
         else:   # ablation: each position its own head (a loop, for the reason above)
             chars = jnp.stack([CharHead(n_chars, self.width, self.dropout, name=f"char_head_{i}")(
                 segments[:, i], train) for i in range(1, k)], axis=1)

@@ -95,17 +95,20 @@ class ALPR:
              recognizer: str | None = None, score_threshold: float | None = None,
              corner_source: str = DEFAULT_CORNER_SOURCE, dsnt: str | None = None,
              tta: bool = False, zoom: str | None = None,
-             single_scale: bool = False) -> "ALPR":
+             single_scale: bool = False, backend: str = "auto") -> "ALPR":
         """The shipped weights unless paths to other exported .npz files are given;
         corner_source "dsnt" (default) takes the plate corners from the DSNT localiser in
         `dsnt` (default: shipped), "rcnn" from the R-CNN's regression; tta reads each plate
         also shifted 2 px left and right (PlateReader; 3x the recogniser's time); zoom: when
         the detector's RPN passes above 1x (for small plates) run, "auto" (default),
-        "always", "off"; single_scale: the paper's one-pass cascade without re-crops."""
+        "always", "off"; single_scale: the paper's one-pass cascade without re-crops;
+        backend: where the networks run, "jax" (XLA, the reference), "onnx" (onnxruntime,
+        the optional extra) or "auto" (onnx where installed; pipeline.runtime)."""
         from alpr_jax.pipeline.options import ModelOptions
         return ModelOptions(rpn=rpn, rcnn=rcnn, dsnt=dsnt, recognizer=recognizer,
                             corner_source=corner_source, score_threshold=score_threshold,
-                            zoom=zoom, single_scale=single_scale, tta=tta).alpr()
+                            zoom=zoom, single_scale=single_scale, tta=tta,
+                            backend=backend).alpr()
 
     def predict(self, image_or_path) -> Result:
         """A path (str / PathLike) or a uint8 RGB array [H, W, 3] -> Result.
@@ -145,6 +148,15 @@ class ALPR:
                       for d, r, p, rows2 in zip(detections, readings, rectified, two_row))
         timing["total"] = (time.perf_counter() - t0) * 1e3
         return Result(name, (image.shape[1], image.shape[0]), found, timing)
+
+    def export_onnx(self, out_dir: str) -> list[str]:
+        """Writes every network of the pipeline as ONNX to out_dir (the RPN once per pass
+        input shape of both orientations, the others with a symbolic batch); the file names
+        are those the onnx backend looks for in its cache (pipeline.runtime). Returns the
+        paths."""
+        runs = self.detector.onnx_inputs() + [(self.reader._apply, ("B", *PLATE_HW, 3))]
+        return [runner.export(key, os.path.join(out_dir, os.path.basename(runner.onnx_path(key))))
+                for runner, key in runs]
 
     def predict_many(self, inputs):
         """Yields a Result per input; an unreadable input gives a Result with `error` set and

@@ -35,6 +35,7 @@ scores the RoIs).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 
 import cv2
@@ -47,7 +48,9 @@ from alpr_jax.data.preprocess import letterbox, oriented_input_hw
 from alpr_jax.geometry import anchors as anchor_ops
 from alpr_jax.geometry import boxes as box_ops
 from alpr_jax.geometry import crops as crop_ops
+from alpr_jax.geometry import dsnt
 from alpr_jax.models.detector import RCNN, RPN
+from alpr_jax.pipeline import runtime
 
 MODES = ("cascade", "rpn_box", "rpn_corner")
 CORNER_SOURCES = ("rcnn", "dsnt")
@@ -136,7 +139,8 @@ class PlateDetector:
     def __init__(self, rpn_config: dict, rpn_variables: dict, rcnn_config: dict | None = None,
                  rcnn_variables: dict | None = None, mode: str = "cascade",
                  options: DetectorOptions = DetectorOptions(),
-                 dsnt_config: dict | None = None, dsnt_variables: dict | None = None):
+                 dsnt_config: dict | None = None, dsnt_variables: dict | None = None,
+                 backend: str = "jax"):
         if mode not in MODES:
             raise ValueError(f"detector mode must be one of {MODES}, got {mode!r}")
         if mode == "cascade" and rcnn_variables is None:
@@ -145,39 +149,56 @@ class PlateDetector:
             raise ValueError("DSNT corners refine the cascade's RoIs: use mode 'cascade'")
         if mode == "rpn_corner" and not rpn_config.get("corner_head"):
             raise ValueError("mode 'rpn_corner' needs an RPN trained with corner_head=True")
-        self.mode, self.options = mode, options
+        self.mode, self.options, self.backend = mode, options, runtime.check_backend(backend)
         self.rpn = RPN(**rpn_config)
         self.rcnn = RCNN(**(rcnn_config or {}))
-        self.dsnt = self.rpn_variables = self.rcnn_variables = self.dsnt_variables = None
+        self.dsnt = None
+        # the networks on the chosen backend; the crops around them always run in JAX
+        self._rpn_fn = runtime.NetRunner("rpn", self._rpn_topk, rpn_variables, backend,
+                                         dynamic_batch=False)
+        self._rcnn_fn = self._dsnt_fn = None
+        if rcnn_variables is not None:
+            self._rcnn_fn = runtime.NetRunner("rcnn", self._rcnn_apply, rcnn_variables, backend)
         if dsnt_variables is not None:
             from alpr_jax.models.dsnt_localizer import DSNTLocalizer
             self.dsnt = DSNTLocalizer(**(dsnt_config or {}))
-        self.set_variables(rpn_variables, rcnn_variables, dsnt_variables)
-        self._rpn_fn = jax.jit(self._rpn_topk, static_argnums=2)
-        self._rcnn_fn = jax.jit(self._rcnn_apply)
-        self._dsnt_fn = jax.jit(self._dsnt_apply)
+            self._dsnt_fn = runtime.NetRunner("dsnt", self._dsnt_apply, dsnt_variables, backend)
+
+    @property
+    def rpn_variables(self):
+        return self._rpn_fn.variables
+
+    @property
+    def rcnn_variables(self):
+        return self._rcnn_fn.variables if self._rcnn_fn is not None else None
+
+    @property
+    def dsnt_variables(self):
+        return self._dsnt_fn.variables if self._dsnt_fn is not None else None
 
     def set_variables(self, rpn: dict | None = None, rcnn: dict | None = None,
                       dsnt: dict | None = None) -> None:
         """New weights for the stages given (same models): a training run's evaluations
         reuse one detector, and its compiled functions, for every checkpoint."""
-        as_jax = lambda tree: jax.tree_util.tree_map(jnp.asarray, tree)
         if rpn is not None:
-            self.rpn_variables = as_jax(rpn)
+            self._rpn_fn.set_variables(rpn)
         if rcnn is not None:
-            self.rcnn_variables = as_jax(rcnn)
+            if self._rcnn_fn is None:
+                raise ValueError("this detector has no R-CNN to give weights to")
+            self._rcnn_fn.set_variables(rcnn)
         if dsnt is not None:
-            if self.dsnt is None:
+            if self._dsnt_fn is None:
                 raise ValueError("this detector has no DSNT localiser to give weights to")
-            self.dsnt_variables = as_jax(dsnt)
+            self._dsnt_fn.set_variables(dsnt)
 
     @classmethod
     def load(cls, rpn_path: str | None = None, rcnn_path: str | None = None,
              mode: str = "cascade", options: DetectorOptions = DetectorOptions(),
-             corner_source: str = DEFAULT_CORNER_SOURCE, dsnt_path: str | None = None):
+             corner_source: str = DEFAULT_CORNER_SOURCE, dsnt_path: str | None = None,
+             backend: str = "jax"):
         """From .npz files written by the training loop (default: the shipped ones).
         corner_source "dsnt" (cascade mode only) reads dsnt_path, a DSNT refinement export
-        (default: the shipped one)."""
+        (default: the shipped one); backend: where the networks run (pipeline.runtime)."""
         if corner_source not in CORNER_SOURCES:
             raise ValueError(f"corner_source must be one of {CORNER_SOURCES}, got {corner_source!r}")
         rpn_vars, rpn_meta = weights.load_npz(rpn_path or weights.shipped("rpn"))
@@ -188,7 +209,7 @@ class PlateDetector:
         if corner_source == "dsnt" and mode == "cascade":
             dsnt_vars, dsnt_meta = weights.load_npz(dsnt_path or weights.shipped("dsnt"))
         return cls(rpn_meta["model"], rpn_vars, rcnn_meta.get("model"), rcnn_vars, mode, options,
-                   dsnt_meta.get("model"), dsnt_vars)
+                   dsnt_meta.get("model"), dsnt_vars, backend)
 
     def size_mb(self) -> float:
         trees = [self.rpn_variables] + ([self.rcnn_variables] if self.mode == "cascade" else [])
@@ -196,10 +217,29 @@ class PlateDetector:
         return sum(x.size * x.dtype.itemsize for t in trees
                    for x in jax.tree_util.tree_leaves(t)) / 2 ** 20
 
+    def onnx_inputs(self) -> list:
+        """[(runner, input shape)] of every network and shape this detector runs (the RPN's
+        pass shapes of portrait and landscape photos; a symbolic "B" batch elsewhere)."""
+        o = self.options
+        shapes = {self._pass_hw(tuple(hw), s) for hw in (o.input_hw, o.input_hw[::-1])
+                  for s in o.scales}
+        out = [(self._rpn_fn, (1, *hw, 3)) for hw in sorted(shapes)]
+        if self._rcnn_fn is not None:
+            out.append((self._rcnn_fn, ("B", *crop_ops.CROP_HW, 3)))
+        if self._dsnt_fn is not None:
+            out.append((self._dsnt_fn, ("B", *crop_ops.DSNT_HW, 3)))
+        return out
+
+    @staticmethod
+    def _pass_hw(base_hw: tuple[int, int], scale: float) -> tuple[int, int]:
+        """The RPN input of a pass at `scale` x base_hw: multiples of 8."""
+        return tuple(max(8, int(round(v * scale / 8)) * 8) for v in base_hw)
+
     # --- jitted stages --------------------------------------------------------------------
-    def _rpn_topk(self, variables, x, input_hw):
+    def _rpn_topk(self, variables, x):
         """x float32 [1, h, w, 3] -> the pre_nms best anchors' scores [K], boxes [K, 4] and
         corners [K, 4, 2] (pass-input px)."""
+        input_hw = x.shape[1:3]
         out = self.rpn.apply(variables, x, train=False)
         grid = jnp.asarray(anchor_ops.grid_anchors((input_hw[0] // 8, input_hw[1] // 8)))
         scores = jax.nn.sigmoid(out["objectness"][0].astype(jnp.float32))
@@ -212,23 +252,18 @@ class PlateDetector:
             corners = jnp.zeros((len(idx), 4, 2), jnp.float32)
         return scores, boxes, corners
 
-    def _rcnn_apply(self, variables, image, proposals):
-        """image float32 [Hb, Wb, 3] (original px, padded), proposals [R, 4] -> plate
-        probabilities [R] and corners [R, 4, 2] in original px."""
-        crop_box = crop_ops.crop_boxes(proposals)
-        crops = crop_ops.cut(image, crop_box)
+    def _rcnn_apply(self, variables, crops):
+        """crops float32 [R, 48, 120, 3] -> plate probabilities [R] and corners [R, 4, 2]
+        normalised by their crop boxes."""
         out = self.rcnn.apply(variables, crops, train=False)
         probs = jax.nn.softmax(out["logits"].astype(jnp.float32), -1)[:, 1]
-        return probs, crop_ops.decode_corners(out["corners"], crop_box)
+        return probs, out["corners"]
 
-    def _dsnt_apply(self, variables, image, proposals):
-        """image float32 [Hb, Wb, 3], proposals [R, 4] -> corners [R, 4, 2] in original px:
-        the DSNT localiser on each RoI's context crop, as in its training (DSNTTask)."""
-        from alpr_jax.geometry import dsnt
-        crops, boxes = crop_ops.context_crops(image, proposals)
+    def _dsnt_apply(self, variables, crops):
+        """crops float32 [R, 64, 160, 3] (context crops) -> corners [R, 4, 2] in [-1, 1] over
+        the crops, as in the localiser's training (DSNTTask)."""
         out = self.dsnt.apply(variables, crops, train=False)
-        coords = dsnt.dsnt(dsnt.normalize_heatmap(out["heatmap_logits"]))
-        return crop_ops.from_unit_square(coords, boxes)
+        return (dsnt.dsnt(dsnt.normalize_heatmap(out["heatmap_logits"])),)
 
     # --- public ---------------------------------------------------------------------------
     def detect(self, image: np.ndarray) -> tuple[list[Detection], dict]:
@@ -293,12 +328,11 @@ class PlateDetector:
         """One RPN pass on the photo letterboxed at scale x input_hw -> (scores [K], boxes
         [K, 4], corners [K, 4, 2] in original px, the boxes' widths in this pass's input px
         [K]): its pre_nms best anchors, not yet suppressed."""
-        base_hw = oriented_input_hw(image.shape[:2], self.options.input_hw)
-        input_hw = tuple(max(8, int(round(v * scale / 8)) * 8) for v in base_hw)
+        input_hw = self._pass_hw(oriented_input_hw(image.shape[:2], self.options.input_hw),
+                                 scale)
         net_image, s = letterbox(image, input_hw)
-        x = jnp.asarray(net_image[None].astype(np.float32) / 255.0)
-        scores, boxes, corners = (np.asarray(a) for a in self._rpn_fn(self.rpn_variables, x,
-                                                                       input_hw))
+        x = net_image[None].astype(np.float32) / 255.0
+        scores, boxes, corners = (np.asarray(a) for a in self._rpn_fn(x))
         return scores, boxes / s, corners / s, boxes[:, 2] - boxes[:, 0]
 
     def _merge(self, runs: dict):
@@ -370,19 +404,24 @@ class PlateDetector:
     def _rcnn(self, full, boxes: np.ndarray, timing: dict):
         """R-CNN scores [R] and corners [R, 4, 2] (original px) of RoIs boxes [R, 4]."""
         t = time.perf_counter()
-        image, scale = full
+        levels, scale = full
+        crop_box = crop_ops.crop_boxes(_padded(boxes * scale))
         probs, quads = (np.asarray(a)[:len(boxes)] for a in
-                        self._rcnn_fn(self.rcnn_variables, image, _padded(boxes * scale)))
+                        self._rcnn_fn(_cut(levels, crop_box, crop_ops.CROP_HW, len(boxes))))
+        quads = crop_ops.decode_corners(quads, crop_box[:len(boxes)])
         timing["rcnn"] += (time.perf_counter() - t) * 1e3     # after the device finished
         return probs, quads / scale
 
     def _dsnt(self, full, boxes: np.ndarray, timing: dict) -> np.ndarray:
         """DSNT corners [R, 4, 2] (original px) of RoIs boxes [R, 4]."""
         t = time.perf_counter()
-        image, scale = full
-        quads = np.asarray(self._dsnt_fn(self.dsnt_variables, image, _padded(boxes * scale)))
+        levels, scale = full
+        context = crop_ops.context_boxes(crop_ops.crop_boxes(_padded(boxes * scale)))
+        coords = np.asarray(self._dsnt_fn(_cut(levels, context, crop_ops.DSNT_HW,
+                                               len(boxes)))[0])
+        quads = crop_ops.from_unit_square(coords[:len(boxes)], context[:len(boxes)])
         timing["dsnt"] += (time.perf_counter() - t) * 1e3
-        return quads[:len(boxes)] / scale
+        return quads / scale
 
     def _refine(self, full, dets: list[Detection], timing: dict) -> list[Detection]:
         """Each detection re-cropped around its corners (their bounds as the RoI), refine_steps
@@ -427,22 +466,44 @@ class PlateDetector:
         return [Detection(corners[i], bounds[i], float(scores[i])) for i in keep]
 
 
-ROI_BUCKETS = (4, 16, 64)
+# RoI counts are padded to these sizes: finely for the networks, whose cost grows with the
+# padded count and which compile once per size, coarsely for the crops, which are cheap but
+# compile once per size AND photo bucket
+ROI_BUCKETS = (1, 2, 4, 8, 16, 32, 64)
+CUT_BUCKETS = (4, 16, 64)
 
 
-def _padded(boxes: np.ndarray) -> jnp.ndarray:
-    """boxes [R, 4] padded to a ROI_BUCKETS size (repeating the first row), so jit compiles
-    few shapes per photo size."""
-    n = next((b for b in ROI_BUCKETS if b >= len(boxes)), len(boxes))
+def _padded(boxes: np.ndarray, buckets=CUT_BUCKETS) -> np.ndarray:
+    """boxes [R, 4] padded to a `buckets` size (repeating the first row), so the crop and
+    network functions compile few shapes."""
+    n = next((b for b in buckets if b >= len(boxes)), len(boxes))
     out = np.repeat(np.asarray(boxes, np.float32)[:1], n, 0)
     out[:len(boxes)] = boxes
-    return jnp.asarray(out)
+    return out
 
 
-def _bucketed(image: np.ndarray) -> tuple[jnp.ndarray, float]:
+def _cut(levels, boxes: np.ndarray, out_hw, count: int):
+    """The first ROI_BUCKETS-padded share of count boxes' crops float32 [R', *out_hw, 3]
+    (crop_ops.cut of the photo's pyramid levels, boxes [R, 4] padded to CUT_BUCKETS)."""
+    n = next((b for b in ROI_BUCKETS if b >= count), count)
+    return _cut_jit(levels, boxes, out_hw)[:n]
+
+
+@functools.partial(jax.jit, static_argnums=2)
+def _cut_jit(levels, boxes, out_hw):
+    return crop_ops.cut(levels, boxes, out_hw)
+
+
+@jax.jit
+def _pyramid(image):
+    return crop_ops.mean_pyramid(image)
+
+
+def _bucketed(image: np.ndarray) -> tuple[list, float]:
     """The original photo as float32 in [0, 1], shrunk to at most MAX_SIDE px and padded with
     the crop pad value to a multiple of IMAGE_BUCKET (padding never changes a crop: outside
-    the photo the sampler reads the same value). Returns (device array, scale applied)."""
+    the photo the sampler reads the same value). Returns (its mean_pyramid levels as device
+    arrays, built once for every R-CNN and DSNT call on the photo, scale applied)."""
     h, w = image.shape[:2]
     scale = min(1.0, MAX_SIDE / max(h, w))
     if scale < 1.0:
@@ -452,4 +513,4 @@ def _bucketed(image: np.ndarray) -> tuple[jnp.ndarray, float]:
     hb, wb = (-(-h // IMAGE_BUCKET) * IMAGE_BUCKET, -(-w // IMAGE_BUCKET) * IMAGE_BUCKET)
     out = np.full((hb, wb, 3), crop_ops.PAD_VALUE, np.float32)
     out[:h, :w] = image.astype(np.float32) / 255.0
-    return jnp.asarray(out), scale
+    return _pyramid(jnp.asarray(out)), scale

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from alpr_jax.pipeline.runtime import BACKENDS, DEFAULT_BACKEND
 from alpr_jax.pipeline.detector import (CORNER_SOURCES, DEFAULT_CORNER_SOURCE, ZOOM_POLICIES,
                                         DetectorOptions, PlateDetector)
 
@@ -25,6 +26,8 @@ class ModelOptions:
     zoom: str | None = None                       # None: DetectorOptions' default ("auto")
     single_scale: bool = False                    # the paper's cascade: one pass, no re-crop
     tta: bool = False                             # read each plate 3 times, shifted
+    backend: str = DEFAULT_BACKEND                # where the networks run: "auto" (onnx
+                                                  # where installed) | "jax" | "onnx"
 
     def __post_init__(self):
         if self.corner_source not in CORNER_SOURCES:
@@ -33,6 +36,8 @@ class ModelOptions:
         if self.dsnt and self.corner_source != "dsnt":
             raise ValueError("DSNT weights were given, but the corner source is "
                              f"{self.corner_source!r}: use corner source 'dsnt'")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
         if self.zoom is not None and self.zoom not in ZOOM_POLICIES:
             raise ValueError(f"zoom must be one of {ZOOM_POLICIES}, got {self.zoom!r}")
 
@@ -46,11 +51,11 @@ class ModelOptions:
 
     def detector(self, mode: str = "cascade") -> PlateDetector:
         return PlateDetector.load(self.rpn, self.rcnn, mode, self.detector_options(),
-                                  self.corner_source, self.dsnt)
+                                  self.corner_source, self.dsnt, self.backend)
 
     def reader(self):
         from alpr_jax.pipeline.reader import PlateReader
-        return PlateReader.load(self.recognizer, tta=self.tta)
+        return PlateReader.load(self.recognizer, tta=self.tta, backend=self.backend)
 
     def alpr(self):
         from alpr_jax.pipeline.alpr import ALPR
@@ -60,6 +65,10 @@ class ModelOptions:
 def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                   reader: bool = True) -> None:
     """The flags of ModelOptions (old names kept as aliases)."""
+    parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS,
+                        help="where the networks run: auto (default: onnx where installed, "
+                             "else jax), jax (XLA, the reference), onnx (onnxruntime; "
+                             "requirements-onnx.txt)")
     if detector:
         g = parser.add_argument_group("detector")
         g.add_argument("--rpn", "--rpn-weights", default=None, help="RPN .npz (default: shipped)")

@@ -17,6 +17,7 @@ from alpr_jax.geometry import sampler
 from alpr_jax.geometry.rectify import PLATE_HW
 from alpr_jax.models import build_recognizer
 from alpr_jax.models.recognizer import SEGMENT_FILL
+from alpr_jax.pipeline import runtime
 
 BUCKETS = (1, 8, 64)
 TTA_SHIFTS_PX = (0.0, -2.0, 2.0)   # horizontal shifts of the 48x120 plate read by tta
@@ -46,32 +47,44 @@ def _apply_tta(model, variables, x):
 
 class PlateReader:
     def __init__(self, model_config: dict, variables: dict, use_priors: bool = True,
-                 tta: bool = False, rectify: bool = True):
+                 tta: bool = False, rectify: bool = True,
+                 backend: str = "jax"):
         self.model_config = dict(model_config)
         self.rectify = rectify      # trained on rectified plates (False: box cuts, Table 6)
         self.model = build_recognizer(**self.model_config)
-        self.set_variables(variables)
         self.use_priors = use_priors
         self.tta = tta
-        if tta:
-            self._apply = jax.jit(lambda v, x: _apply_tta(self.model, v, x))
-        else:
-            self._apply = jax.jit(lambda v, x: self.model.apply(v, x, train=False))
+        # the output dict's keys, in the order of the runner's tuple (tta: the same keys)
+        probe = jax.ShapeDtypeStruct((1, *PLATE_HW, 3), jnp.float32)
+        self._keys = sorted(jax.eval_shape(
+            lambda x: self.model.apply(variables, x, train=False), probe))
+
+        def apply(v, x):
+            out = _apply_tta(self.model, v, x) if tta else self.model.apply(v, x, train=False)
+            return tuple(out[k] for k in self._keys)
+        self._apply = runtime.NetRunner("recognizer_tta" if tta else "recognizer", apply,
+                                        variables, backend)
+
+    @property
+    def variables(self):
+        return self._apply.variables
 
     def set_variables(self, variables: dict) -> None:
         """New weights of the same model (a training run's evaluations): the compiled
         functions are kept."""
-        self.variables = jax.tree_util.tree_map(jnp.asarray, variables)
+        self._apply.set_variables(variables)
 
     @classmethod
     def load(cls, path: str | None = None, use_priors: bool = True,
-             tta: bool = False) -> "PlateReader":
-        """From a .npz written by weights.save_npz (default: the shipped recogniser)."""
+             tta: bool = False, backend: str = "jax") -> "PlateReader":
+        """From a .npz written by weights.save_npz (default: the shipped recogniser);
+        backend: where the network runs (pipeline.runtime)."""
         path = path or weights.shipped("recognizer")
         variables, meta = weights.load_npz(path)
         if "model" not in meta:
             raise ValueError(f"{path}: weights carry no model config")
-        return cls(meta["model"], variables, use_priors, tta, bool(meta.get("rectify", True)))
+        return cls(meta["model"], variables, use_priors, tta, bool(meta.get("rectify", True)),
+                   backend)
 
     def outputs(self, plates_uint8: np.ndarray) -> dict:
         """uint8 [N, 48, 120, 3] -> model outputs as numpy, N any size."""
@@ -84,8 +97,8 @@ class PlateReader:
             size = next(b for b in BUCKETS if b >= len(part))
             padded = np.zeros((size,) + part.shape[1:], np.float32)
             padded[:len(part)] = to_float(part)
-            out = self._apply(self.variables, jnp.asarray(padded))
-            chunks.append({k: np.asarray(v)[:len(part)] for k, v in out.items()})
+            out = self._apply(padded)
+            chunks.append({k: np.asarray(v)[:len(part)] for k, v in zip(self._keys, out)})
         if not chunks:
             return {}
         return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}

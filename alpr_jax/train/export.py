@@ -37,10 +37,23 @@ def export_checkpoint(checkpoint: str, out: str, step: int | None = None) -> dic
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="alpr export", description=__doc__.split("\n")[0])
-    p.add_argument("--checkpoint", required=True, help="training workdir or its checkpoints/")
-    p.add_argument("--out", required=True)
+    p.add_argument("--checkpoint", help="training workdir or its checkpoints/")
+    p.add_argument("--out", help="the .npz to write (with --checkpoint)")
     p.add_argument("--step", type=int, default=None, help="default: the latest")
+    p.add_argument("--onnx", metavar="DIR", default=None,
+                   help="instead: write the pipeline's networks (shipped, or the weights given "
+                        "by the flags below) as ONNX models to DIR, one per input shape; "
+                        "ALPR_JAX_CACHE=DIR makes the onnx backend use them")
+    from alpr_jax.pipeline import options
+    options.add_arguments(p)
     args = p.parse_args(argv)
+    if args.onnx:
+        alpr = options.from_args(args, backend="onnx").alpr()
+        for path in alpr.export_onnx(args.onnx):
+            print(f"wrote {path}")
+        return 0
+    if not args.checkpoint or not args.out:
+        p.error("give --checkpoint and --out, or --onnx DIR")
     meta = export_checkpoint(args.checkpoint, args.out, args.step)
     print(f"wrote {args.out} ({meta['task']}, step {meta['steps']})")
     return 0

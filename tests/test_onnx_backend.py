@@ -1,0 +1,102 @@
+"""The onnxruntime backend (pipeline.runtime): a network exported with jax2onnx gives JAX's
+outputs, its export is cached on disk by weights digest and shape, new weights drop the
+sessions, and the whole shipped pipeline reads the same plates with the same corners on both
+backends on real photos of every shared kind."""
+import glob
+import os
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from alpr_jax.data.images import read_image
+from alpr_jax.pipeline import runtime
+from alpr_jax.pipeline.options import ModelOptions
+from alpr_jax.train import export
+
+pytest.importorskip("onnxruntime")
+pytest.importorskip("jax2onnx")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED = os.path.join(HERE, "..", "..", "shared", "data")
+# corners agree to this many px (float32 in different kernel orders; the affine fit and
+# the re-crops amplify 1e-5 differences in the networks' outputs a little)
+CORNER_TOL_PX = 1.5
+
+
+class _Net(nn.Module):
+    @nn.compact
+    def __call__(self, x):
+        x = nn.relu(nn.Conv(8, (3, 3), strides=(2, 2))(x))
+        x = nn.max_pool(x, window_shape=(2, 2), strides=(2, 2))
+        return nn.Dense(5)(x.reshape(x.shape[0], -1))
+
+
+def test_runner_matches_jax_caches_and_reloads(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALPR_JAX_CACHE", str(tmp_path))
+    net = _Net()
+    variables = net.init(jax.random.PRNGKey(0), jnp.zeros((1, 16, 24, 3)))
+    fn = lambda v, x: (jax.nn.softmax(net.apply(v, x), -1),)
+    x = np.random.default_rng(0).random((3, 16, 24, 3), np.float32)
+    ref = runtime.NetRunner("net", fn, variables, "jax")(x)[0]
+    onnx = runtime.NetRunner("net", fn, variables, "onnx")
+    np.testing.assert_allclose(onnx(x)[0], ref, atol=1e-5)
+    np.testing.assert_allclose(onnx(x[:1])[0], ref[:1], atol=1e-5)   # symbolic batch: 1 export
+    files = glob.glob(str(tmp_path / "net-*-Bx16x24x3.onnx"))
+    assert len(files) == 1 and onnx.compiled_shapes() == 1
+    # a new runner with the same weights loads the cached file; other weights export anew
+    assert np.allclose(runtime.NetRunner("net", fn, variables, "onnx")(x)[0], ref, atol=1e-5)
+    other = jax.tree_util.tree_map(lambda a: a * 0.5, variables)
+    onnx.set_variables(other)
+    np.testing.assert_allclose(onnx(x)[0], runtime.NetRunner("net", fn, other, "jax")(x)[0],
+                               atol=1e-5)
+    assert len(glob.glob(str(tmp_path / "net-*.onnx"))) == 2
+
+
+def test_backend_names_checked(monkeypatch):
+    with pytest.raises(ValueError, match="backend must be one of"):
+        runtime.check_backend("tensorrt")
+    with pytest.raises(ValueError, match="backend must be one of"):
+        ModelOptions(backend="gpu")
+    monkeypatch.setenv("ALPR_JAX_BACKEND", "onnx")
+    assert runtime.check_backend("auto") == "onnx"
+    monkeypatch.setenv("ALPR_JAX_BACKEND", "jax")
+    assert runtime.check_backend("auto") == "jax"
+    monkeypatch.setenv("ALPR_JAX_BACKEND", "cuda")
+    with pytest.raises(ValueError, match="ALPR_JAX_BACKEND"):
+        runtime.check_backend("auto")
+
+
+def _photos():
+    picks = sorted(glob.glob(os.path.join(HERE, "..", "examples", "*.jpg")))
+    for folder, count in (("easypr_dev", 5), ("ccpd_600/test", 2)):
+        files = sorted(glob.glob(os.path.join(SHARED, folder, "*.jpg")))
+        if not files:
+            pytest.fail(f"shared real data missing: {folder} (clone beside ../shared)")
+        picks += files[::max(1, len(files) // count)][:count]
+    return picks
+
+
+def test_shipped_pipeline_same_plates_on_both_backends(tmp_path, monkeypatch, capsys):
+    # `alpr export --onnx DIR` writes every network and RPN pass shape; with the cache
+    # pointed at DIR the onnx backend exports nothing more
+    assert export.main(["--onnx", str(tmp_path)]) == 0
+    written = sorted(os.listdir(tmp_path))
+    assert capsys.readouterr().out.count("wrote ") == len(written)
+    assert {f.split("-")[0] for f in written} == {"rpn", "rcnn", "dsnt", "recognizer"}
+    monkeypatch.setenv("ALPR_JAX_CACHE", str(tmp_path))
+    reference = ModelOptions(backend="jax").alpr()
+    onnx = ModelOptions(backend="onnx").alpr()
+    read = 0
+    for path in _photos():
+        image = read_image(path)
+        a, b = reference.predict(image).plates, onnx.predict(image).plates
+        assert [p.text for p in a] == [p.text for p in b], path
+        for p, q in zip(a, b):
+            assert np.abs(p.corners - q.corners).max() <= CORNER_TOL_PX, path
+            assert abs(p.confidence - q.confidence) < 1e-3 and p.plate_type == q.plate_type
+        read += len(a)
+    assert read >= 8           # the photos hold plates: the comparison is not of empty lists
+    assert sorted(os.listdir(tmp_path)) == written
