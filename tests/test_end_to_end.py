@@ -14,3 +14,28 @@ def test_evaluate_alpr_on_examples():
     assert rows["皖A158Y2"] == "皖A158Y2"
     assert rows["皖AD12777"] == "皖AD12777"       # the green plate, all 8 characters
     assert result["ms_total"] > 0 and result["false_positives"] >= 0
+
+
+def test_score_readings_by_box_and_quadrilateral():
+    # the scorer that eval.py and benchmarks/peers.py share: a reading counts where it
+    # overlaps a labelled plate and has its text; the rest are false detections
+    import numpy as np
+    from alpr_jax.data.annotations import ImageRecord, PlateLabel
+    from alpr_jax.evaluate.end_to_end import score_readings
+    quad = np.array([[100, 100], [220, 104], [220, 140], [100, 136]], np.float32)
+    records = [ImageRecord("a.jpg", (PlateLabel("皖A12345", quad, None),)),
+               ImageRecord("b.jpg", (PlateLabel("沪B54321", None, np.array([10, 10, 130, 50],
+                                                                           np.float32)),)),
+               ImageRecord("c.jpg", (PlateLabel("京C00001", quad, None),))]
+    far = quad + 400
+    readings = [[(quad + 2, 0.9, "皖A12345"), (far, 0.8, "皖A99999")],      # read + 1 false
+                [([[12, 8], [128, 8], [128, 52], [12, 52]], 0.9, "沪B54320")],  # found, misread
+                None]                                                     # unreadable photo
+    m = score_readings(records, readings, boxes=True)
+    assert m["n"] == 2 and m["acc"] == 0.5 and m["detected"] == 1.0
+    assert m["false_positives"] == 1 and m["false_per_image"] == 0.5
+    assert m["match"] == "box IoU >= 0.3"
+    # by quadrilateral (the labels of a and c have corners); a box-shaped reading of a still
+    # overlaps it at IoU > 0.5
+    m = score_readings(records[:1], [[(quad + 2, 0.9, "皖A12345")]])
+    assert m["acc"] == 1.0 and m["match"].startswith("quadrilateral")

@@ -17,33 +17,39 @@ from alpr_jax.evaluate.metrics import recognition_metrics
 from alpr_jax.geometry.boxes import box_corners
 
 
-def evaluate_alpr(alpr, path: str, split: str = "all") -> dict:
+def scene_records(path: str, split: str = "all") -> list:
+    """The labelled scenes (not crops) of a folder's split; raises if there are none."""
     records = [r for r in split_records(read_annotations(path), split) if not r.is_crop]
     if not records:
         raise ValueError(f"{path}: no labelled scenes (plate crops need the recognition task)")
-    boxes = not labels_have_corners(records)
+    return records
+
+
+def score_readings(records, readings, boxes: bool | None = None) -> dict:
+    """Scores photo -> text readings against labelled scenes: readings[i] is, for records[i],
+    a list of (corners float32 [4, 2], detection score, text), or None when the photo could
+    not be read (left out). boxes: match by box IoU (default: when the labels are boxes
+    only). The one scorer of the pipeline's evaluation and of benchmarks/peers.py."""
+    boxes = (not labels_have_corners(records)) if boxes is None else boxes
     threshold = BOX_MATCH_IOU if boxes else QUAD_MATCH_IOU
-    targets, preds, rows, errors, times = [], [], [], [], []
-    false_positives = 0
-    next(alpr.predict_many([records[0].path]))      # compile outside the timed region
-    for record in records:
-        result = next(alpr.predict_many([record.path]))
-        if result.error:
-            errors.append({"file": record.path, "error": result.error})
+    targets, preds, rows = [], [], []
+    false_positives = photos = 0
+    for record, plates in zip(records, readings):
+        if plates is None:
             continue
-        times.append(result.timing_ms)
+        photos += 1
         gts = record.plates        # plates without a text are matched, not scored
         gt_quads = np.array([p.corners if p.corners is not None else box_corners(p.bbox)
                              for p in gts], np.float32).reshape(-1, 4, 2)
-        quads = np.array([p.corners for p in result.plates], np.float32).reshape(-1, 4, 2)
-        scores = np.array([p.detection_score for p in result.plates], np.float32)
+        quads = np.array([q for q, _, _ in plates], np.float32).reshape(-1, 4, 2)
+        scores = np.array([s for _, s, _ in plates], np.float32)
         tp, which = match_image(quads, scores, gt_quads, threshold, boxes)
         false_positives += int((~tp).sum())
         for j, gt in enumerate(gts):
             if not gt.text:
                 continue
             hit = np.flatnonzero(which == j)
-            text = result.plates[int(hit[0])].text if len(hit) else ""
+            text = plates[int(hit[0])][2] if len(hit) else ""
             targets.append(gt.text), preds.append(text)
             rows.append({"file": record.path, "target": gt.text, "prediction": text})
     out = recognition_metrics(preds, targets)
@@ -52,12 +58,30 @@ def evaluate_alpr(alpr, path: str, split: str = "all") -> dict:
     out["acc_found"] = (float(np.mean([p == t for p, t, f in zip(preds, targets, found) if f]))
                         if any(found) else float("nan"))
     out["false_positives"] = false_positives
-    out["false_per_image"] = false_positives / len(times) if times else float("nan")
+    out["false_per_image"] = false_positives / photos if photos else float("nan")
     out["match"] = f"{'box' if boxes else 'quadrilateral'} IoU >= {threshold}"
+    out["predictions"] = rows
+    return out
+
+
+def evaluate_alpr(alpr, path: str, split: str = "all") -> dict:
+    records = scene_records(path, split)
+    readings, errors, times = [], [], []
+    next(alpr.predict_many([records[0].path]))      # compile outside the timed region
+    for record in records:
+        result = next(alpr.predict_many([record.path]))
+        if result.error:
+            errors.append({"file": record.path, "error": result.error})
+            readings.append(None)
+            continue
+        times.append(result.timing_ms)
+        readings.append([(p.corners, p.detection_score, p.text) for p in result.plates])
+    out = score_readings(records, readings)
     stages = ("rpn", "rcnn") + (("dsnt",) if any("dsnt" in t for t in times) else ()) + (
         "rectify", "recognize", "total")
     for stage in stages:
         vals = [t.get(stage, 0.0) for t in times]
         out[f"ms_{stage}"] = float(np.mean(vals)) if vals else float("nan")
+    rows = out.pop("predictions")
     out.update(errors=errors, predictions=rows)
     return out
