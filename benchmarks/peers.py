@@ -146,7 +146,8 @@ def main(argv=None) -> int:
     unknown = [x for x in peers if x not in PEERS]
     if unknown:
         p.error(f"unknown peers {unknown}; known: {sorted(PEERS)}")
-    systems = [f"alpr_jax ({b})" for b in ("jax", "onnx")
+    # auto (the default): onnxruntime for the detector's networks, XLA for the recogniser
+    systems = [f"alpr_jax ({b})" for b in ("jax", "onnx", "auto")
                if b == "jax" or runtime.onnx_available()] + peers
     print("| system | set | photos | read exactly | found | false / photo | ms median | ms mean |\n"
           "|---|---|---|---|---|---|---|---|")

@@ -55,7 +55,7 @@ def main():
     p.add_argument("--backend", default="auto", choices=runtime.BACKENDS,
                    help="where the networks run (default: onnx where installed)")
     args = p.parse_args()
-    print(f"backend: {runtime.check_backend(args.backend)}")
+    print(f"backend: {args.backend}")
     for name, image in photos(args.image):
         print(f"\n**{name}**, median of {args.repeats} after warm-up\n")
         print("| detector | RPN ms (of which zoom) | R-CNN ms | DSNT ms | total ms | MB (float32) |\n"
@@ -76,7 +76,9 @@ def main():
         print(f"\nread: {[p.text for p in result.plates]}; compiled: RPN "
               f"{alpr.detector._rpn_fn.compiled_shapes()}, R-CNN {alpr.detector._rcnn_fn.compiled_shapes()}, "
               f"recogniser {alpr.reader._apply.compiled_shapes()} shape(s); passes "
-              f"{DetectorOptions().scales}")
+              f"{DetectorOptions().scales}; runtimes: " + ", ".join(
+                  f"{r.name} {r.backend}" for r in (alpr.detector._rpn_fn, alpr.detector._rcnn_fn,
+                                                    alpr.detector._dsnt_fn, alpr.reader._apply)))
 
 
 if __name__ == "__main__":

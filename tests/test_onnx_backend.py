@@ -60,8 +60,12 @@ def test_backend_names_checked(monkeypatch):
         runtime.check_backend("tensorrt")
     with pytest.raises(ValueError, match="backend must be one of"):
         ModelOptions(backend="gpu")
+    # auto: onnxruntime for the detector's networks, XLA for the recogniser
+    monkeypatch.delenv("ALPR_JAX_BACKEND", raising=False)
+    assert [runtime.check_backend("auto", n) for n in ("rpn", "rcnn", "dsnt", "recognizer")] \
+        == ["onnx", "onnx", "onnx", "jax"]
     monkeypatch.setenv("ALPR_JAX_BACKEND", "onnx")
-    assert runtime.check_backend("auto") == "onnx"
+    assert runtime.check_backend("auto", "recognizer") == "onnx"
     monkeypatch.setenv("ALPR_JAX_BACKEND", "jax")
     assert runtime.check_backend("auto") == "jax"
     monkeypatch.setenv("ALPR_JAX_BACKEND", "cuda")

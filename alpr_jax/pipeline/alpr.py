@@ -103,7 +103,8 @@ class ALPR:
         the detector's RPN passes above 1x (for small plates) run, "auto" (default),
         "always", "off"; single_scale: the paper's one-pass cascade without re-crops;
         backend: where the networks run, "jax" (XLA, the reference), "onnx" (onnxruntime,
-        the optional extra) or "auto" (onnx where installed; pipeline.runtime)."""
+        the optional extra) or "auto" (per network the faster where installed:
+        pipeline.runtime)."""
         from alpr_jax.pipeline.options import ModelOptions
         return ModelOptions(rpn=rpn, rcnn=rcnn, dsnt=dsnt, recognizer=recognizer,
                             corner_source=corner_source, score_threshold=score_threshold,

@@ -149,7 +149,8 @@ class PlateDetector:
             raise ValueError("DSNT corners refine the cascade's RoIs: use mode 'cascade'")
         if mode == "rpn_corner" and not rpn_config.get("corner_head"):
             raise ValueError("mode 'rpn_corner' needs an RPN trained with corner_head=True")
-        self.mode, self.options, self.backend = mode, options, runtime.check_backend(backend)
+        runtime.check_backend(backend)
+        self.mode, self.options, self.backend = mode, options, backend
         self.rpn = RPN(**rpn_config)
         self.rcnn = RCNN(**(rcnn_config or {}))
         self.dsnt = None
@@ -486,7 +487,7 @@ def _cut(levels, boxes: np.ndarray, out_hw, count: int):
     """The first ROI_BUCKETS-padded share of count boxes' crops float32 [R', *out_hw, 3]
     (crop_ops.cut of the photo's pyramid levels, boxes [R, 4] padded to CUT_BUCKETS)."""
     n = next((b for b in ROI_BUCKETS if b >= count), count)
-    return _cut_jit(levels, boxes, out_hw)[:n]
+    return np.asarray(_cut_jit(levels, boxes, out_hw))[:n]    # numpy slicing: no jax dispatch
 
 
 @functools.partial(jax.jit, static_argnums=2)

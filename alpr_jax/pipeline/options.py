@@ -26,8 +26,8 @@ class ModelOptions:
     zoom: str | None = None                       # None: DetectorOptions' default ("auto")
     single_scale: bool = False                    # the paper's cascade: one pass, no re-crop
     tta: bool = False                             # read each plate 3 times, shifted
-    backend: str = DEFAULT_BACKEND                # where the networks run: "auto" (onnx
-                                                  # where installed) | "jax" | "onnx"
+    backend: str = DEFAULT_BACKEND                # where the networks run: "auto" (the
+                                                  # faster per network) | "jax" | "onnx"
 
     def __post_init__(self):
         if self.corner_source not in CORNER_SOURCES:
@@ -66,9 +66,10 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                   reader: bool = True) -> None:
     """The flags of ModelOptions (old names kept as aliases)."""
     parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS,
-                        help="where the networks run: auto (default: onnx where installed, "
-                             "else jax), jax (XLA, the reference), onnx (onnxruntime; "
-                             "requirements-onnx.txt)")
+                        help="where the networks run: auto (default: onnxruntime for the "
+                             "detector's networks where requirements-onnx.txt is installed, "
+                             "XLA for the recogniser), jax (XLA for all, the reference), "
+                             "onnx (onnxruntime for all)")
     if detector:
         g = parser.add_argument_group("detector")
         g.add_argument("--rpn", "--rpn-weights", default=None, help="RPN .npz (default: shipped)")

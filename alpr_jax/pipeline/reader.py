@@ -19,7 +19,7 @@ from alpr_jax.models import build_recognizer
 from alpr_jax.models.recognizer import SEGMENT_FILL
 from alpr_jax.pipeline import runtime
 
-BUCKETS = (1, 8, 64)
+BUCKETS = (1, 2, 4, 8, 16, 64)   # padded batch sizes: a photo with 2 plates pays for 2, not 8
 TTA_SHIFTS_PX = (0.0, -2.0, 2.0)   # horizontal shifts of the 48x120 plate read by tta
 
 

@@ -1,9 +1,11 @@
 """Where the networks run: "jax" (XLA through jax.jit, the reference) or "onnx" (onnxruntime,
 each network exported once with jax2onnx; the optional extra, requirements-onnx.txt or
 `pip install alpr_jax[onnx]`). "auto", the default of ALPR.load, `alpr predict` and eval.py,
-is "onnx" where its packages are installed, else "jax"; the environment variable
-ALPR_JAX_BACKEND overrides what "auto" picks (the tests set it to "jax"). The training
-loop's evaluators always use "jax" (an export per checkpoint would cost more than it saves).
+picks per network the runtime that is faster on CPU: onnxruntime (where installed) for the
+detector's networks (ONNX_FASTER), XLA for the recogniser, whose spatial transformers' gathers
+onnxruntime runs 1.5x slower. The environment variable ALPR_JAX_BACKEND=jax|onnx makes "auto"
+pick that runtime for every network (the tests set it to "jax"). The training loop's
+evaluators always use "jax" (an export per checkpoint would cost more than it saves).
 
 A NetRunner holds one network function fn(variables, x) -> tuple of arrays and its variables.
 The geometry around the networks (crops with the project's sampler, anchor decoding, NMS)
@@ -26,6 +28,9 @@ import numpy as np
 
 BACKENDS = ("auto", "jax", "onnx")
 DEFAULT_BACKEND = "auto"
+# the networks "auto" runs on onnxruntime (benchmarks/pipeline_speed.py, README "Speed and
+# backends": RPN 2-3x, DSNT 2-3x, R-CNN 2x faster than XLA:CPU; the recogniser 1.5x slower)
+ONNX_FASTER = ("rpn", "rcnn", "dsnt")
 
 
 def cache_dir() -> str:
@@ -37,14 +42,17 @@ def onnx_available() -> bool:
     return all(_importable(m) for m in ("onnxruntime", "jax2onnx", "onnx"))
 
 
-def check_backend(backend: str) -> str:
-    """backend name -> "jax" or "onnx" ("auto" resolved); errors name what is missing."""
+def check_backend(backend: str, network: str | None = None) -> str:
+    """backend name -> "jax" or "onnx" ("auto" resolved for `network`, a NetRunner name: see
+    the module docstring); errors name what is missing."""
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     if backend == "auto":
-        backend = os.environ.get("ALPR_JAX_BACKEND") or ("onnx" if onnx_available() else "jax")
-        if backend not in BACKENDS[1:]:
-            raise ValueError(f"ALPR_JAX_BACKEND must be 'jax' or 'onnx', got {backend!r}")
+        forced = os.environ.get("ALPR_JAX_BACKEND")
+        if forced and forced not in BACKENDS[1:]:
+            raise ValueError(f"ALPR_JAX_BACKEND must be 'jax' or 'onnx', got {forced!r}")
+        faster = network is None or network in ONNX_FASTER
+        backend = forced or ("onnx" if faster and onnx_available() else "jax")
     if backend == "onnx":
         missing = [m for m in ("onnxruntime", "jax2onnx", "onnx") if not _importable(m)]
         if missing:
@@ -74,7 +82,7 @@ class NetRunner:
 
     def __init__(self, name: str, fn, variables, backend: str = "jax",
                  dynamic_batch: bool = True):
-        self.name, self.fn, self.backend = name, fn, check_backend(backend)
+        self.name, self.fn, self.backend = name, fn, check_backend(backend, name)
         self.dynamic_batch = dynamic_batch
         self._jit = jax.jit(fn) if self.backend == "jax" else None
         self._sessions: dict = {}
