@@ -20,6 +20,19 @@ from alpr_jax.pipeline import options  # noqa: E402
 STAGES = ("rpn", "rpn_zoom", "rcnn", "dsnt", "recognize")
 
 
+def warm_timed(alpr, paths: list[str]) -> tuple[list, list[float]]:
+    """Every photo predicted once to compile its shapes, then again timed (file read
+    included): (the timed Results, ms per photo). Also benchmarks/peers.py's measure."""
+    for path in paths:
+        alpr.predict(read_image(path))
+    results, ms = [], []
+    for path in paths:
+        t = time.perf_counter()
+        results.append(alpr.predict(read_image(path)))
+        ms.append((time.perf_counter() - t) * 1e3)
+    return results, ms
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data", default="../shared/data/easypr_dev")
@@ -29,15 +42,8 @@ def main(argv=None) -> int:
     paths = sorted(list_images(args.data))[:args.count]
     if not paths:
         p.error(f"{args.data}: no images")
-    alpr = options.from_args(args).alpr()
-    for path in paths:                                   # compile every shape first
-        alpr.predict(read_image(path))
-    ms, timings = [], []
-    for path in paths:
-        t = time.perf_counter()
-        result = alpr.predict(read_image(path))
-        ms.append((time.perf_counter() - t) * 1e3)
-        timings.append(result.timing_ms)
+    results, ms = warm_timed(options.from_args(args).alpr(), paths)
+    timings = [r.timing_ms for r in results]
     zoomed = sum(t.get("rpn_zoom", 0) > 0 for t in timings)
     stages = ", ".join(f"{k} {np.mean([t.get(k, 0.0) for t in timings]):.0f}" for k in STAGES)
     print(f"{args.data}, {len(paths)} photos, warm, file read included: median "

@@ -18,16 +18,15 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from alpr_jax.data.images import read_image  # noqa: E402
 from alpr_jax.evaluate.end_to_end import scene_records, score_readings  # noqa: E402
 from alpr_jax.pipeline import runtime  # noqa: E402
 from alpr_jax.pipeline.options import ModelOptions  # noqa: E402
+from folder_speed import warm_timed  # noqa: E402  (benchmarks/, this script's folder)
 
 # What each peer's venv gets, and its reader: read(path) -> [(4 corner points, score, text)].
 _AGENTCLPR = '''
@@ -122,16 +121,8 @@ def _plain(text: str) -> str:
 
 
 def run_ours(backend: str, paths: list[str]) -> tuple[list, list[float]]:
-    alpr = ModelOptions(backend=backend).alpr()
-    for p in paths:                                   # compile / export every shape first
-        alpr.predict(read_image(p))
-    readings, ms = [], []
-    for p in paths:
-        t = time.perf_counter()
-        result = alpr.predict(read_image(p))
-        ms.append((time.perf_counter() - t) * 1e3)
-        readings.append([(q.corners, q.detection_score, q.text) for q in result.plates])
-    return readings, ms
+    results, ms = warm_timed(ModelOptions(backend=backend).alpr(), paths)
+    return [[(q.corners, q.detection_score, q.text) for q in r.plates] for r in results], ms
 
 
 def main(argv=None) -> int:

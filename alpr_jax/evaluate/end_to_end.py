@@ -82,6 +82,5 @@ def evaluate_alpr(alpr, path: str, split: str = "all") -> dict:
     for stage in stages:
         vals = [t.get(stage, 0.0) for t in times]
         out[f"ms_{stage}"] = float(np.mean(vals)) if vals else float("nan")
-    rows = out.pop("predictions")
-    out.update(errors=errors, predictions=rows)
+    out.update(errors=errors, predictions=out.pop("predictions"))
     return out

@@ -107,11 +107,17 @@ def context_boxes(boxes, context: float = DSNT_CONTEXT):
     return xp.concatenate([c - half, c + half], -1)
 
 
+def context_crop_boxes(proposals):
+    """[..., 4] proposals -> the DSNT localiser's context boxes: each 1:2.5 crop box enlarged
+    by DSNT_CONTEXT (its coordinates are in [-1, 1] over them, see to_unit_square)."""
+    return context_boxes(crop_boxes(proposals))
+
+
 def context_crops(image, proposals):
-    """image float32 [H, W, C] (or its mean_pyramid levels), proposals [R, 4] -> the DSNT localiser's inputs: crops
-    [R, 64, 160, C] of each proposal's 1:2.5 crop box enlarged by DSNT_CONTEXT, and those
-    context boxes [R, 4] (its coordinates are in [-1, 1] over them, see to_unit_square)."""
-    boxes = context_boxes(crop_boxes(proposals))
+    """image float32 [H, W, C] (or its mean_pyramid levels), proposals [R, 4] -> the DSNT
+    localiser's inputs: crops [R, 64, 160, C] of each proposal's context_crop_boxes, and
+    those boxes [R, 4]."""
+    boxes = context_crop_boxes(proposals)
     return cut(image, boxes, DSNT_HW), boxes
 
 

@@ -155,7 +155,7 @@ class ALPR:
         input shape of both orientations, the others with a symbolic batch); the file names
         are those the onnx backend looks for in its cache (pipeline.runtime). Returns the
         paths."""
-        runs = self.detector.onnx_inputs() + [(self.reader._apply, ("B", *PLATE_HW, 3))]
+        runs = self.detector.onnx_inputs() + self.reader.onnx_inputs()
         return [runner.export(key, os.path.join(out_dir, os.path.basename(runner.onnx_path(key))))
                 for runner, key in runs]
 

@@ -150,7 +150,7 @@ class PlateDetector:
         if mode == "rpn_corner" and not rpn_config.get("corner_head"):
             raise ValueError("mode 'rpn_corner' needs an RPN trained with corner_head=True")
         runtime.check_backend(backend)
-        self.mode, self.options, self.backend = mode, options, backend
+        self.mode, self.options = mode, options
         self.rpn = RPN(**rpn_config)
         self.rcnn = RCNN(**(rcnn_config or {}))
         self.dsnt = None
@@ -417,7 +417,7 @@ class PlateDetector:
         """DSNT corners [R, 4, 2] (original px) of RoIs boxes [R, 4]."""
         t = time.perf_counter()
         levels, scale = full
-        context = crop_ops.context_boxes(crop_ops.crop_boxes(_padded(boxes * scale)))
+        context = crop_ops.context_crop_boxes(_padded(boxes * scale))
         coords = np.asarray(self._dsnt_fn(_cut(levels, context, crop_ops.DSNT_HW,
                                                len(boxes)))[0])
         quads = crop_ops.from_unit_square(coords[:len(boxes)], context[:len(boxes)])
@@ -474,10 +474,10 @@ ROI_BUCKETS = (1, 2, 4, 8, 16, 32, 64)
 CUT_BUCKETS = (4, 16, 64)
 
 
-def _padded(boxes: np.ndarray, buckets=CUT_BUCKETS) -> np.ndarray:
-    """boxes [R, 4] padded to a `buckets` size (repeating the first row), so the crop and
-    network functions compile few shapes."""
-    n = next((b for b in buckets if b >= len(boxes)), len(boxes))
+def _padded(boxes: np.ndarray) -> np.ndarray:
+    """boxes [R, 4] padded to a CUT_BUCKETS size (repeating the first row), so the crop
+    function compiles few shapes."""
+    n = next((b for b in CUT_BUCKETS if b >= len(boxes)), len(boxes))
     out = np.repeat(np.asarray(boxes, np.float32)[:1], n, 0)
     out[:len(boxes)] = boxes
     return out

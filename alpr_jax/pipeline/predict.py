@@ -96,23 +96,29 @@ def _read(path: str, every: int) -> list:
         return [(path, e)]
 
 
-def _decoded(inputs: list[str], every: int, workers: int):
-    """Yields _read(path) for each input, in input order. With workers > 0 the files are
-    decoded by that many threads up to 2 x workers inputs ahead of the one being predicted
-    (image decoding releases the GIL), so reading overlaps inference."""
-    if workers <= 0:
-        yield from (_read(path, every) for path in inputs)
+def _ahead(fn, inputs: list, threads: int, name: str):
+    """Yields fn(x) for each input, in input order; with threads > 0, computed by that many
+    threads up to 2 x threads inputs ahead of the one being yielded."""
+    if threads <= 0:
+        yield from (fn(x) for x in inputs)
         return
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(workers, thread_name_prefix="alpr-read") as pool:
+    with ThreadPoolExecutor(threads, thread_name_prefix=name) as pool:
         ahead = deque()
-        for path in inputs:
-            ahead.append(pool.submit(_read, path, every))
-            if len(ahead) > 2 * workers:
+        for x in inputs:
+            ahead.append(pool.submit(fn, x))
+            if len(ahead) > 2 * threads:
                 yield ahead.popleft().result()
         while ahead:
             yield ahead.popleft().result()
+
+
+def _decoded(inputs: list[str], every: int, workers: int):
+    """Yields _read(path) for each input, in input order. With workers > 0 the files are
+    decoded by that many threads ahead of the one being predicted (image decoding releases
+    the GIL), so reading overlaps inference."""
+    yield from _ahead(lambda path: _read(path, every), inputs, workers, "alpr-read")
 
 
 def _result(alpr, name: str, source):
@@ -127,24 +133,13 @@ def _predicted(alpr, inputs: list[str], every: int, workers: int, parallel: int)
     """Yields [(name, source, Result)] per input, in input order. parallel > 1: that many
     threads each decode and predict whole inputs (the networks release the GIL, and one
     photo's small convolutions leave cores idle), up to 2 x parallel inputs ahead."""
+    predicted = lambda items: [(name, source, _result(alpr, name, source))
+                               for name, source in items]
     if parallel <= 1:
-        for items in _decoded(inputs, every, workers):
-            yield [(name, source, _result(alpr, name, source)) for name, source in items]
-        return
-    from collections import deque
-    from concurrent.futures import ThreadPoolExecutor
-
-    def work(path):
-        return [(name, source, _result(alpr, name, source)) for name, source in
-                _read(path, every)]
-    with ThreadPoolExecutor(parallel, thread_name_prefix="alpr-predict") as pool:
-        ahead = deque()
-        for path in inputs:
-            ahead.append(pool.submit(work, path))
-            if len(ahead) > 2 * parallel:
-                yield ahead.popleft().result()
-        while ahead:
-            yield ahead.popleft().result()
+        yield from (predicted(items) for items in _decoded(inputs, every, workers))
+    else:
+        yield from _ahead(lambda path: predicted(_read(path, every)), inputs, parallel,
+                          "alpr-predict")
 
 
 def run(alpr, inputs: list[str], every: int = 1, as_json: bool = False,

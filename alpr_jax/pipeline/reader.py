@@ -65,6 +65,10 @@ class PlateReader:
         self._apply = runtime.NetRunner("recognizer_tta" if tta else "recognizer", apply,
                                         variables, backend)
 
+    def onnx_inputs(self) -> list:
+        """[(runner, input shape)] of the recogniser for an ONNX export (symbolic batch)."""
+        return [(self._apply, ("B", *PLATE_HW, 3))]
+
     @property
     def variables(self):
         return self._apply.variables
