@@ -108,7 +108,8 @@ def detection_data(**overrides) -> ml_collections.ConfigDict:
         train_weights=(),           # each train_dirs entry's share of the examples
         rpn_zoom=(1.0, 1.0),        # RPN: the letterboxed view zoomed by a factor in this range
         rpn_band_px=(0.0, 1e9),     # RPN: plates wider or narrower (input px) are ignored
-        p_photometric=0.0)          # photos from disk degraded online (night, blur, JPEG)
+        p_photometric=0.0,          # photos from disk degraded online (night, blur, JPEG)
+        feature_stride=8)           # the anchors' grid (Faster R-CNN baselines: 16 or 8)
     unknown = set(overrides) - set(d)
     if unknown:
         raise ValueError(f"detection_data: unknown fields {sorted(unknown)}")
@@ -123,6 +124,8 @@ def detection_data(**overrides) -> ml_collections.ConfigDict:
 WILD_DIRS = ("runs/scenes_allsizes", "../shared/data/ccpd_600/train",
              "../shared/data/ccpd_samples:a")
 WILD_WEIGHTS = (0.5, 0.45, 0.05)
+# the same with the scenes of two-row plates and rarer kinds (runs/scenes_kinds) a fifth
+KINDS_WEIGHTS = tuple(0.8 * w for w in WILD_WEIGHTS) + (0.2,)
 WILD_MINED = ("runs/scenes_allsizes/rpn_proposals.jsonl", "runs/mined/ccpd_600_train.jsonl",
               "runs/mined/ccpd_samples_a.jsonl")
 

@@ -62,7 +62,7 @@ def get_config(arg=None):
     if arg.variant == "kinds":
         c.seed = 19
         c.data.train_dirs = common.WILD_DIRS + ("runs/scenes_kinds",)
-        c.data.train_weights = (0.4, 0.36, 0.04, 0.2)      # WILD_WEIGHTS x 0.8, then 0.2
+        c.data.train_weights = common.KINDS_WEIGHTS
         c.optimizer.lr = 2e-4
         common.schedule(c, 500, 375)
     elif arg.variant == "gpu":

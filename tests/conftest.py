@@ -1,5 +1,6 @@
 import os
 
+import numpy as np
 import pytest
 
 # the tests run the reference backend unless they name "onnx" (ALPR.load's "auto" would pick
@@ -62,3 +63,14 @@ def load_script(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def fd_grad(f, x, eps):
+    """Central finite differences of the scalar function f at x (float64), for gradient tests."""
+    x = np.asarray(x, np.float64)
+    g = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        d = np.zeros_like(x)
+        d[idx] = eps
+        g[idx] = (f(x + d) - f(x - d)) / (2 * eps)
+    return g

@@ -8,7 +8,8 @@ from alpr_jax.train.loop import check_config, resolved
 from configs import common
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FAMILIES = ("recognizer", "detector_rpn", "detector_rcnn", "dsnt_refine", "dsnt_image")
+FAMILIES = ("recognizer", "detector_rpn", "detector_rcnn", "dsnt_refine", "dsnt_image",
+            "faster_rcnn")
 
 
 def _family(name):

@@ -43,7 +43,7 @@ def test_detection_batches_targets():
     assert batch["anchor_labels"].shape == (2, a) and batch["anchor_deltas"].shape == (2, a, 4)
     assert batch["corners"].shape == (2, 8, 4, 2) and batch["plate_mask"].shape == (2, 8)
     np.testing.assert_allclose(batch["scale"], 0.5)
-    grid = input_pipeline._anchors(cfg.input_hw)
+    grid = input_pipeline._anchors(cfg.input_hw, cfg.feature_stride)
     for i in range(2):
         labels = batch["anchor_labels"][i]
         assert (labels >= 0).sum() <= 64 and (labels == 1).sum() <= 16
@@ -55,8 +55,10 @@ def test_detection_batches_targets():
 
 
 def test_detection_config_checks_stride():
-    with pytest.raises(ValueError, match="multiples of 8"):
+    with pytest.raises(ValueError, match="multiples of the feature stride 8"):
         input_pipeline.DetectionInputConfig(input_hw=(100, 160))
+    with pytest.raises(ValueError, match="feature stride 16"):
+        input_pipeline.DetectionInputConfig(input_hw=(488, 320), feature_stride=16)
 
 
 def test_real_plates_rectified_from_ccpd(ccpd_dir):
@@ -106,7 +108,7 @@ def test_rpn_zoom_views_and_ignored_plates():
     large = np.array([[20, 250], [280, 250], [280, 330], [20, 330]], np.float32)    # 260 px
     cfg = input_pipeline.DetectionInputConfig(input_hw=(160, 120), rpn_zoom=(0.5, 2.0),
                                               rpn_band_px=(10.0, 45.0), anchor_samples=256)
-    grid = input_pipeline._anchors(cfg.input_hw)
+    grid = input_pipeline._anchors(cfg.input_hw, cfg.feature_stride)
     scales = []
     for seed in range(20):
         out = input_pipeline.detection_targets(np.random.default_rng(seed), image,

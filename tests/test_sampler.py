@@ -4,6 +4,8 @@ import numpy as np
 
 from alpr_jax.geometry import sampler
 
+from conftest import fd_grad
+
 jax.config.update("jax_enable_x64", False)
 IDENTITY = jnp.array([[1.0, 0, 0], [0, 1.0, 0]])
 
@@ -27,16 +29,6 @@ def test_outside_reads_fill():
     np.testing.assert_allclose(np.asarray(out), -2.0)
 
 
-def _fd_grad(f, x, eps):
-    x = np.asarray(x, np.float64)
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        d = np.zeros_like(x)
-        d[idx] = eps
-        g[idx] = (f(x + d) - f(x - d)) / (2 * eps)
-    return g
-
-
 def test_gradients_match_finite_differences():
     key = jax.random.PRNGKey(1)
     img = jax.random.uniform(key, (10, 12, 2))
@@ -49,10 +41,10 @@ def test_gradients_match_finite_differences():
         return jnp.sum(sampler.sample(im, th, (5, 7)) * weights)
 
     g_theta, g_img = jax.grad(loss, argnums=(0, 1))(theta, img)
-    fd_theta = _fd_grad(lambda t: float(loss(jnp.asarray(t, jnp.float32), img)), theta, 1e-3)
+    fd_theta = fd_grad(lambda t: float(loss(jnp.asarray(t, jnp.float32), img)), theta, 1e-3)
     np.testing.assert_allclose(np.asarray(g_theta), fd_theta, rtol=2e-2, atol=2e-2)
     # loss is linear in the image: the finite difference is exact up to rounding
-    fd_img = _fd_grad(lambda i: float(loss(theta, jnp.asarray(i, jnp.float32))), img, 1e-2)
+    fd_img = fd_grad(lambda i: float(loss(theta, jnp.asarray(i, jnp.float32))), img, 1e-2)
     np.testing.assert_allclose(np.asarray(g_img), fd_img, atol=2e-3)
 
 
@@ -77,7 +69,7 @@ def test_gradient_at_exact_integer_sample_points():
     np.testing.assert_array_equal(np.asarray(sampler.sample(img, theta, (H - 2, W - 2))),
                                   np.asarray(img[1:-1, 1:-1]))
     g = np.asarray(jax.grad(mean_out)(theta))
-    fd = _fd_grad(lambda t: float(mean_out(jnp.asarray(t, jnp.float32))), theta, 1e-3)
+    fd = fd_grad(lambda t: float(mean_out(jnp.asarray(t, jnp.float32))), theta, 1e-3)
     np.testing.assert_allclose(g, fd, rtol=1e-2, atol=1e-2)
     np.testing.assert_allclose(g[:, 2], [3.0 * W / 2, 5.0 * H / 2], rtol=1e-5)
 

@@ -60,11 +60,13 @@ class DetectionInputConfig:
     # labelled photos read from disk degraded online with this share (augment.PHOTO_AUGMENT:
     # night, blur, noise, compression), so a few hundred bright real photos stand for more
     p_photometric: float = 0.0
+    # the anchors' grid: the cascade's RPN has stride 8; the Faster R-CNN baselines 16 or 8
+    feature_stride: int = anchor_ops.FEATURE_STRIDE
 
     def __post_init__(self):
-        if self.input_hw[0] % anchor_ops.FEATURE_STRIDE or self.input_hw[1] % anchor_ops.FEATURE_STRIDE:
-            raise ValueError(f"detector input_hw {self.input_hw} must be multiples of "
-                             f"{anchor_ops.FEATURE_STRIDE}")
+        if self.input_hw[0] % self.feature_stride or self.input_hw[1] % self.feature_stride:
+            raise ValueError(f"detector input_hw {self.input_hw} must be multiples of the "
+                             f"feature stride {self.feature_stride}")
 
 
 def example_rng(seed: int, index: int) -> np.random.Generator:
@@ -167,9 +169,8 @@ def _count(start, stop):
 # --- Detection --------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=8)
-def _anchors(input_hw: tuple[int, int]) -> np.ndarray:
-    stride = anchor_ops.FEATURE_STRIDE
-    return anchor_ops.grid_anchors((input_hw[0] // stride, input_hw[1] // stride))
+def _anchors(input_hw: tuple[int, int], stride: int) -> np.ndarray:
+    return anchor_ops.grid_anchors((input_hw[0] // stride, input_hw[1] // stride), stride)
 
 
 def detection_targets(rng: np.random.Generator, image: np.ndarray, corners: list[np.ndarray],
@@ -200,7 +201,7 @@ def detection_targets(rng: np.random.Generator, image: np.ndarray, corners: list
     width = net_boxes[:, 2] - net_boxes[:, 0]
     ignored = ((visible < cfg.min_visible) | (width < cfg.rpn_band_px[0])
                | (width > cfg.rpn_band_px[1]))
-    grid = _anchors(cfg.input_hw)
+    grid = _anchors(cfg.input_hw, cfg.feature_stride)
     labels, deltas, matched = anchor_ops.anchor_targets(
         rng, grid, net_boxes, cfg.anchor_samples, cfg.positive_fraction,
         cfg.positive_iou, cfg.negative_iou, ignored=ignored)

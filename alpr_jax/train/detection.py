@@ -30,6 +30,7 @@ from alpr_jax.train import losses
 
 RPN_SPEC = {"image": ("uint8", "B,h,w,3"), "anchor_labels": ("int32", "B,A"),
             "anchor_deltas": ("float32", "B,A,4"), "anchor_corners": ("float32", "B,A,4,2")}
+PROPOSAL_TASKS = ("rcnn", "dsnt", "faster_rcnn")     # trained on data.proposals' RoIs
 PROPOSAL_SPEC = {"full_image": ("uint8", "B,H,W,3"), "proposals": ("float32", "B,K,4"),
                  "proposal_labels": ("int32", "B,K"), "proposal_corners": ("float32", "B,K,4,2")}
 
@@ -45,10 +46,11 @@ class _DetectionTask:
                                     height=int(d.scene_hw[0]), width=int(d.scene_hw[1]))
         self.input_cfg = input_pipeline.DetectionInputConfig(
             batch_size=d.batch_size, input_hw=tuple(d.input_hw), scene=scene,
-            rcnn_proposals=d.rcnn_proposals if self.name in ("rcnn", "dsnt") else 0,
+            rcnn_proposals=d.rcnn_proposals if self.name in PROPOSAL_TASKS else 0,
             rcnn_positive_fraction=d.rcnn_positive_fraction, mined_fraction=d.mined_fraction,
             rpn_zoom=tuple(d.rpn_zoom) if self.name == "rpn" else (1.0, 1.0),
-            rpn_band_px=tuple(d.rpn_band_px), p_photometric=d.get("p_photometric", 0.0))
+            rpn_band_px=tuple(d.rpn_band_px), p_photometric=d.get("p_photometric", 0.0),
+            feature_stride=int(d.get("feature_stride", 8)))
         self._backgrounds = None
         self._evaluators = None        # built on the first evaluate(), then reused
         self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
@@ -75,7 +77,7 @@ class _DetectionTask:
             if not found:
                 raise ValueError(f"data.train_dirs entry {spec} holds no labelled scenes")
             mined = d.mined_files[len(per_dir)] if d.mined_files else ""
-            if mined and self.name in ("rcnn", "dsnt"):
+            if mined and self.name in PROPOSAL_TASKS:
                 found = mined_proposals.attach(found, spec.partition(":")[0], mined)
             records.extend(found)
             per_dir.append(len(found))
@@ -98,12 +100,12 @@ class _DetectionTask:
         for batch in stream:
             yield {k: batch[k] for k in self.batch_spec}
 
-    def _apply(self, params, batch_stats, x, rng):
+    def _apply(self, params, batch_stats, x, rng, *inputs):
         variables = {"params": params}
         if batch_stats:
             variables["batch_stats"] = batch_stats
-        out, updates = self.model.apply(variables, x, train=True, rngs={"dropout": rng},
-                                        mutable=["batch_stats"])
+        out, updates = self.model.apply(variables, x, *inputs, train=True,
+                                        rngs={"dropout": rng}, mutable=["batch_stats"])
         return out, updates.get("batch_stats", batch_stats)
 
     def _cascade_metrics(self, variables, build, keys, plate_free: bool = True) -> dict:
@@ -214,8 +216,67 @@ def check_detection_config(config) -> None:
     h, w = config.data.input_hw
     if h % 8 or w % 8:
         raise ValueError(f"data.input_hw {tuple(config.data.input_hw)} must be multiples of 8")
-    if config.task in ("rcnn", "dsnt") and config.data.rcnn_proposals <= 0:
+    if config.task in PROPOSAL_TASKS and config.data.rcnn_proposals <= 0:
         raise ValueError(f"data.rcnn_proposals must be positive for the {config.task} task")
+
+
+class FasterRCNNTask(_DetectionTask):
+    """Faster R-CNN (Table 5's baselines, models.faster_rcnn): its RPN on the letterboxed
+    scene's anchors (at the model's stride) and its box head on RoIAlign bins of the same
+    features, trained together (one loss, the sum). The head's RoIs are the proposals of
+    data.proposals (simulated round the plates, plus the mined ones where given), as the
+    cascade's R-CNN is trained; each positive's target is its plate's box."""
+    name = "faster_rcnn"
+    batch_spec = {"image": ("uint8", "B,h,w,3"), "scale": ("float32", "B"),
+                  "anchor_labels": ("int32", "B,A"), "anchor_deltas": ("float32", "B,A,4"),
+                  "proposals": ("float32", "B,K,4"), "proposal_labels": ("int32", "B,K"),
+                  "proposal_corners": ("float32", "B,K,4,2")}
+
+    def __init__(self, config):
+        super().__init__(config)
+        from alpr_jax.models.faster_rcnn import FasterRCNN
+        self.model = FasterRCNN(**config.model)
+        if self.model.stride != self.input_cfg.feature_stride:
+            raise ValueError(f"model.stride {self.model.stride} and data.feature_stride "
+                             f"{self.input_cfg.feature_stride} differ: the anchors' grid "
+                             f"must be the feature map's")
+        if tuple(self.input_cfg.rpn_zoom) != (1.0, 1.0):
+            raise ValueError("faster_rcnn trains on the letterboxed scene: data.rpn_zoom "
+                             "must be (1, 1)")
+
+    def init_variables(self, rng):
+        h, w = self.config.data.input_hw
+        return self.model.init({"params": rng}, jnp.zeros((1, h, w, 3), jnp.float32),
+                               jnp.zeros((1, 1, 4), jnp.float32), train=False)
+
+    def loss(self, params, batch_stats, batch, rng):
+        from alpr_jax.geometry import boxes as box_ops
+        from alpr_jax.models.faster_rcnn import ROI_DELTA_STD
+        x = (batch["image"].astype(jnp.float32) / 255.0).astype(self.dtype)
+        scale = batch["scale"][:, None, None]                            # original -> input px
+        rois = batch["proposals"] * scale                                # [B, K, 4]
+        plates = crop_ops.decode_corners(batch["proposal_corners"],
+                                         crop_ops.crop_boxes(batch["proposals"]))
+        targets = box_ops.encode(box_ops.corner_bounds(plates * scale[..., None]), rois)
+        out, stats = self._apply(params, batch_stats, x, rng, rois)
+        rpn, rpn_metrics = losses.rpn_loss(out, batch)
+        labels = batch["proposal_labels"].reshape(-1)
+        head, head_metrics = losses.box_head_loss(
+            out["roi_logits"].reshape(-1, 2), labels, out["roi_deltas"].reshape(-1, 4),
+            (targets / ROI_DELTA_STD).reshape(-1, 4))
+        loss = rpn + head
+        return loss, ({**rpn_metrics, **head_metrics, "loss": loss}, stats)
+
+    def evaluate(self, variables) -> dict:
+        """The whole Faster R-CNN (pipeline.faster_rcnn) on eval_dirs."""
+        from alpr_jax.pipeline.faster_rcnn import FasterRCNNDetector
+
+        def build():
+            return {"faster_rcnn": FasterRCNNDetector(dict(self.config.model), variables,
+                                                      tuple(self.config.data.input_hw))}
+
+        return self._cascade_metrics(variables, build, ("ap_50", "ap_70", "ap_mean", "found"),
+                                     plate_free=False)
 
 
 class DSNTTask(_DetectionTask):

@@ -87,6 +87,16 @@ def rcnn_loss(outputs: dict, labels, target_corners, corner_weight: float = 1.0
     return loss, {"loss": loss, "loss_cls": cls, "loss_corners": corner, "acc": acc}
 
 
+def box_head_loss(logits, labels, deltas, target_deltas) -> tuple[jnp.ndarray, dict]:
+    """Faster R-CNN's box head: cross entropy plate / not on every RoI + smooth-L1 of the
+    (normalised) box deltas on positives. logits [N, 2], labels int32 [N], deltas and
+    target_deltas [N, 4]."""
+    cls = cross_entropy(logits, labels)
+    box = masked_mean(smooth_l1(deltas - target_deltas).sum(-1), labels == 1)
+    acc = jnp.mean(jnp.argmax(logits, -1) == labels)
+    return cls + box, {"loss_roi_cls": cls, "loss_roi_box": box, "roi_acc": acc}
+
+
 # --- DSNT (Nibali et al., 2018): coordinates regressed through the heatmap's expectation ------
 
 def gaussian_heatmap(coords: jnp.ndarray, hw: tuple[int, int], sigma_px: float = 1.0
