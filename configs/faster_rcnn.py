@@ -29,8 +29,7 @@ def get_config(arg=None):
     c = common.run("faster_rcnn")
     c.model = ml_collections.ConfigDict(dict(backbone=arg.backbone, stride=arg.stride,
                                              width=1.0, fc=4096, dropout=0.5))
-    c.data = common.detection_data(rcnn_proposals=64, rcnn_positive_fraction=0.25,
-                                   feature_stride=arg.stride)
+    c.data = common.detection_data(rcnn_proposals=64, rcnn_positive_fraction=0.25)
     c.optimizer = common.optimizer("sgd", 1e-3, weight_decay=5e-4, grad_clip=10.0)
     common.schedule(c, 100000, 70000)
     c.eval_dirs = ("../shared/data/ccpd_samples",)

@@ -46,11 +46,6 @@ def faster_rcnn_label(model: dict) -> str:
     return f"Faster R-CNN ({name}, stride {model['stride']})"
 
 
-def param_mb(tree) -> float:
-    import jax
-    return sum(int(np.prod(x.shape)) * 4 for x in jax.tree_util.tree_leaves(tree)) / 2 ** 20
-
-
 def full_width_detector(kind: str, model: dict | None = None):
     """kind "cascade" / "rpn": the shipped architecture at width 1.0 (its :paper config);
     "faster_rcnn": `model` at width 1.0 with fc 4096; random weights."""
@@ -199,9 +194,7 @@ def main(argv=None):
     photos = speed_photos(args.data[0], args.speed_photos)
     for row in rows:
         full = full_width_detector(row["kind"], row.get("model"))
-        row["full_mb"] = full.size_mb() if row["kind"] == "faster_rcnn" else param_mb(
-            [full.rpn_variables["params"]]
-            + ([full.rcnn_variables["params"]] if row["kind"] == "cascade" else []))
+        row["full_mb"] = full.size_mb()          # as the trained rows' model_mb
         row["full_ms"] = timed_ms(full, photos)
         row["ms"] = results[(args.data[0], row["label"])]["ms_per_image"]
         del full

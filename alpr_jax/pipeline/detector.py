@@ -243,12 +243,10 @@ class PlateDetector:
         input_hw = x.shape[1:3]
         out = self.rpn.apply(variables, x, train=False)
         grid = jnp.asarray(anchor_ops.grid_anchors((input_hw[0] // 8, input_hw[1] // 8)))
-        scores = jax.nn.sigmoid(out["objectness"][0].astype(jnp.float32))
-        scores, idx = jax.lax.top_k(scores, min(self.options.pre_nms, scores.shape[0]))
-        anchors = grid[idx]
-        boxes = box_ops.decode(out["deltas"][0][idx], anchors)
+        scores, idx, boxes = top_anchor_boxes(out["objectness"][0], out["deltas"][0], grid,
+                                              self.options.pre_nms)
         if "corners" in out:
-            corners = crop_ops.decode_corners(out["corners"][0][idx], anchors)
+            corners = crop_ops.decode_corners(out["corners"][0][idx], grid[idx])
         else:
             corners = jnp.zeros((len(idx), 4, 2), jnp.float32)
         return scores, boxes, corners
@@ -452,19 +450,36 @@ class PlateDetector:
         return np.concatenate([b[:, :2] - grow, b[:, 2:] + grow], 1)
 
     def _final(self, scores, corners, threshold: float | None = None) -> list[Detection]:
-        """Detections best first: those scoring threshold (default score_threshold) or more
-        and at least min_width_px wide, after NMS on their corners' bounds."""
-        if not len(scores):
-            return []
-        corners = corners.astype(np.float32)
-        bounds = box_ops.corner_bounds(corners)
-        ok = ((scores >= (self.options.score_threshold if threshold is None else threshold))
-              & (bounds[:, 2] - bounds[:, 0] >= self.options.min_width_px))
-        scores, corners, bounds = scores[ok], corners[ok], bounds[ok]
-        if not len(scores):
-            return []
-        keep = box_ops.nms(bounds, scores, self.options.final_nms)
-        return [Detection(corners[i], bounds[i], float(scores[i])) for i in keep]
+        """final_detections with these options (threshold default: score_threshold)."""
+        o = self.options
+        return final_detections(scores, corners,
+                                o.score_threshold if threshold is None else threshold,
+                                o.min_width_px, o.final_nms)
+
+
+def final_detections(scores: np.ndarray, corners: np.ndarray, threshold: float,
+                     min_width_px: float, nms_iou: float) -> list[Detection]:
+    """Detections best first from scores [N] and corners [N, 4, 2] (original px): those
+    scoring threshold or more and at least min_width_px wide, after NMS on their corners'
+    bounds. The cascade's and the Faster R-CNN baselines' last step."""
+    if not len(scores):
+        return []
+    corners = np.asarray(corners, np.float32)
+    bounds = box_ops.corner_bounds(corners)
+    ok = (scores >= threshold) & (bounds[:, 2] - bounds[:, 0] >= min_width_px)
+    scores, corners, bounds = scores[ok], corners[ok], bounds[ok]
+    if not len(scores):
+        return []
+    keep = box_ops.nms(bounds, scores, nms_iou)
+    return [Detection(corners[i], bounds[i], float(scores[i])) for i in keep]
+
+
+def top_anchor_boxes(objectness, deltas, anchors, k: int):
+    """An RPN's k best anchors (inside jit): objectness logits [N], deltas [N, 4] and
+    anchors [N, 4] -> (scores [k] float32 sigmoid, their indices [k], decoded boxes [k, 4])."""
+    scores = jax.nn.sigmoid(objectness.astype(jnp.float32))
+    scores, idx = jax.lax.top_k(scores, min(k, scores.shape[0]))
+    return scores, idx, box_ops.decode(deltas[idx], anchors[idx])
 
 
 # RoI counts are padded to these sizes: finely for the networks, whose cost grows with the

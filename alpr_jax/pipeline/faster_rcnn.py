@@ -23,7 +23,7 @@ from alpr_jax.data.preprocess import letterbox, oriented_input_hw
 from alpr_jax.geometry import anchors as anchor_ops
 from alpr_jax.geometry import boxes as box_ops
 from alpr_jax.models.faster_rcnn import ROI_DELTA_STD, FasterRCNN
-from alpr_jax.pipeline.detector import Detection
+from alpr_jax.pipeline.detector import Detection, final_detections, top_anchor_boxes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,9 +70,9 @@ class FasterRCNNDetector:
         features, out = self.model.apply(variables, x, train=False, method=FasterRCNN.rpn)
         s = self.model.stride
         grid = jnp.asarray(anchor_ops.grid_anchors((x.shape[1] // s, x.shape[2] // s), s))
-        scores = jax.nn.sigmoid(out["objectness"][0].astype(jnp.float32))
-        scores, idx = jax.lax.top_k(scores, min(self.options.pre_nms, scores.shape[0]))
-        return features, scores, box_ops.decode(out["deltas"][0][idx], grid[idx])
+        scores, _, boxes = top_anchor_boxes(out["objectness"][0], out["deltas"][0], grid,
+                                            self.options.pre_nms)
+        return features, scores, boxes
 
     @functools.partial(jax.jit, static_argnums=0)
     def _head(self, variables, features, rois):
@@ -100,12 +100,8 @@ class FasterRCNNDetector:
         probs, refined = (np.asarray(a)[:len(keep)] for a in
                           self._head(self.variables, features, jnp.asarray(rois)))
         t2 = time.perf_counter()
-        refined = refined / scale
-        ok = (probs >= o.score_threshold) & (refined[:, 2] - refined[:, 0] >= o.min_width_px)
-        probs, refined = probs[ok], refined[ok].astype(np.float32)
-        dets = [Detection(box_ops.box_corners(refined[i]).astype(np.float32), refined[i],
-                          float(probs[i]))
-                for i in box_ops.nms(refined, probs, o.final_nms)] if len(probs) else []
+        corners = np.stack([box_ops.box_corners(b) for b in refined / scale])
+        dets = final_detections(probs, corners, o.score_threshold, o.min_width_px, o.final_nms)
         timing = {"rpn": (t1 - t0) * 1e3, "head": (t2 - t1) * 1e3,
                   "detect_total": (time.perf_counter() - t0) * 1e3}
         return dets, timing

@@ -24,6 +24,7 @@ import numpy as np
 
 from alpr_jax.data import input_pipeline, mined_proposals
 from alpr_jax.data.annotations import read_annotations, read_split, split_records
+from alpr_jax.geometry import boxes as box_ops
 from alpr_jax.geometry import crops as crop_ops
 from alpr_jax.models.detector import RCNN, RPN
 from alpr_jax.train import losses
@@ -49,8 +50,7 @@ class _DetectionTask:
             rcnn_proposals=d.rcnn_proposals if self.name in PROPOSAL_TASKS else 0,
             rcnn_positive_fraction=d.rcnn_positive_fraction, mined_fraction=d.mined_fraction,
             rpn_zoom=tuple(d.rpn_zoom) if self.name == "rpn" else (1.0, 1.0),
-            rpn_band_px=tuple(d.rpn_band_px), p_photometric=d.get("p_photometric", 0.0),
-            feature_stride=int(d.get("feature_stride", 8)))
+            rpn_band_px=tuple(d.rpn_band_px), p_photometric=d.get("p_photometric", 0.0))
         self._backgrounds = None
         self._evaluators = None        # built on the first evaluate(), then reused
         self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
@@ -222,7 +222,7 @@ def check_detection_config(config) -> None:
 
 class FasterRCNNTask(_DetectionTask):
     """Faster R-CNN (Table 5's baselines, models.faster_rcnn): its RPN on the letterboxed
-    scene's anchors (at the model's stride) and its box head on RoIAlign bins of the same
+    scene's anchors (at the model's stride: the input pipeline's grid follows model.stride) and its box head on RoIAlign bins of the same
     features, trained together (one loss, the sum). The head's RoIs are the proposals of
     data.proposals (simulated round the plates, plus the mined ones where given), as the
     cascade's R-CNN is trained; each positive's target is its plate's box."""
@@ -236,10 +236,8 @@ class FasterRCNNTask(_DetectionTask):
         super().__init__(config)
         from alpr_jax.models.faster_rcnn import FasterRCNN
         self.model = FasterRCNN(**config.model)
-        if self.model.stride != self.input_cfg.feature_stride:
-            raise ValueError(f"model.stride {self.model.stride} and data.feature_stride "
-                             f"{self.input_cfg.feature_stride} differ: the anchors' grid "
-                             f"must be the feature map's")
+        # the anchors' grid is the feature map's
+        self.input_cfg = dataclasses.replace(self.input_cfg, feature_stride=self.model.stride)
         if tuple(self.input_cfg.rpn_zoom) != (1.0, 1.0):
             raise ValueError("faster_rcnn trains on the letterboxed scene: data.rpn_zoom "
                              "must be (1, 1)")
@@ -250,7 +248,6 @@ class FasterRCNNTask(_DetectionTask):
                                jnp.zeros((1, 1, 4), jnp.float32), train=False)
 
     def loss(self, params, batch_stats, batch, rng):
-        from alpr_jax.geometry import boxes as box_ops
         from alpr_jax.models.faster_rcnn import ROI_DELTA_STD
         x = (batch["image"].astype(jnp.float32) / 255.0).astype(self.dtype)
         scale = batch["scale"][:, None, None]                            # original -> input px
