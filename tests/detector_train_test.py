@@ -98,6 +98,8 @@ def test_dsnt_corner_source(runs):
     # without a path, "dsnt" (the default) loads the shipped localiser; other modes need none
     assert PlateDetector.load(*paths).dsnt_variables is not None
     assert PlateDetector.load(*paths, mode="rpn_box").dsnt_variables is None
+    # no corner-patch refiner unless one is given
+    assert PlateDetector.load(*paths).patch_variables is None
 
 
 def test_pyramid_passes_keep_their_band_and_auto_zoom(runs):

@@ -9,7 +9,7 @@ from configs import common
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAMILIES = ("recognizer", "detector_rpn", "detector_rcnn", "dsnt_refine", "dsnt_image",
-            "faster_rcnn")
+            "faster_rcnn", "corner_patch")
 
 
 def _family(name):

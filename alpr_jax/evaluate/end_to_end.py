@@ -77,7 +77,7 @@ def evaluate_alpr(alpr, path: str, split: str = "all") -> dict:
         times.append(result.timing_ms)
         readings.append([(p.corners, p.detection_score, p.text) for p in result.plates])
     out = score_readings(records, readings)
-    stages = ("rpn", "rcnn") + (("dsnt",) if any("dsnt" in t for t in times) else ()) + (
+    stages = ("rpn", "rcnn") + tuple(s for s in ("dsnt", "patch") if any(s in t for t in times)) + (
         "rectify", "recognize", "total")
     for stage in stages:
         vals = [t.get(stage, 0.0) for t in times]

@@ -62,7 +62,8 @@ def detection(data: str, options: ModelOptions = ModelOptions(), split: str = "a
     result = evaluate_detector(detector, data, split, plate_free=mode == "cascade")
     cascade = mode == "cascade"
     stages = ("rpn",) + (("rcnn",) if cascade else ()) + (
-        ("dsnt",) if cascade and options.corner_source == "dsnt" else ())
+        ("dsnt",) if cascade and options.corner_source == "dsnt" else ()) + (
+        ("corner_patch",) if cascade and options.corner_patch else ())
     result.update({"mode": mode, **_weights_info(options, stages),
                    "corner_source": options.corner_source if cascade else None,
                    "data": data, "split": split, "zoom": detector.options.zoom})

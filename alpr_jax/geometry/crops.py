@@ -81,17 +81,30 @@ def cut(image, boxes, out_hw=CROP_HW):
     450 px plate read into 120 px would skip pixels). Several cuts of one photo pass its
     levels, built once (the pyramid of a large photo costs more than the crops)."""
     boxes = jnp.asarray(boxes, jnp.float32)
+    levels = _levels(image)
+    thetas = crop_thetas(boxes, levels[0].shape[:2])   # fractions of the extent: every level
+    shrink = jnp.maximum((boxes[:, 2] - boxes[:, 0]) / out_hw[1],
+                         (boxes[:, 3] - boxes[:, 1]) / out_hw[0])
+    return cut_affine(levels, thetas, shrink, out_hw)
+
+
+def cut_affine(image, thetas, shrink, out_hw):
+    """image float32 [H, W, C] or its mean_pyramid levels, sampler thetas [N, 2, 3] over
+    level 0's extent (the image padded to a multiple of 2**MAX_LEVEL), shrink [N] (image px per output px) -> crops [N, h, w, C], each read from the
+    pyramid level at which it shrinks by less than 2 (see cut)."""
+    levels = _levels(image)
+    level = jnp.clip(jnp.floor(jnp.log2(jnp.maximum(shrink, 1.0))), 0, MAX_LEVEL).astype(jnp.int32)
+    crops = jnp.stack([sampler.sample_batch(x[None], thetas[None], out_hw, PAD_VALUE)[0]
+                       for x in levels])                                  # [L, N, h, w, C]
+    return crops[level, jnp.arange(thetas.shape[0])]
+
+
+def _levels(image) -> list:
     levels = list(image) if isinstance(image, (list, tuple)) else mean_pyramid(image)
     if len(levels) != MAX_LEVEL + 1:
         raise ValueError(f"cut needs an image or its {MAX_LEVEL + 1} pyramid levels, "
                          f"got {len(levels)} levels")
-    thetas = crop_thetas(boxes, levels[0].shape[:2])   # fractions of the extent: every level
-    shrink = jnp.maximum((boxes[:, 2] - boxes[:, 0]) / out_hw[1],
-                         (boxes[:, 3] - boxes[:, 1]) / out_hw[0])
-    level = jnp.clip(jnp.floor(jnp.log2(jnp.maximum(shrink, 1.0))), 0, MAX_LEVEL).astype(jnp.int32)
-    crops = jnp.stack([sampler.sample_batch(x[None], thetas[None], out_hw, PAD_VALUE)[0]
-                       for x in levels])                                  # [L, N, h, w, C]
-    return crops[level, jnp.arange(boxes.shape[0])]
+    return levels
 
 
 # --- DSNT refinement crops: the 1:2.5 crop box with context, coordinates in [-1, 1] ----------

@@ -45,6 +45,11 @@ class _Block(nn.Module):
         return nn.relu(x + y)
 
 
+# the public name (the corner-patch refiner uses it too); the class keeps its old name because
+# flax names parameters after it ("_Block_0", ...) in the shipped files
+ResidualBlock = _Block
+
+
 class DSNTLocalizer(nn.Module):
     depth: str = "resnet50"
     width: float = 1.0

@@ -95,13 +95,16 @@ class ALPR:
              recognizer: str | None = None, score_threshold: float | None = None,
              corner_source: str = DEFAULT_CORNER_SOURCE, dsnt: str | None = None,
              tta: bool = False, zoom: str | None = None,
-             single_scale: bool = False, backend: str = "auto") -> "ALPR":
+             single_scale: bool = False, backend: str = "auto",
+             corner_patch: str | None = None) -> "ALPR":
         """The shipped weights unless paths to other exported .npz files are given;
         corner_source "dsnt" (default) takes the plate corners from the DSNT localiser in
         `dsnt` (default: shipped), "rcnn" from the R-CNN's regression; tta reads each plate
         also shifted 2 px left and right (PlateReader; 3x the recogniser's time); zoom: when
         the detector's RPN passes above 1x (for small plates) run, "auto" (default),
         "always", "off"; single_scale: the paper's one-pass cascade without re-crops;
+        corner_patch: a corner-patch refiner .npz that moves the re-crops' corners last
+        (none is shipped);
         backend: where the networks run, "jax" (XLA, the reference), "onnx" (onnxruntime,
         the optional extra) or "auto" (per network the faster where installed:
         pipeline.runtime)."""
@@ -109,7 +112,7 @@ class ALPR:
         return ModelOptions(rpn=rpn, rcnn=rcnn, dsnt=dsnt, recognizer=recognizer,
                             corner_source=corner_source, score_threshold=score_threshold,
                             zoom=zoom, single_scale=single_scale, tta=tta,
-                            backend=backend).alpr()
+                            backend=backend, corner_patch=corner_patch).alpr()
 
     def predict(self, image_or_path) -> Result:
         """A path (str / PathLike) or a uint8 RGB array [H, W, 3] -> Result.

@@ -24,7 +24,10 @@ than its proposal comes out with corners at or short of the crop's edge. So each
 re-cropped round the corners it got (their bounds grown by refine_margin per side, so the
 crop reaches past an end that was cut off) and read again, refine_steps times: the R-CNN
 rescores it and regresses new corners, and the DSNT localiser (the default corner source)
-refines a context crop round them.
+refines a context crop round them. Optionally (patch_path; tried, not shipped: README
+"Corner sources") a corner-patch refiner (models.corner_refiner) then moves each corner
+within a patch round it, cut at up to full resolution in the plate's frame
+(geometry.corner_patches), patch_steps times.
 
 Modes (Table 5): "cascade" (R-CNN corners, the paper's), "rpn_box" (RPN boxes as
 quadrilaterals), "rpn_corner" (the RPN's own corner head).
@@ -47,6 +50,7 @@ from alpr_jax import weights
 from alpr_jax.data.preprocess import letterbox, oriented_input_hw
 from alpr_jax.geometry import anchors as anchor_ops
 from alpr_jax.geometry import boxes as box_ops
+from alpr_jax.geometry import corner_patches
 from alpr_jax.geometry import crops as crop_ops
 from alpr_jax.geometry import dsnt
 from alpr_jax.models.detector import RCNN, RPN
@@ -108,6 +112,10 @@ class DetectorOptions:
     # the last re-crop's DSNT corners: the mean of reads of the plate with these margins
     # (one batch; several views average out some of the heatmaps' noise)
     dsnt_margins: tuple[float, ...] = (0.05, 0.1, 0.15)
+    patch_steps: int = 1                      # corner-patch refinements after the re-crops
+                                              # (when a refiner is loaded; 0: none)
+    patch_min_height_px: float = 20.0         # lower plates keep their DSNT corners (the
+                                              # refiner trained on plates this high or more)
 
     def __post_init__(self):
         if self.zoom not in ZOOM_POLICIES:
@@ -122,6 +130,8 @@ class DetectorOptions:
             raise ValueError(f"refine_steps must be >= 0, got {self.refine_steps}")
         if not 0 <= self.refine_threshold <= 1:
             raise ValueError(f"refine_threshold must be in [0, 1], got {self.refine_threshold}")
+        if self.patch_steps < 0:
+            raise ValueError(f"patch_steps must be >= 0, got {self.patch_steps}")
         if self.rescore not in ("last", "max", "mean"):
             raise ValueError(f"rescore must be 'last', 'max' or 'mean', got {self.rescore!r}")
 
@@ -140,13 +150,15 @@ class PlateDetector:
                  rcnn_variables: dict | None = None, mode: str = "cascade",
                  options: DetectorOptions = DetectorOptions(),
                  dsnt_config: dict | None = None, dsnt_variables: dict | None = None,
-                 backend: str = "jax"):
+                 backend: str = "jax", patch_config: dict | None = None,
+                 patch_variables: dict | None = None):
         if mode not in MODES:
             raise ValueError(f"detector mode must be one of {MODES}, got {mode!r}")
         if mode == "cascade" and rcnn_variables is None:
             raise ValueError("mode 'cascade' needs R-CNN weights")
-        if dsnt_variables is not None and mode != "cascade":
-            raise ValueError("DSNT corners refine the cascade's RoIs: use mode 'cascade'")
+        if (dsnt_variables is not None or patch_variables is not None) and mode != "cascade":
+            raise ValueError("DSNT corners and corner patches refine the cascade's RoIs: use "
+                             "mode 'cascade'")
         if mode == "rpn_corner" and not rpn_config.get("corner_head"):
             raise ValueError("mode 'rpn_corner' needs an RPN trained with corner_head=True")
         runtime.check_backend(backend)
@@ -157,13 +169,18 @@ class PlateDetector:
         # the networks on the chosen backend; the crops around them always run in JAX
         self._rpn_fn = runtime.NetRunner("rpn", self._rpn_topk, rpn_variables, backend,
                                          dynamic_batch=False)
-        self._rcnn_fn = self._dsnt_fn = None
+        self._rcnn_fn = self._dsnt_fn = self._patch_fn = None
         if rcnn_variables is not None:
             self._rcnn_fn = runtime.NetRunner("rcnn", self._rcnn_apply, rcnn_variables, backend)
         if dsnt_variables is not None:
             from alpr_jax.models.dsnt_localizer import DSNTLocalizer
             self.dsnt = DSNTLocalizer(**(dsnt_config or {}))
             self._dsnt_fn = runtime.NetRunner("dsnt", self._dsnt_apply, dsnt_variables, backend)
+        if patch_variables is not None:
+            from alpr_jax.models.corner_refiner import CornerRefiner
+            self.patch_refiner = CornerRefiner(**(patch_config or {}))
+            self._patch_fn = runtime.NetRunner("corner_patch", self._patch_apply,
+                                               patch_variables, backend)
 
     @property
     def rpn_variables(self):
@@ -177,8 +194,12 @@ class PlateDetector:
     def dsnt_variables(self):
         return self._dsnt_fn.variables if self._dsnt_fn is not None else None
 
+    @property
+    def patch_variables(self):
+        return self._patch_fn.variables if self._patch_fn is not None else None
+
     def set_variables(self, rpn: dict | None = None, rcnn: dict | None = None,
-                      dsnt: dict | None = None) -> None:
+                      dsnt: dict | None = None, corner_patch: dict | None = None) -> None:
         """New weights for the stages given (same models): a training run's evaluations
         reuse one detector, and its compiled functions, for every checkpoint."""
         if rpn is not None:
@@ -191,15 +212,21 @@ class PlateDetector:
             if self._dsnt_fn is None:
                 raise ValueError("this detector has no DSNT localiser to give weights to")
             self._dsnt_fn.set_variables(dsnt)
+        if corner_patch is not None:
+            if self._patch_fn is None:
+                raise ValueError("this detector has no corner-patch refiner to give weights to")
+            self._patch_fn.set_variables(corner_patch)
 
     @classmethod
     def load(cls, rpn_path: str | None = None, rcnn_path: str | None = None,
              mode: str = "cascade", options: DetectorOptions = DetectorOptions(),
              corner_source: str = DEFAULT_CORNER_SOURCE, dsnt_path: str | None = None,
-             backend: str = "jax"):
+             backend: str = "jax", patch_path: str | None = None):
         """From .npz files written by the training loop (default: the shipped ones).
         corner_source "dsnt" (cascade mode only) reads dsnt_path, a DSNT refinement export
-        (default: the shipped one); backend: where the networks run (pipeline.runtime)."""
+        (default: the shipped one); patch_path (cascade mode only): a corner-patch refiner
+        (configs/corner_patch.py; none is shipped) run after the re-crops, whatever the
+        corner source; backend: where the networks run (pipeline.runtime)."""
         if corner_source not in CORNER_SOURCES:
             raise ValueError(f"corner_source must be one of {CORNER_SOURCES}, got {corner_source!r}")
         rpn_vars, rpn_meta = weights.load_npz(rpn_path or weights.shipped("rpn"))
@@ -209,12 +236,16 @@ class PlateDetector:
         dsnt_vars, dsnt_meta = (None, {})
         if corner_source == "dsnt" and mode == "cascade":
             dsnt_vars, dsnt_meta = weights.load_npz(dsnt_path or weights.shipped("dsnt"))
+        patch_vars, patch_meta = (None, {})
+        if patch_path:
+            patch_vars, patch_meta = weights.load_npz(patch_path)
         return cls(rpn_meta["model"], rpn_vars, rcnn_meta.get("model"), rcnn_vars, mode, options,
-                   dsnt_meta.get("model"), dsnt_vars, backend)
+                   dsnt_meta.get("model"), dsnt_vars, backend, patch_meta.get("model"),
+                   patch_vars)
 
     def size_mb(self) -> float:
         trees = [self.rpn_variables] + ([self.rcnn_variables] if self.mode == "cascade" else [])
-        trees += [self.dsnt_variables] if self.dsnt_variables is not None else []
+        trees += [t for t in (self.dsnt_variables, self.patch_variables) if t is not None]
         return sum(x.size * x.dtype.itemsize for t in trees
                    for x in jax.tree_util.tree_leaves(t)) / 2 ** 20
 
@@ -229,6 +260,8 @@ class PlateDetector:
             out.append((self._rcnn_fn, ("B", *crop_ops.CROP_HW, 3)))
         if self._dsnt_fn is not None:
             out.append((self._dsnt_fn, ("B", *crop_ops.DSNT_HW, 3)))
+        if self._patch_fn is not None:
+            out.append((self._patch_fn, ("B", *corner_patches.PATCH_HW, 3)))
         return out
 
     @staticmethod
@@ -264,6 +297,11 @@ class PlateDetector:
         out = self.dsnt.apply(variables, crops, train=False)
         return (dsnt.dsnt(dsnt.normalize_heatmap(out["heatmap_logits"])),)
 
+    def _patch_apply(self, variables, patches):
+        """patches float32 [N, 64, 64, 3] -> corners [N, 2] in [-1, 1] over each patch."""
+        out = self.patch_refiner.apply(variables, patches, train=False)
+        return (dsnt.dsnt(dsnt.normalize_heatmap(out["heatmap_logits"]))[:, 0],)
+
     # --- public ---------------------------------------------------------------------------
     def detect(self, image: np.ndarray) -> tuple[list[Detection], dict]:
         """image uint8 [H, W, 3] RGB -> (detections best first, timing in ms per stage;
@@ -271,7 +309,7 @@ class PlateDetector:
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f"image must be uint8 [H, W, 3], got {image.dtype} {image.shape}")
         o = self.options
-        timing = {"rpn": 0.0, "rpn_zoom": 0.0, "rcnn": 0.0, "dsnt": 0.0}
+        timing = {"rpn": 0.0, "rpn_zoom": 0.0, "rcnn": 0.0, "dsnt": 0.0, "patch": 0.0}
         t0 = time.perf_counter()
         full = _bucketed(image) if self.mode == "cascade" else None
         runs = {s: self._rpn_pass(image, s) for s in o.passes(False)}
@@ -422,10 +460,28 @@ class PlateDetector:
         timing["dsnt"] += (time.perf_counter() - t) * 1e3
         return quads / scale
 
+    def _patches(self, full, corners: np.ndarray, timing: dict) -> np.ndarray:
+        """Corners [R, 4, 2] (original px) moved by the corner-patch refiner: [R, 4, 2]."""
+        t = time.perf_counter()
+        levels, scale = full
+        n = 4 * len(corners)
+        thetas, shrink = (np.asarray(a).reshape(n, *a.shape[2:]) for a in
+                          corner_patches.patch_thetas(corners * scale, levels[0].shape[:2]))
+        rows = next((b for b in CUT_BUCKETS if b >= n), n)     # padded as _padded pads boxes
+        pad = np.arange(rows) % n
+        cut = np.asarray(_cut_affine_jit(levels, thetas[pad], shrink[pad],
+                                         corner_patches.PATCH_HW))
+        k = next((b for b in ROI_BUCKETS if b >= n), n)
+        coords = np.asarray(self._patch_fn(cut[:k])[0])[:n].reshape(len(corners), 4, 2)
+        out = np.asarray(corner_patches.to_image(coords, corners * scale)) / scale
+        timing["patch"] += (time.perf_counter() - t) * 1e3
+        return out
+
     def _refine(self, full, dets: list[Detection], timing: dict) -> list[Detection]:
         """Each detection re-cropped around its corners (their bounds as the RoI), refine_steps
         times: the R-CNN rescores it and regresses its corners from a crop that holds the
-        whole plate, and the DSNT localiser refines them from a context crop centred on them."""
+        whole plate, and the DSNT localiser refines them from a context crop centred on them;
+        then the corner-patch refiner, patch_steps times."""
         o = self.options
         corners = np.stack([d.corners for d in dets])
         history = [np.array([d.score for d in dets], np.float32)]
@@ -439,6 +495,12 @@ class PlateDetector:
                     len(margins), len(corners), 4, 2).mean(0)
         rule = self.options.rescore
         scores = {"last": history[-1], "max": np.max(history, 0), "mean": np.mean(history, 0)}[rule]
+        # only what will be returned, and high enough for the patches
+        live = np.flatnonzero((scores >= o.score_threshold) & (
+            np.asarray(corner_patches.heights(corners)) >= o.patch_min_height_px))
+        if self._patch_fn is not None and len(live):
+            for _ in range(o.patch_steps):
+                corners[live] = self._patches(full, corners[live], timing)
         return self._final(scores, corners)
 
     def _around(self, corners: np.ndarray, margin: float | None = None) -> np.ndarray:
@@ -508,6 +570,11 @@ def _cut(levels, boxes: np.ndarray, out_hw, count: int):
 @functools.partial(jax.jit, static_argnums=2)
 def _cut_jit(levels, boxes, out_hw):
     return crop_ops.cut(levels, boxes, out_hw)
+
+
+@functools.partial(jax.jit, static_argnums=3)
+def _cut_affine_jit(levels, thetas, shrink, out_hw):
+    return crop_ops.cut_affine(levels, thetas, shrink, out_hw)
 
 
 @jax.jit

@@ -20,6 +20,7 @@ class ModelOptions:
     rpn: str | None = None
     rcnn: str | None = None
     dsnt: str | None = None
+    corner_patch: str | None = None
     recognizer: str | None = None
     corner_source: str = DEFAULT_CORNER_SOURCE    # "dsnt" (the localiser) or "rcnn"
     score_threshold: float | None = None          # None: DetectorOptions' default
@@ -51,7 +52,8 @@ class ModelOptions:
 
     def detector(self, mode: str = "cascade") -> PlateDetector:
         return PlateDetector.load(self.rpn, self.rcnn, mode, self.detector_options(),
-                                  self.corner_source, self.dsnt, self.backend)
+                                  self.corner_source, self.dsnt, self.backend,
+                                  self.corner_patch)
 
     def reader(self):
         from alpr_jax.pipeline.reader import PlateReader
@@ -80,6 +82,9 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                             "source dsnt")
         g.add_argument("--corner-source", default=DEFAULT_CORNER_SOURCE, choices=CORNER_SOURCES,
                        help="plate corners from the DSNT localiser (default) or the R-CNN")
+        g.add_argument("--corner-patch", default=None,
+                       help="a corner-patch refiner .npz (configs/corner_patch.py) run on the "
+                            "re-crops' corners (default: none; none is shipped)")
         g.add_argument("--score-threshold", "--threshold", type=float, default=None,
                        help=f"minimum plate score (default {DetectorOptions.score_threshold})")
         g.add_argument("--zoom", default=None, choices=ZOOM_POLICIES,

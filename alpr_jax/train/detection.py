@@ -1,8 +1,9 @@
 """The detector families' tasks for the shared loop: "rpn" (on the letterboxed scene), "rcnn"
 (on 1:2.5 crops of proposals cut from the original scene, trained with the RPN fixed:
 simulated proposals, plus the fixed RPN's own when they are mined, see data.proposals),
-"dsnt" (the DSNT localiser on context crops of positive proposals) and "dsnt_image" (the
-DSNT localiser on the whole letterboxed scene, one plate each).
+"dsnt" (the DSNT localiser on context crops of positive proposals), "dsnt_image" (the
+DSNT localiser on the whole letterboxed scene, one plate each) and "corner_patch" (the
+corner-patch refiner on patches round perturbed corners of the plates).
 
 config.model: the model's fields (RPN: width, corner_head; RCNN: width, dropout;
 DSNTLocalizer: depth, width). config.data: configs.common.detection_data's fields;
@@ -31,7 +32,7 @@ from alpr_jax.train import losses
 
 RPN_SPEC = {"image": ("uint8", "B,h,w,3"), "anchor_labels": ("int32", "B,A"),
             "anchor_deltas": ("float32", "B,A,4"), "anchor_corners": ("float32", "B,A,4,2")}
-PROPOSAL_TASKS = ("rcnn", "dsnt", "faster_rcnn")     # trained on data.proposals' RoIs
+PROPOSAL_TASKS = ("rcnn", "dsnt", "faster_rcnn", "corner_patch")     # trained on data.proposals' RoIs
 PROPOSAL_SPEC = {"full_image": ("uint8", "B,H,W,3"), "proposals": ("float32", "B,K,4"),
                  "proposal_labels": ("int32", "B,K"), "proposal_corners": ("float32", "B,K,4,2")}
 
@@ -319,6 +320,88 @@ class DSNTTask(_DetectionTask):
             return {"dsnt": PlateDetector(*rpn, *rcnn, options=DetectorOptions(zoom="off"),
                                           dsnt_config=dict(self.config.model),
                                           dsnt_variables=variables)}
+
+        return self._cascade_metrics(variables, build, (
+            "ap_80", "ap_90", "corner_error_px", "corner_error_p90_px"), plate_free=False)
+
+
+class CornerPatchTask(_DetectionTask):
+    """The corner-patch refiner (models.corner_refiner): each positive proposal's plate, its
+    true corners moved by noise like a corner source's error (a per-plate shift and
+    per-corner offsets, both loss.noise x the plate's height, loss.noise drawn log-uniformly
+    per plate), the four patches round the moved corners (geometry.corner_patches, cut
+    from the photo's 2x2-mean levels), Euclidean + js_weight x Jensen-Shannon loss to where
+    the true corner lies in each patch. Corners moved out of their patch, and plates under
+    loss.min_height_px high, are left out."""
+    name = "corner_patch"
+    batch_spec = PROPOSAL_SPEC
+
+    def __init__(self, config):
+        super().__init__(config)
+        from alpr_jax.models.corner_refiner import CornerRefiner
+        self.model = CornerRefiner(**config.model)
+        lo, hi = config.loss.noise
+        if not 0 < lo <= hi:
+            raise ValueError(f"loss.noise must be (low, high) with 0 < low <= high, got "
+                             f"{tuple(config.loss.noise)}")
+
+    def init_variables(self, rng):
+        from alpr_jax.geometry.corner_patches import PATCH_HW
+        x = jnp.zeros((1, *PATCH_HW, 3), jnp.float32)
+        return self.model.init({"params": rng}, x, train=False)
+
+    def loss(self, params, batch_stats, batch, rng):
+        from alpr_jax.geometry import corner_patches as patches
+        images = batch["full_image"].astype(jnp.float32) / 255.0                # [B, H, W, 3]
+        true = crop_ops.decode_corners(batch["proposal_corners"],
+                                       crop_ops.crop_boxes(batch["proposals"]))  # [B, K, 4, 2]
+        moved = self._perturbed(jax.random.fold_in(rng, 1), true)
+        thetas, shrink = patches.patch_thetas(moved, images.shape[1:3])
+        b, k = true.shape[:2]
+        levels = jax.vmap(crop_ops.mean_pyramid)(images)
+        crops = jax.vmap(lambda lv, t, s: crop_ops.cut_affine(lv, t, s, patches.PATCH_HW))(
+            levels, thetas.reshape(b, k * 4, 2, 3), shrink.reshape(b, k * 4))
+        crops = crops.reshape((-1,) + crops.shape[2:]).astype(self.dtype)    # [B*K*4, ...]
+        out, stats = self._apply(params, batch_stats, crops, rng)
+        target = patches.to_patch(true, moved).reshape(-1, 1, 2)
+        # plates under loss.min_height_px are left out: their patches span a few photo px,
+        # where a 1 px error is a third of the patch and would outweigh the large plates
+        large = patches.heights(true) >= self.config.loss.min_height_px        # [B, K]
+        large = large[..., None].repeat(4, -1).reshape(-1)
+        valid = ((batch["proposal_labels"] == 1)[..., None].repeat(4, -1).reshape(-1)
+                 & jnp.all(jnp.abs(target) < 0.95, (-2, -1)) & large)
+        per_corner, metrics = losses.dsnt_loss(out["heatmap_logits"], target,
+                                               self.config.loss.js_weight, reduce=False)
+        loss = losses.masked_mean(per_corner.mean(-1), valid)
+        metrics = {k: losses.masked_mean(v.mean(-1), valid) for k, v in metrics.items()}
+        return loss, (dict(metrics, loss=loss, valid=valid.mean()), stats)
+
+    def _perturbed(self, rng, corners):
+        """corners [B, K, 4, 2] moved as a corner source errs (see the class docstring)."""
+        lo, hi = self.config.loss.noise
+        k_scale, k_shift, k_corner = jax.random.split(rng, 3)
+        shape = corners.shape[:2]
+        scale = jnp.exp(jax.random.uniform(k_scale, shape, minval=jnp.log(lo),
+                                           maxval=jnp.log(hi)))
+        from alpr_jax.geometry.corner_patches import heights
+        sigma = (scale * heights(corners))[..., None, None]
+        shift = jax.random.normal(k_shift, shape + (1, 2)) * sigma
+        return corners + shift + jax.random.normal(k_corner, corners.shape) * sigma
+
+    def evaluate(self, variables) -> dict:
+        """The shipped cascade (or eval_rpn / eval_rcnn) with these corner patches, as the
+        detector runs by default (re-crops, DSNT corners, then the patches)."""
+        from alpr_jax.pipeline.detector import PlateDetector
+        rpn, rcnn = self._shipped_or("eval_rpn", "rpn"), self._shipped_or("eval_rcnn", "rcnn")
+        dsnt = self._shipped_or("eval_dsnt", "dsnt")
+        if rpn is None or rcnn is None or dsnt is None:
+            return {}
+
+        def build():
+            return {"patches": PlateDetector(*rpn, *rcnn, dsnt_config=dsnt[0],
+                                             dsnt_variables=dsnt[1],
+                                             patch_config=dict(self.config.model),
+                                             patch_variables=variables)}
 
         return self._cascade_metrics(variables, build, (
             "ap_80", "ap_90", "corner_error_px", "corner_error_p90_px"), plate_free=False)

@@ -13,7 +13,8 @@ import numpy as np
 
 
 class Task(Protocol):
-    name: str            # "recognition", "rpn", "rcnn", "dsnt", "dsnt_image", "faster_rcnn":
+    name: str            # "recognition", "rpn", "rcnn", "dsnt", "dsnt_image", "faster_rcnn",
+                         # "corner_patch":
                          # the export name
     # key -> (dtype, shape) of every array in a batch; shapes name the batch axis B
     batch_spec: dict[str, tuple[str, str]]
@@ -44,7 +45,8 @@ def get_task(config) -> Task:
         return RecognitionTask(config)
     from alpr_jax.train import detection
     tasks = {"rpn": detection.RPNTask, "rcnn": detection.RCNNTask, "dsnt": detection.DSNTTask,
-             "dsnt_image": detection.DSNTImageTask, "faster_rcnn": detection.FasterRCNNTask}
+             "dsnt_image": detection.DSNTImageTask, "faster_rcnn": detection.FasterRCNNTask,
+             "corner_patch": detection.CornerPatchTask}
     if config.task not in tasks:
         raise ValueError(f"unknown task {config.task!r}; expected 'recognition' or one of "
                          f"{sorted(tasks)}")
