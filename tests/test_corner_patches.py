@@ -43,9 +43,7 @@ def test_every_corner_looks_top_left():
     # flips they are the same picture, dark outside the plate (top-left quadrant), bright
     # inside it (bottom-right quadrant)
     image, corners = _rectangle_image()
-    thetas, shrink = cp.patch_thetas(corners[None], image.shape[:2])
-    patches = np.asarray(crops.cut_affine(jnp.asarray(image), thetas[0], shrink[0],
-                                          cp.PATCH_HW))
+    patches = np.asarray(cp.cut(crops.mean_pyramid(jnp.asarray(image)), corners[None]))
     assert patches.shape == (4, *cp.PATCH_HW, 3)
     for k in range(1, 4):
         np.testing.assert_allclose(patches[k], patches[0], atol=1e-4)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from alpr_jax.geometry import crops
+
 PATCH_HW = (64, 64)
 EXTENT = 0.3                     # patch half-size, in plate heights
 HORIZONTAL = (1, 0, 3, 2)        # each corner's neighbour along the top / bottom edge
@@ -56,6 +58,14 @@ def patch_thetas(corners, image_hw, extent: float = EXTENT, out_hw=PATCH_HW):
     thetas = jnp.concatenate([linear, offset[..., None]], -1)
     side = jnp.linalg.norm(axes[..., 0], axis=-1) * 2                        # 2r
     return thetas, side / min(out_hw)
+
+
+def cut(levels: list, corners, extent: float = EXTENT, out_hw=PATCH_HW):
+    """The patches of quadrilaterals corners [N, 4, 2] (px of levels[0], a photo's
+    crops.mean_pyramid levels) -> float32 [N * 4, h, w, C], each corner's patch read from
+    the pyramid level at which it shrinks by less than 2 (crops.cut_affine)."""
+    thetas, shrink = patch_thetas(corners, levels[0].shape[:2], extent, out_hw)
+    return crops.cut_affine(levels, thetas.reshape(-1, 2, 3), shrink.reshape(-1), out_hw)
 
 
 def to_image(coords, corners, extent: float = EXTENT):

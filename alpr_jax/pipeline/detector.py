@@ -465,14 +465,9 @@ class PlateDetector:
         t = time.perf_counter()
         levels, scale = full
         n = 4 * len(corners)
-        thetas, shrink = (np.asarray(a).reshape(n, *a.shape[2:]) for a in
-                          corner_patches.patch_thetas(corners * scale, levels[0].shape[:2]))
-        rows = next((b for b in CUT_BUCKETS if b >= n), n)     # padded as _padded pads boxes
-        pad = np.arange(rows) % n
-        cut = np.asarray(_cut_affine_jit(levels, thetas[pad], shrink[pad],
-                                         corner_patches.PATCH_HW))
+        patches = np.asarray(_cut_patches_jit(levels, _padded(corners * scale)))
         k = next((b for b in ROI_BUCKETS if b >= n), n)
-        coords = np.asarray(self._patch_fn(cut[:k])[0])[:n].reshape(len(corners), 4, 2)
+        coords = np.asarray(self._patch_fn(patches[:k])[0])[:n].reshape(len(corners), 4, 2)
         out = np.asarray(corner_patches.to_image(coords, corners * scale)) / scale
         timing["patch"] += (time.perf_counter() - t) * 1e3
         return out
@@ -495,11 +490,11 @@ class PlateDetector:
                     len(margins), len(corners), 4, 2).mean(0)
         rule = self.options.rescore
         scores = {"last": history[-1], "max": np.max(history, 0), "mean": np.mean(history, 0)}[rule]
-        # only what will be returned, and high enough for the patches
-        live = np.flatnonzero((scores >= o.score_threshold) & (
-            np.asarray(corner_patches.heights(corners)) >= o.patch_min_height_px))
-        if self._patch_fn is not None and len(live):
-            for _ in range(o.patch_steps):
+        if self._patch_fn is not None:
+            # only what will be returned, and high enough for the patches
+            live = np.flatnonzero((scores >= o.score_threshold) & (
+                np.asarray(corner_patches.heights(corners)) >= o.patch_min_height_px))
+            for _ in range(o.patch_steps if len(live) else 0):
                 corners[live] = self._patches(full, corners[live], timing)
         return self._final(scores, corners)
 
@@ -552,8 +547,8 @@ CUT_BUCKETS = (4, 16, 64)
 
 
 def _padded(boxes: np.ndarray) -> np.ndarray:
-    """boxes [R, 4] padded to a CUT_BUCKETS size (repeating the first row), so the crop
-    function compiles few shapes."""
+    """boxes [R, 4] (or corners [R, 4, 2]) padded to a CUT_BUCKETS size (repeating the
+    first row), so the crop function compiles few shapes."""
     n = next((b for b in CUT_BUCKETS if b >= len(boxes)), len(boxes))
     out = np.repeat(np.asarray(boxes, np.float32)[:1], n, 0)
     out[:len(boxes)] = boxes
@@ -572,9 +567,9 @@ def _cut_jit(levels, boxes, out_hw):
     return crop_ops.cut(levels, boxes, out_hw)
 
 
-@functools.partial(jax.jit, static_argnums=3)
-def _cut_affine_jit(levels, thetas, shrink, out_hw):
-    return crop_ops.cut_affine(levels, thetas, shrink, out_hw)
+@jax.jit
+def _cut_patches_jit(levels, corners):
+    return corner_patches.cut(levels, corners)
 
 
 @jax.jit

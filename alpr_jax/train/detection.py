@@ -26,6 +26,7 @@ import numpy as np
 from alpr_jax.data import input_pipeline, mined_proposals
 from alpr_jax.data.annotations import read_annotations, read_split, split_records
 from alpr_jax.geometry import boxes as box_ops
+from alpr_jax.geometry import corner_patches
 from alpr_jax.geometry import crops as crop_ops
 from alpr_jax.models.detector import RCNN, RPN
 from alpr_jax.train import losses
@@ -346,30 +347,25 @@ class CornerPatchTask(_DetectionTask):
                              f"{tuple(config.loss.noise)}")
 
     def init_variables(self, rng):
-        from alpr_jax.geometry.corner_patches import PATCH_HW
-        x = jnp.zeros((1, *PATCH_HW, 3), jnp.float32)
+        x = jnp.zeros((1, *corner_patches.PATCH_HW, 3), jnp.float32)
         return self.model.init({"params": rng}, x, train=False)
 
     def loss(self, params, batch_stats, batch, rng):
-        from alpr_jax.geometry import corner_patches as patches
         images = batch["full_image"].astype(jnp.float32) / 255.0                # [B, H, W, 3]
         true = crop_ops.decode_corners(batch["proposal_corners"],
                                        crop_ops.crop_boxes(batch["proposals"]))  # [B, K, 4, 2]
         moved = self._perturbed(jax.random.fold_in(rng, 1), true)
-        thetas, shrink = patches.patch_thetas(moved, images.shape[1:3])
-        b, k = true.shape[:2]
         levels = jax.vmap(crop_ops.mean_pyramid)(images)
-        crops = jax.vmap(lambda lv, t, s: crop_ops.cut_affine(lv, t, s, patches.PATCH_HW))(
-            levels, thetas.reshape(b, k * 4, 2, 3), shrink.reshape(b, k * 4))
+        crops = jax.vmap(corner_patches.cut)(levels, moved)                   # [B, K*4, ...]
         crops = crops.reshape((-1,) + crops.shape[2:]).astype(self.dtype)    # [B*K*4, ...]
         out, stats = self._apply(params, batch_stats, crops, rng)
-        target = patches.to_patch(true, moved).reshape(-1, 1, 2)
+        target = corner_patches.to_patch(true, moved).reshape(-1, 1, 2)
         # plates under loss.min_height_px are left out: their patches span a few photo px,
         # where a 1 px error is a third of the patch and would outweigh the large plates
-        large = patches.heights(true) >= self.config.loss.min_height_px        # [B, K]
-        large = large[..., None].repeat(4, -1).reshape(-1)
-        valid = ((batch["proposal_labels"] == 1)[..., None].repeat(4, -1).reshape(-1)
-                 & jnp.all(jnp.abs(target) < 0.95, (-2, -1)) & large)
+        plates = ((batch["proposal_labels"] == 1)
+                  & (corner_patches.heights(true) >= self.config.loss.min_height_px))
+        valid = (plates[..., None].repeat(4, -1).reshape(-1)
+                 & jnp.all(jnp.abs(target) < 0.95, (-2, -1)))
         per_corner, metrics = losses.dsnt_loss(out["heatmap_logits"], target,
                                                self.config.loss.js_weight, reduce=False)
         loss = losses.masked_mean(per_corner.mean(-1), valid)
@@ -383,14 +379,13 @@ class CornerPatchTask(_DetectionTask):
         shape = corners.shape[:2]
         scale = jnp.exp(jax.random.uniform(k_scale, shape, minval=jnp.log(lo),
                                            maxval=jnp.log(hi)))
-        from alpr_jax.geometry.corner_patches import heights
-        sigma = (scale * heights(corners))[..., None, None]
+        sigma = (scale * corner_patches.heights(corners))[..., None, None]
         shift = jax.random.normal(k_shift, shape + (1, 2)) * sigma
         return corners + shift + jax.random.normal(k_corner, corners.shape) * sigma
 
     def evaluate(self, variables) -> dict:
-        """The shipped cascade (or eval_rpn / eval_rcnn) with these corner patches, as the
-        detector runs by default (re-crops, DSNT corners, then the patches)."""
+        """The shipped cascade (or eval_rpn / eval_rcnn / eval_dsnt) with these corner
+        patches after its re-crops' DSNT corners."""
         from alpr_jax.pipeline.detector import PlateDetector
         rpn, rcnn = self._shipped_or("eval_rpn", "rpn"), self._shipped_or("eval_rcnn", "rcnn")
         dsnt = self._shipped_or("eval_dsnt", "dsnt")

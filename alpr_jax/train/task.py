@@ -14,8 +14,7 @@ import numpy as np
 
 class Task(Protocol):
     name: str            # "recognition", "rpn", "rcnn", "dsnt", "dsnt_image", "faster_rcnn",
-                         # "corner_patch":
-                         # the export name
+                         # "corner_patch": the export name
     # key -> (dtype, shape) of every array in a batch; shapes name the batch axis B
     batch_spec: dict[str, tuple[str, str]]
 
