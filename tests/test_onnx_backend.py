@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from alpr_jax.data.images import read_image
+from alpr_jax.geometry.rectify import rectify
 from alpr_jax.pipeline import runtime
 from alpr_jax.pipeline.options import ModelOptions
 from alpr_jax.train import export
@@ -24,6 +25,10 @@ SHARED = os.path.join(HERE, "..", "..", "shared", "data")
 # corners agree to this many px (float32 in different kernel orders; the affine fit and
 # the re-crops amplify 1e-5 differences in the networks' outputs a little)
 CORNER_TOL_PX = 1.5
+# end to end, a plate's confidence follows its corners: 0.016 px moves the uint8 crop's
+# resampled pixels by up to 5 levels, measured to move an unsure province's probability
+# by 0.008 (easypr_dev 湘A0PQ76). The recogniser itself is held to 1e-4 on one crop.
+CONFIDENCE_TOL = 0.02
 
 
 class _Net(nn.Module):
@@ -100,7 +105,14 @@ def test_shipped_pipeline_same_plates_on_both_backends(tmp_path, monkeypatch, ca
         assert [p.text for p in a] == [p.text for p in b], path
         for p, q in zip(a, b):
             assert np.abs(p.corners - q.corners).max() <= CORNER_TOL_PX, path
-            assert abs(p.confidence - q.confidence) < 1e-3 and p.plate_type == q.plate_type
+            assert abs(p.confidence - q.confidence) < CONFIDENCE_TOL, path
+            assert p.plate_type == q.plate_type, path
+        if b:   # the same crops read by both backends' recognisers
+            crops = np.stack([rectify(image, q.corners) for q in b])
+            ra, rb = reference.reader.read(crops), onnx.reader.read(crops)
+            assert [r.text for r in ra] == [r.text for r in rb], path
+            np.testing.assert_allclose([r.confidence for r in rb], [r.confidence for r in ra],
+                                       atol=1e-4, err_msg=path)
         read += len(a)
     assert read >= 8           # the photos hold plates: the comparison is not of empty lists
     assert sorted(os.listdir(tmp_path)) == written
