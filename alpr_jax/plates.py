@@ -91,6 +91,14 @@ def validate_text(text: str) -> str:
     return text
 
 
+def serial_letters(text: str) -> int:
+    """How many letters the serial (the tokens after province and letter) of text holds. On
+    real plates it is at most 2 (all 1207 labelled plates of the shared data; GA 36 allows
+    few letters so that plates read unambiguously); a reading with many more is most often
+    not a plate (a grille read as 川WWWWWW)."""
+    return sum(t in LETTERS for t in tokens(text)[2:])
+
+
 def encode_text(text: str) -> np.ndarray:
     """Plate text -> int32 [8]: index 0 into PROVINCE_CLASSES, 1..7 into CHAR_CLASSES."""
     validate_text(text)

@@ -67,6 +67,17 @@ def test_sampling_is_province_balanced_and_typed():
         plates.sample_text(rng, "purple")
 
 
+def test_serial_letters_counts_the_serial_only():
+    assert plates.serial_letters("皖AD12345") == 1          # A is the issuing letter
+    assert plates.serial_letters("粤AAD348") == 2
+    assert plates.serial_letters("川WWWWWW") == 5
+    assert plates.serial_letters("粤Z1234港") == 0
+    # the synthetic engine's serials stay within what the ReadGate accepts (3)
+    rng = np.random.default_rng(2)
+    assert max(plates.serial_letters(plates.sample_text(rng, t))
+               for t in plates.PLATE_TYPES for _ in range(300)) == 3
+
+
 def test_ccpd_index_tables():
     assert len(plates.CCPD_PROVINCES) == 34 and len(plates.CCPD_ALPHABETS) == 25
     assert len(plates.CCPD_ADS) == 35

@@ -16,7 +16,7 @@ from alpr_jax import weights
 from alpr_jax.data.images import write_image
 from alpr_jax.models.detector import RCNN, RPN
 from alpr_jax.pipeline import predict
-from alpr_jax.pipeline.alpr import ALPR, plate_type
+from alpr_jax.pipeline.alpr import ALPR, ReadGate, plate_type
 from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
 from alpr_jax.pipeline.reader import PlateReader
 
@@ -32,7 +32,8 @@ def alpr(tmp_path_factory):
     det = PlateDetector(rpn_cfg, rpn_vars, rcnn_cfg, rcnn_vars,
                         options=DetectorOptions(input_hw=(96, 64), score_threshold=0.0,
                                                 num_rois=3, max_rois=3, min_width_px=0.0))
-    return ALPR(det, PlateReader.load())
+    # no ReadGate: what is tested is the handling of inputs, the random detections stay
+    return ALPR(det, PlateReader.load(), ReadGate(min_confidence=0))
 
 
 @pytest.fixture(scope="module")
@@ -160,15 +161,19 @@ def test_array_input_checked(alpr):
 
 
 class _KnownPlates:
-    """A detector double that 'finds' given quadrilaterals: isolates the reading stage."""
+    """A detector double that 'finds' given quadrilaterals with given scores (0.99 each by
+    default): isolates the reading stage."""
 
-    def __init__(self, quads):
+    def __init__(self, quads, scores=None):
         from alpr_jax.pipeline.detector import Detection
+        self.options = DetectorOptions()
+        scores = [0.99] * len(quads) if scores is None else scores
         self.detections = [Detection(np.asarray(q, np.float32), np.concatenate(
-            [np.min(q, 0), np.max(q, 0)]).astype(np.float32), 0.99) for q in quads]
+            [np.min(q, 0), np.max(q, 0)]).astype(np.float32), s) for q, s in zip(quads, scores)]
 
-    def detect(self, image):
-        return list(self.detections), {}
+    def detect(self, image, floor=None):
+        last = self.options.score_threshold if floor is None else floor
+        return [d for d in self.detections if d.score >= last], {}
 
 
 def test_two_row_plate_read_as_one_text():
@@ -187,3 +192,43 @@ def test_two_row_plate_read_as_one_text():
     result = ALPR(_KnownPlates([two, one]), PlateReader.load()).predict(canvas.astype(np.uint8))
     assert [p.text for p in result.plates] == ["鲁B7Q321", "皖A5K217"]
     assert [p.plate_type for p in result.plates] == ["yellow_two_row", "blue"]
+
+
+def test_read_gate_keeps_readable_doubtful_plates_and_drops_unreadable_ones():
+    # a plate the detector doubts (0.6, under its 0.7 threshold) is kept because it reads
+    # confidently; a confident detection of a blank patch (0.9) is dropped because it does
+    # not; under 0.5 nothing is read. ReadGate off: the detector's answer as it is
+    from alpr_jax.data import render
+    from alpr_jax.pipeline.alpr import ReadGate
+    rng = np.random.default_rng(5)
+    canvas = np.full((200, 420, 3), 110, np.float32)
+    plate = np.array([[40, 40], [200, 40], [200, 91], [40, 91]], np.float32)
+    blank = plate + np.float32([200, 90])
+    rgb, alpha = render.draw_plate(rng, "皖A5K217", "blue", ppm=0.6, clean=True)
+    render.warp_onto(canvas, rgb, alpha, plate)
+    image = canvas.astype(np.uint8)
+    reader = PlateReader.load()
+    for score, kept in ((0.6, ["皖A5K217"]), (0.45, [])):
+        gated = ALPR(_KnownPlates([plate, blank], [score, 0.9]), reader)
+        assert [p.text for p in gated.predict(image).plates] == kept, score
+        assert len(gated.detect(image)[0]) == len(kept)
+    off = ALPR(_KnownPlates([plate, blank], [0.6, 0.9]), reader, ReadGate(min_confidence=0))
+    assert [p.detection_score for p in off.predict(image).plates] == [0.9]
+    with pytest.raises(ValueError, match="min_confidence"):
+        ReadGate(min_confidence=1.5)
+
+
+def test_read_gate_rules_and_defaults():
+    # the options' defaults are the gate's; a confident reading that is no plate number
+    # (a grille read as 川WWWWWW) is dropped like an unconfident one
+    from alpr_jax.decoding import PlateReading
+    from alpr_jax.pipeline.options import ModelOptions
+    gate = ReadGate()
+    assert ModelOptions().read_gate() == gate
+    reading = lambda text, conf: PlateReading(text, conf, (conf,) * len(text))
+    assert gate.keeps(reading("粤AAD348", 0.2))
+    assert not gate.keeps(reading("粤AAD348", 0.05))
+    assert not gate.keeps(reading("川WWWWWW", 0.2))
+    assert ReadGate(min_confidence=0).keeps(reading("川WWWWWW", 0.0))
+    with pytest.raises(ValueError, match="max_serial_letters"):
+        ReadGate(max_serial_letters=9)

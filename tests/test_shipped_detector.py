@@ -49,6 +49,33 @@ def test_one_detection_per_scene_and_clean_plate_free_views(detector, ccpd_dir):
         (image["file"], image["plate_free_scores"]) for image in result["images"]]
 
 
+def test_floor_adds_doubtful_detections_without_changing_the_rest(detector, ccpd_dir):
+    # detect(floor=...) is what the ReadGate reads: the same passes run (the zoom decision is
+    # the threshold's), the detections above the threshold are the same, more may come below
+    for record in read_annotations(ccpd_dir)[:3]:
+        image = read_image(record.path)
+        plain, t_plain = detector.detect(image)
+        low, t_low = detector.detect(image, floor=0.05)
+        above = [d for d in low if d.score >= detector.options.score_threshold]
+        assert [d.score for d in above] == [d.score for d in plain], record.path
+        # more candidates re-cropped together: other batch sizes, float rounding (3e-4 px)
+        assert all(np.allclose(a.corners, b.corners, atol=0.01) for a, b in zip(above, plain))
+        assert (t_plain["rpn_zoom"] > 0) == (t_low["rpn_zoom"] > 0)
+        assert min(d.score for d in low) >= 0.05
+
+
+def test_read_gate_drops_the_unreadable_strip(detector, ccpd_dir):
+    # the painted number strip of the plate-free check above reads with confidence ~0.002:
+    # with the recogniser confirming detections (ALPR's default ReadGate) all views are
+    # clean and every scene keeps its one plate
+    from alpr_jax.pipeline.alpr import ALPR
+    from alpr_jax.pipeline.reader import PlateReader
+    result = evaluate_detector(ALPR(detector, PlateReader.load()), ccpd_dir)
+    assert [image["detections"] for image in result["images"]] == [1] * 13
+    assert result["ap_70"] == 1.0 and result["plate_free_clean"] == 1.0, [
+        (image["file"], image["plate_free_scores"]) for image in result["images"]]
+
+
 def test_plates_30_to_800_px_wide_found(detector, ccpd_dir):
     # the shared scenes redrawn so their plate is 30 .. 800 px wide (evaluate.plate_size).
     # With the paper's one pass, plates under ~100 px are missed or boxed loosely and those

@@ -150,7 +150,8 @@ def timed_runs(records, fn, errors: list, times: list):
 
 
 def evaluate_detector(detector, path: str, split: str = "all", plate_free: bool = True) -> dict:
-    """Runs `detector` (pipeline.detector.PlateDetector) on every image of a dataset with
+    """Runs `detector` (pipeline.detector.PlateDetector, or anything with its detect and
+    size_mb: pipeline.alpr.ALPR gives the detections it keeps) on every image of a dataset with
     corner or box labels. Unreadable images are reported in "errors" and skipped.
 
     plate_free: also run it on each plate-free view of every image (the bands and columns

@@ -4,6 +4,7 @@ split, task-specific options) and returns one JSON-serialisable dict. ModelOptio
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable
 
 from alpr_jax.pipeline.options import ModelOptions
@@ -55,16 +56,26 @@ def detection(data: str, options: ModelOptions = ModelOptions(), split: str = "a
     """Detects plates in every scene of `data` (CCPD folder or labels.jsonl) and scores them
     against the labelled corners (or boxes): AP@0.5..0.9, recall@0.7, corner error, speed,
     size, and (cascade) the share of plate-free views with no detection. mode: "cascade" or
-    Table 5's "rpn_box" / "rpn_corner" (the RPN alone)."""
+    Table 5's "rpn_box" / "rpn_corner" (the RPN alone). The cascade is scored with the
+    recogniser's ReadGate (pipeline.alpr) as ALPR.predict returns its plates, unless
+    options.min_read_confidence is 0 (the detector alone)."""
     from alpr_jax.evaluate.detection import evaluate_detector
-    detector = options.detector(mode)
-    # the RPN alone answers every photo with its top boxes: the plate-free check is the cascade's
-    result = evaluate_detector(detector, data, split, plate_free=mode == "cascade")
     cascade = mode == "cascade"
+    detector = options.detector(mode)
+    gate = options.read_gate() if cascade else None
+    if gate is not None and gate.on:
+        from alpr_jax.pipeline.alpr import ALPR
+        found_by = ALPR(detector, options.reader(), gate)
+    else:
+        found_by = detector
+    # the RPN alone answers every photo with its top boxes: the plate-free check is the cascade's
+    result = evaluate_detector(found_by, data, split, plate_free=cascade)
     stages = ("rpn",) + (("rcnn",) if cascade else ()) + (
         ("dsnt",) if cascade and options.corner_source == "dsnt" else ()) + (
-        ("corner_patch",) if cascade and options.corner_patch else ())
+        ("corner_patch",) if cascade and options.corner_patch else ()) + (
+        ("recognizer",) if found_by is not detector else ())
     result.update({"mode": mode, **_weights_info(options, stages),
+                   "read_gate": dataclasses.asdict(gate) if found_by is not detector else None,
                    "corner_source": options.corner_source if cascade else None,
                    "data": data, "split": split, "zoom": detector.options.zoom})
     return result
@@ -78,7 +89,8 @@ def end_to_end(data: str, options: ModelOptions = ModelOptions(), split: str = "
     alpr = options.alpr()
     result = evaluate_alpr(alpr, data, split)
     result.update({"data": data, "split": split, "corner_source": options.corner_source,
-                   "tta": options.tta, "zoom": alpr.detector.options.zoom})
+                   "tta": options.tta, "zoom": alpr.detector.options.zoom,
+                   "read_gate": dataclasses.asdict(alpr.gate) if alpr.gate.on else None})
     return result
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from alpr_jax import plates
 from alpr_jax.data.images import ImageReadError, read_image
 from alpr_jax.geometry.rectify import PLATE_HW, corner_aspect, rectify, rectify_plate
-from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, PlateDetector
+from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, Detection, PlateDetector
 from alpr_jax.pipeline.reader import PlateReader
 
 # OpenCV hue (0..180) ranges of the plate backgrounds
@@ -86,9 +86,45 @@ def plate_type(rectified: np.ndarray, text: str) -> str:
     return "green" if _HUE_YELLOW[1] < hue < _HUE_BLUE[0] else "blue"
 
 
+@dataclasses.dataclass(frozen=True)
+class ReadGate:
+    """Which detections the recogniser confirms: a detection is kept when it scores at least
+    min_score (also under the detector's score_threshold, which still decides which RPN
+    passes run), its reading's confidence (product of the character probabilities) is
+    min_confidence or more, and the reading's serial holds at most max_serial_letters
+    letters (plates.serial_letters). min_confidence 0: no gate, the detector's answer as it is.
+
+    Why: the detector's score alone cannot tell a two-row or dirty plate (score 0.6-0.7,
+    readable) from a badge, grille or painted strip (score up to 0.89). Their readings
+    mostly can: real plates read with confidence >= 0.15, most of the rest <= 0.04 (0.08 is
+    the log-midpoint, chosen on easypr_dev); a chrome grille that reads 川WWWWWW (0.20) is
+    not a plate number (real serials: at most 2 letters)."""
+    min_confidence: float = 0.08
+    min_score: float = 0.5
+    max_serial_letters: int = 3
+
+    def __post_init__(self):
+        for name in ("min_confidence", "min_score"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"ReadGate.{name} must be in [0, 1], got {getattr(self, name)}")
+        if not 0 <= self.max_serial_letters <= 6:
+            raise ValueError(f"ReadGate.max_serial_letters must be in 0..6, got "
+                             f"{self.max_serial_letters}")
+
+    @property
+    def on(self) -> bool:
+        return self.min_confidence > 0
+
+    def keeps(self, reading) -> bool:
+        """Whether a reading (PlateReading) confirms its detection."""
+        return not self.on or (reading.confidence >= self.min_confidence and
+                               plates.serial_letters(reading.text) <= self.max_serial_letters)
+
+
 class ALPR:
-    def __init__(self, detector: PlateDetector, reader: PlateReader):
-        self.detector, self.reader = detector, reader
+    def __init__(self, detector: PlateDetector, reader: PlateReader,
+                 gate: ReadGate = ReadGate()):
+        self.detector, self.reader, self.gate = detector, reader, gate
 
     @classmethod
     def load(cls, rpn: str | None = None, rcnn: str | None = None,
@@ -96,7 +132,9 @@ class ALPR:
              corner_source: str = DEFAULT_CORNER_SOURCE, dsnt: str | None = None,
              tta: bool = False, zoom: str | None = None,
              single_scale: bool = False, backend: str = "auto",
-             corner_patch: str | None = None) -> "ALPR":
+             corner_patch: str | None = None,
+             min_read_confidence: float = ReadGate.min_confidence,
+             read_gate_score: float = ReadGate.min_score) -> "ALPR":
         """The shipped weights unless paths to other exported .npz files are given;
         corner_source "dsnt" (default) takes the plate corners from the DSNT localiser in
         `dsnt` (default: shipped), "rcnn" from the R-CNN's regression; tta reads each plate
@@ -104,7 +142,7 @@ class ALPR:
         the detector's RPN passes above 1x (for small plates) run, "auto" (default),
         "always", "off"; single_scale: the paper's one-pass cascade without re-crops;
         corner_patch: a corner-patch refiner .npz that moves the re-crops' corners last
-        (none is shipped);
+        (none is shipped); min_read_confidence / read_gate_score: the ReadGate (0: off);
         backend: where the networks run, "jax" (XLA, the reference), "onnx" (onnxruntime,
         the optional extra) or "auto" (per network the faster where installed:
         pipeline.runtime)."""
@@ -112,7 +150,9 @@ class ALPR:
         return ModelOptions(rpn=rpn, rcnn=rcnn, dsnt=dsnt, recognizer=recognizer,
                             corner_source=corner_source, score_threshold=score_threshold,
                             zoom=zoom, single_scale=single_scale, tta=tta,
-                            backend=backend, corner_patch=corner_patch).alpr()
+                            backend=backend, corner_patch=corner_patch,
+                            min_read_confidence=min_read_confidence,
+                            read_gate_score=read_gate_score).alpr()
 
     def predict(self, image_or_path) -> Result:
         """A path (str / PathLike) or a uint8 RGB array [H, W, 3] -> Result.
@@ -130,7 +170,28 @@ class ALPR:
                 raise ValueError(f"image must be uint8 RGB [H, W, 3], got {image.dtype} "
                                  f"{image.shape}")
         timing = {"read": (time.perf_counter() - t0) * 1e3}
-        detections, det_timing = self.detector.detect(image)
+        found = tuple(Plate(r.text, r.confidence, r.char_confidences, d.corners, d.box, d.score,
+                            plate_type(p, r.text) + ("_two_row" if rows2 else ""))
+                      for d, r, p, rows2 in self._read_detections(image, timing))
+        timing["total"] = (time.perf_counter() - t0) * 1e3
+        return Result(name, (image.shape[1], image.shape[0]), found, timing)
+
+    def detect(self, image: np.ndarray) -> tuple[list[Detection], dict]:
+        """The detections predict returns (the ReadGate applied), as PlateDetector.detect
+        gives them: image uint8 [H, W, 3] -> (detections best first, timing in ms)."""
+        timing = {}
+        return [d for d, *_ in self._read_detections(image, timing)], timing
+
+    def size_mb(self) -> float:
+        return self.detector.size_mb() + self.reader.size_mb()
+
+    def _read_detections(self, image: np.ndarray, timing: dict) -> list[tuple]:
+        """Detects and reads every plate of image, uint8 [H, W, 3]: [(Detection,
+        PlateReading, rectified uint8 [48, 120, 3], two_row)] of the detections the gate
+        keeps, best score first; the stages' ms go into timing."""
+        gate, threshold = self.gate, self.detector.options.score_threshold
+        detections, det_timing = self.detector.detect(
+            image, floor=min(gate.min_score, threshold) if gate.on else None)
         timing.update(det_timing)
         t1 = time.perf_counter()
         rectified = (np.stack([rectify(image, d.corners) for d in detections])
@@ -147,11 +208,8 @@ class ALPR:
         for i, r in zip(squat, both[len(detections):]):
             if r.confidence > readings[i].confidence:
                 readings[i], two_row[i] = r, True
-        found = tuple(Plate(r.text, r.confidence, r.char_confidences, d.corners, d.box, d.score,
-                            plate_type(p, r.text) + ("_two_row" if rows2 else ""))
-                      for d, r, p, rows2 in zip(detections, readings, rectified, two_row))
-        timing["total"] = (time.perf_counter() - t0) * 1e3
-        return Result(name, (image.shape[1], image.shape[0]), found, timing)
+        return [item for item in zip(detections, readings, rectified, two_row)
+                if gate.keeps(item[1])]
 
     def export_onnx(self, out_dir: str) -> list[str]:
         """Writes every network of the pipeline as ONNX to out_dir (the RPN once per pass

@@ -303,12 +303,19 @@ class PlateDetector:
         return (dsnt.dsnt(dsnt.normalize_heatmap(out["heatmap_logits"]))[:, 0],)
 
     # --- public ---------------------------------------------------------------------------
-    def detect(self, image: np.ndarray) -> tuple[list[Detection], dict]:
+    def detect(self, image: np.ndarray, floor: float | None = None
+               ) -> tuple[list[Detection], dict]:
         """image uint8 [H, W, 3] RGB -> (detections best first, timing in ms per stage;
-        "rpn_zoom" is the passes above 1x's share of "rpn", 0 when they did not run)."""
+        "rpn_zoom" is the passes above 1x's share of "rpn", 0 when they did not run).
+        floor: also return the detections scoring at least this much under score_threshold
+        (which passes run is decided by score_threshold alone), for a reader to confirm
+        (pipeline.alpr.ReadGate)."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f"image must be uint8 [H, W, 3], got {image.dtype} {image.shape}")
+        if floor is not None and not 0 <= floor <= 1:
+            raise ValueError(f"floor must be in [0, 1], got {floor}")
         o = self.options
+        keep_from = o.score_threshold if floor is None else min(floor, o.score_threshold)
         timing = {"rpn": 0.0, "rpn_zoom": 0.0, "rcnn": 0.0, "dsnt": 0.0, "patch": 0.0}
         t0 = time.perf_counter()
         full = _bucketed(image) if self.mode == "cascade" else None
@@ -338,8 +345,10 @@ class PlateDetector:
         if self.mode == "cascade" and o.refine_steps:
             # a plate its proposal cut short can score under the threshold until re-cropped
             candidates = self._final(*located[:2],
-                                     threshold=min(o.refine_threshold, o.score_threshold))
-            dets = self._refine(full, candidates, timing) if candidates else []
+                                     threshold=min(o.refine_threshold, keep_from))
+            dets = self._refine(full, candidates, timing, keep_from) if candidates else []
+        elif floor is not None:
+            dets = self._final(*located[:2], threshold=keep_from)
         timing["detect_total"] = (time.perf_counter() - t0) * 1e3
         return dets, timing
 
@@ -472,11 +481,13 @@ class PlateDetector:
         timing["patch"] += (time.perf_counter() - t) * 1e3
         return out
 
-    def _refine(self, full, dets: list[Detection], timing: dict) -> list[Detection]:
+    def _refine(self, full, dets: list[Detection], timing: dict,
+                threshold: float) -> list[Detection]:
         """Each detection re-cropped around its corners (their bounds as the RoI), refine_steps
         times: the R-CNN rescores it and regresses its corners from a crop that holds the
         whole plate, and the DSNT localiser refines them from a context crop centred on them;
-        then the corner-patch refiner, patch_steps times."""
+        then the corner-patch refiner, patch_steps times. Those scoring threshold or more
+        are returned."""
         o = self.options
         corners = np.stack([d.corners for d in dets])
         history = [np.array([d.score for d in dets], np.float32)]
@@ -492,11 +503,11 @@ class PlateDetector:
         scores = {"last": history[-1], "max": np.max(history, 0), "mean": np.mean(history, 0)}[rule]
         if self._patch_fn is not None:
             # only what will be returned, and high enough for the patches
-            live = np.flatnonzero((scores >= o.score_threshold) & (
+            live = np.flatnonzero((scores >= threshold) & (
                 np.asarray(corner_patches.heights(corners)) >= o.patch_min_height_px))
             for _ in range(o.patch_steps if len(live) else 0):
                 corners[live] = self._patches(full, corners[live], timing)
-        return self._final(scores, corners)
+        return self._final(scores, corners, threshold)
 
     def _around(self, corners: np.ndarray, margin: float | None = None) -> np.ndarray:
         """RoIs [R, 4] round plates with corners [R, 4, 2]: their bounds grown by margin

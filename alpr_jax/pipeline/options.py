@@ -29,6 +29,8 @@ class ModelOptions:
     tta: bool = False                             # read each plate 3 times, shifted
     backend: str = DEFAULT_BACKEND                # where the networks run: "auto" (the
                                                   # faster per network) | "jax" | "onnx"
+    min_read_confidence: float = 0.08             # the ReadGate (pipeline.alpr); 0: off
+    read_gate_score: float = 0.5
 
     def __post_init__(self):
         if self.corner_source not in CORNER_SOURCES:
@@ -39,6 +41,7 @@ class ModelOptions:
                              f"{self.corner_source!r}: use corner source 'dsnt'")
         if self.backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
+        self.read_gate()        # checks its two values
         if self.zoom is not None and self.zoom not in ZOOM_POLICIES:
             raise ValueError(f"zoom must be one of {ZOOM_POLICIES}, got {self.zoom!r}")
 
@@ -59,9 +62,13 @@ class ModelOptions:
         from alpr_jax.pipeline.reader import PlateReader
         return PlateReader.load(self.recognizer, tta=self.tta, backend=self.backend)
 
+    def read_gate(self):
+        from alpr_jax.pipeline.alpr import ReadGate
+        return ReadGate(self.min_read_confidence, self.read_gate_score)
+
     def alpr(self):
         from alpr_jax.pipeline.alpr import ALPR
-        return ALPR(self.detector(), self.reader())
+        return ALPR(self.detector(), self.reader(), self.read_gate())
 
 
 def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
@@ -98,6 +105,15 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
         g = parser.add_argument_group("reader")
         g.add_argument("--recognizer", "--recognizer-weights", default=None,
                        help="recogniser .npz (default: shipped)")
+        g.add_argument("--min-read-confidence", type=float,
+                       default=ModelOptions.min_read_confidence,
+                       help="drop a detection whose reading's confidence is under this "
+                            f"(default {ModelOptions.min_read_confidence}; 0: keep every "
+                            "detection, the detector alone)")
+        g.add_argument("--read-gate-score", type=float, default=ModelOptions.read_gate_score,
+                       help="detections scoring this much under the detector's threshold are "
+                            "read too and kept when confidently read (default "
+                            f"{ModelOptions.read_gate_score})")
         g.add_argument("--tta", action="store_true",
                        help="also read each plate shifted 2 px left and right and average "
                             "(3x the recogniser's time)")

@@ -73,6 +73,10 @@ class PlateReader:
     def variables(self):
         return self._apply.variables
 
+    def size_mb(self) -> float:
+        return sum(x.size * x.dtype.itemsize
+                   for x in jax.tree_util.tree_leaves(self.variables)) / 2 ** 20
+
     def set_variables(self, variables: dict) -> None:
         """New weights of the same model (a training run's evaluations): the compiled
         functions are kept."""
