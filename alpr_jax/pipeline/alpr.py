@@ -22,7 +22,7 @@ from alpr_jax import plates
 from alpr_jax.data.images import ImageReadError, read_image
 from alpr_jax.geometry.rectify import PLATE_HW, corner_aspect, rectify, rectify_plate
 from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, Detection, PlateDetector
-from alpr_jax.pipeline.reader import PlateReader
+from alpr_jax.pipeline.reader import REREAD_BELOW, PlateReader
 
 # OpenCV hue (0..180) ranges of the plate backgrounds
 _HUE_BLUE = (95, 135)
@@ -134,7 +134,8 @@ class ALPR:
              single_scale: bool = False, backend: str = "auto",
              corner_patch: str | None = None,
              min_read_confidence: float = ReadGate.min_confidence,
-             read_gate_score: float = ReadGate.min_score) -> "ALPR":
+             read_gate_score: float = ReadGate.min_score,
+             reread_below: float = REREAD_BELOW) -> "ALPR":
         """The shipped weights unless paths to other exported .npz files are given;
         corner_source "dsnt" (default) takes the plate corners from the DSNT localiser in
         `dsnt` (default: shipped), "rcnn" from the R-CNN's regression; tta reads each plate
@@ -143,6 +144,7 @@ class ALPR:
         "always", "off"; single_scale: the paper's one-pass cascade without re-crops;
         corner_patch: a corner-patch refiner .npz that moves the re-crops' corners last
         (none is shipped); min_read_confidence / read_gate_score: the ReadGate (0: off);
+        reread_below: plates read less surely are read again with tta's views (0: never);
         backend: where the networks run, "jax" (XLA, the reference), "onnx" (onnxruntime,
         the optional extra) or "auto" (per network the faster where installed:
         pipeline.runtime)."""
@@ -152,7 +154,8 @@ class ALPR:
                             zoom=zoom, single_scale=single_scale, tta=tta,
                             backend=backend, corner_patch=corner_patch,
                             min_read_confidence=min_read_confidence,
-                            read_gate_score=read_gate_score).alpr()
+                            read_gate_score=read_gate_score,
+                            reread_below=reread_below).alpr()
 
     def predict(self, image_or_path) -> Result:
         """A path (str / PathLike) or a uint8 RGB array [H, W, 3] -> Result.

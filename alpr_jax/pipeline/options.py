@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from alpr_jax.pipeline.reader import REREAD_BELOW
 from alpr_jax.pipeline.runtime import BACKENDS, DEFAULT_BACKEND
 from alpr_jax.pipeline.detector import (CORNER_SOURCES, DEFAULT_CORNER_SOURCE, ZOOM_POLICIES,
                                         DetectorOptions, PlateDetector)
@@ -27,6 +28,7 @@ class ModelOptions:
     zoom: str | None = None                       # None: DetectorOptions' default ("auto")
     single_scale: bool = False                    # the paper's cascade: one pass, no re-crop
     tta: bool = False                             # read each plate 3 times, shifted
+    reread_below: float = REREAD_BELOW            # ... or only those read less surely
     backend: str = DEFAULT_BACKEND                # where the networks run: "auto" (the
                                                   # faster per network) | "jax" | "onnx"
     min_read_confidence: float = 0.08             # the ReadGate (pipeline.alpr); 0: off
@@ -42,6 +44,8 @@ class ModelOptions:
         if self.backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
         self.read_gate()        # checks its two values
+        if not 0 <= self.reread_below <= 1:
+            raise ValueError(f"reread_below must be in [0, 1], got {self.reread_below}")
         if self.zoom is not None and self.zoom not in ZOOM_POLICIES:
             raise ValueError(f"zoom must be one of {ZOOM_POLICIES}, got {self.zoom!r}")
 
@@ -60,7 +64,8 @@ class ModelOptions:
 
     def reader(self):
         from alpr_jax.pipeline.reader import PlateReader
-        return PlateReader.load(self.recognizer, tta=self.tta, backend=self.backend)
+        return PlateReader.load(self.recognizer, tta=self.tta, backend=self.backend,
+                                reread_below=self.reread_below)
 
     def read_gate(self):
         from alpr_jax.pipeline.alpr import ReadGate
@@ -115,8 +120,12 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                             "read too and kept when confidently read (default "
                             f"{ModelOptions.read_gate_score})")
         g.add_argument("--tta", action="store_true",
-                       help="also read each plate shifted 2 px left and right and average "
-                            "(3x the recogniser's time)")
+                       help="also read every plate shifted 2 px left and right and average "
+                            "(about 4x the recogniser's time)")
+        g.add_argument("--reread-below", type=float, default=ModelOptions.reread_below,
+                       help="without --tta: read again that way only the plates read with "
+                            f"confidence under this (default {ModelOptions.reread_below}; "
+                            "0: never)")
 
 
 def from_args(args: argparse.Namespace, **overrides) -> ModelOptions:
