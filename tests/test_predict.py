@@ -16,7 +16,7 @@ from alpr_jax import weights
 from alpr_jax.data.images import write_image
 from alpr_jax.models.detector import RCNN, RPN
 from alpr_jax.pipeline import predict
-from alpr_jax.pipeline.alpr import ALPR, ReadGate, plate_type
+from alpr_jax.pipeline.alpr import ALPR, ReadGate, plate_type, raise_top
 from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
 from alpr_jax.pipeline.reader import PlateReader
 
@@ -192,6 +192,12 @@ def test_two_row_plate_read_as_one_text():
     result = ALPR(_KnownPlates([two, one]), PlateReader.load()).predict(canvas.astype(np.uint8))
     assert [p.text for p in result.plates] == ["鲁B7Q321", "皖A5K217"]
     assert [p.plate_type for p in result.plates] == ["yellow_two_row", "blue"]
+    # corners that stop inside the top row (a fifth of the plate's height cut off, w/h 2.5)
+    # are also read with their top edge raised (alpr.raise_top), which recovers the province
+    cut = two + np.float32([[0, 16], [0, 16], [0, 0], [0, 0]])
+    np.testing.assert_allclose(raise_top(cut)[:2, 1], 40 + 16 - 0.4 * 64, atol=1e-4)
+    result = ALPR(_KnownPlates([cut]), PlateReader.load()).predict(canvas.astype(np.uint8))
+    assert [(p.text, p.plate_type) for p in result.plates] == [("鲁B7Q321", "yellow_two_row")]
 
 
 def test_read_gate_keeps_readable_doubtful_plates_and_drops_unreadable_ones():
