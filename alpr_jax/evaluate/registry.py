@@ -46,7 +46,7 @@ def recognition(data: str, options: ModelOptions = ModelOptions(), split: str = 
         rectify = reader.rectify
     result = evaluate_dir(reader, data, split=split, rectify=rectify)
     result.update({**_weights_info(options, ("recognizer",)), "data": data, "split": split,
-                   "tta": options.tta})
+                   "tta": options.tta, "reread_below": options.reread_below})
     return result
 
 
@@ -89,7 +89,8 @@ def end_to_end(data: str, options: ModelOptions = ModelOptions(), split: str = "
     alpr = options.alpr()
     result = evaluate_alpr(alpr, data, split)
     result.update({"data": data, "split": split, "corner_source": options.corner_source,
-                   "tta": options.tta, "zoom": alpr.detector.options.zoom,
+                   "tta": options.tta, "reread_below": options.reread_below,
+                   "zoom": alpr.detector.options.zoom,
                    "read_gate": dataclasses.asdict(alpr.gate) if alpr.gate.on else None})
     return result
 
