@@ -62,8 +62,9 @@ def detection(data: str, options: ModelOptions = ModelOptions(), split: str = "a
     from alpr_jax.evaluate.detection import evaluate_detector
     cascade = mode == "cascade"
     detector = options.detector(mode)
-    gate = options.read_gate() if cascade else None
-    if gate is not None and gate.on:
+    gate = options.read_gate()
+    gated = cascade and gate.on
+    if gated:
         from alpr_jax.pipeline.alpr import ALPR
         found_by = ALPR(detector, options.reader(), gate)
     else:
@@ -73,9 +74,9 @@ def detection(data: str, options: ModelOptions = ModelOptions(), split: str = "a
     stages = ("rpn",) + (("rcnn",) if cascade else ()) + (
         ("dsnt",) if cascade and options.corner_source == "dsnt" else ()) + (
         ("corner_patch",) if cascade and options.corner_patch else ()) + (
-        ("recognizer",) if found_by is not detector else ())
+        ("recognizer",) if gated else ())
     result.update({"mode": mode, **_weights_info(options, stages),
-                   "read_gate": dataclasses.asdict(gate) if found_by is not detector else None,
+                   "read_gate": dataclasses.asdict(gate) if gated else None,
                    "corner_source": options.corner_source if cascade else None,
                    "data": data, "split": split, "zoom": detector.options.zoom})
     return result

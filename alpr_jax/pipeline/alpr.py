@@ -223,8 +223,9 @@ class ALPR:
                                 else rectified)
         timing["recognize"] = (time.perf_counter() - t2) * 1e3
         readings, two_row = list(both[:len(detections)]), [False] * len(detections)
+        as_two_rows = both[len(detections):]          # 2 per squat plate: as found, raised
         for k, i in enumerate(squat):
-            for r in both[len(detections) + 2 * k:len(detections) + 2 * k + 2]:
+            for r in as_two_rows[2 * k:2 * k + 2]:
                 if r.confidence > readings[i].confidence:
                     readings[i], two_row[i] = r, True
         return [item for item in zip(detections, readings, rectified, two_row)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from alpr_jax.pipeline.reader import REREAD_BELOW
+from alpr_jax.pipeline.alpr import ReadGate
+from alpr_jax.pipeline.reader import REREAD_BELOW, check_reread_below
 from alpr_jax.pipeline.runtime import BACKENDS, DEFAULT_BACKEND
 from alpr_jax.pipeline.detector import (CORNER_SOURCES, DEFAULT_CORNER_SOURCE, ZOOM_POLICIES,
                                         DetectorOptions, PlateDetector)
@@ -31,8 +32,8 @@ class ModelOptions:
     reread_below: float = REREAD_BELOW            # ... or only those read less surely
     backend: str = DEFAULT_BACKEND                # where the networks run: "auto" (the
                                                   # faster per network) | "jax" | "onnx"
-    min_read_confidence: float = 0.08             # the ReadGate (pipeline.alpr); 0: off
-    read_gate_score: float = 0.5
+    min_read_confidence: float = ReadGate.min_confidence   # the ReadGate; 0: off
+    read_gate_score: float = ReadGate.min_score
 
     def __post_init__(self):
         if self.corner_source not in CORNER_SOURCES:
@@ -44,8 +45,7 @@ class ModelOptions:
         if self.backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
         self.read_gate()        # checks its two values
-        if not 0 <= self.reread_below <= 1:
-            raise ValueError(f"reread_below must be in [0, 1], got {self.reread_below}")
+        check_reread_below(self.reread_below)
         if self.zoom is not None and self.zoom not in ZOOM_POLICIES:
             raise ValueError(f"zoom must be one of {ZOOM_POLICIES}, got {self.zoom!r}")
 
@@ -67,8 +67,7 @@ class ModelOptions:
         return PlateReader.load(self.recognizer, tta=self.tta, backend=self.backend,
                                 reread_below=self.reread_below)
 
-    def read_gate(self):
-        from alpr_jax.pipeline.alpr import ReadGate
+    def read_gate(self) -> ReadGate:
         return ReadGate(self.min_read_confidence, self.read_gate_score)
 
     def alpr(self):

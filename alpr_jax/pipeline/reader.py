@@ -29,6 +29,12 @@ TTA_SHIFTS_PX = (0.0, -2.0, 2.0)   # horizontal shifts of the 48x120 plate read 
 REREAD_BELOW = 0.5
 
 
+def check_reread_below(value: float) -> float:
+    if not 0 <= value <= 1:
+        raise ValueError(f"reread_below must be in [0, 1], got {value}")
+    return value
+
+
 def _tta_thetas() -> jnp.ndarray:
     """[V, 2, 3] samplers that shift the plate by TTA_SHIFTS_PX (view 0: identity)."""
     return jnp.asarray([[[1.0, 0.0, 2.0 * dx / PLATE_HW[1]], [0.0, 1.0, 0.0]]
@@ -55,8 +61,7 @@ class PlateReader:
     def __init__(self, model_config: dict, variables: dict, use_priors: bool = True,
                  tta: bool = False, rectify: bool = True,
                  backend: str = "jax", reread_below: float = REREAD_BELOW):
-        if not 0 <= reread_below <= 1:
-            raise ValueError(f"reread_below must be in [0, 1], got {reread_below}")
+        check_reread_below(reread_below)
         self.model_config = dict(model_config)
         self.rectify = rectify      # trained on rectified plates (False: box cuts, Table 6)
         self.model = build_recognizer(**self.model_config)
@@ -75,7 +80,7 @@ class PlateReader:
         # tta: every plate read with the views; else the plain read, the views for the doubtful
         self._tta = runtime.NetRunner("recognizer_tta", apply_tta, variables, backend)
         self._apply = self._tta if tta else runtime.NetRunner("recognizer", apply, variables,
-                                                               backend, reread_below)
+                                                               backend)
 
     def onnx_inputs(self) -> list:
         """[(runner, input shape)] of the recogniser for an ONNX export (symbolic batch)."""
