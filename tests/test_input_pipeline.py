@@ -81,7 +81,7 @@ def test_real_crops_and_bad_files(tmp_path, crops_dir):
     assert len(data.errors) == 1 and "皖A12345.jpg" in data.errors[0] and "0 bytes" in data.errors[0]
 
 
-def test_frozen_set_matches_stream_and_records_its_cut_and_mix(tmp_path):
+def test_frozen_set_matches_stream_and_records_its_cut_mix_and_two_rows(tmp_path):
     from alpr_jax.data import frozen, generate
     plate = dataclasses.replace(generate.PlateConfig(), type_probs=(0.0, 0.0, 1.0, 0.0))
     cfg = input_pipeline.RecognitionInputConfig(p_box_crop=1.0, plate=plate)
@@ -98,6 +98,9 @@ def test_frozen_set_matches_stream_and_records_its_cut_and_mix(tmp_path):
         frozen.load_frozen(path, dataclasses.replace(cfg, p_box_crop=0.25))
     with pytest.raises(ValueError, match="plate-type mix"):
         frozen.load_frozen(path, input_pipeline.RecognitionInputConfig(p_box_crop=1.0))
+    with pytest.raises(ValueError, match="p_two_row=0.3"):     # the engine's share, recorded
+        frozen.load_frozen(path, dataclasses.replace(
+            cfg, plate=dataclasses.replace(plate, p_two_row=0.6)))
 
 
 def test_rpn_zoom_views_and_ignored_plates():

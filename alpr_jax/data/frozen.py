@@ -2,12 +2,13 @@
 CPU training does not spend its cores regenerating plates every epoch.
 
     python -m alpr_jax.data.frozen --count 80000 --seed 0 --out runs/rec_synth_80k.npz [--workers 2]
-        [--box-crops 1.0] [--type-probs 0.45,0.1,0.35,0.1]
+        [--box-crops 1.0] [--type-probs 0.45,0.1,0.35,0.1] [--two-row 0.6]
 
-Example i is input_pipeline.recognition_example(seed, i), the same as the streaming pipeline's. The
-share of plates cut by a jittered box instead of rectified by their corners (`p_box_crop`) and
-the plate-type mix are recorded in the file and checked against the training config, so a run
-without rectification cannot train on rectified plates by mistake.
+Example i is input_pipeline.recognition_example(seed, i), the same as the streaming pipeline's.
+The share of plates cut by a jittered box instead of rectified by their corners (`p_box_crop`),
+the plate-type mix and the share of yellow plates drawn in two rows are recorded in the file
+and checked against the training config, so a run without rectification cannot train on
+rectified plates by mistake.
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def freeze_recognition(path: str, count: int, seed: int = 0, workers: int = 0,
                        cfg: input_pipeline.RecognitionInputConfig = input_pipeline.RecognitionInputConfig(),
                        chunk: int = 500) -> None:
     """Writes {"image": uint8 [N, 48, 120, 3], "labels": int32 [N, 8], "seed", "count",
-    "p_box_crop", "type_probs"}."""
+    "p_box_crop", "type_probs", "p_two_row"}."""
     jobs = [(seed, s, min(s + chunk, count), cfg) for s in range(0, count, chunk)]
     images = np.zeros((count, *PLATE_HW, 3), np.uint8)
     labels = np.zeros((count, 8), np.int32)
@@ -50,15 +51,16 @@ def freeze_recognition(path: str, count: int, seed: int = 0, workers: int = 0,
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp.npz"
     np.savez(tmp, image=images, labels=labels, seed=seed, count=count, p_box_crop=cfg.p_box_crop,
-             type_probs=np.asarray(cfg.plate.type_probs, np.float64))
+             type_probs=np.asarray(cfg.plate.type_probs, np.float64),
+             p_two_row=cfg.plate.p_two_row)
     os.replace(tmp, path)
 
 
 def load_frozen(path: str, expect: input_pipeline.RecognitionInputConfig | None = None
                 ) -> tuple[np.ndarray, np.ndarray]:
     """(images uint8 [N, 48, 120, 3], labels int32 [N, 8]). expect: the input config of the
-    run; a file frozen with another box-cut share or plate-type mix is refused (files written
-    before these were recorded hold the defaults)."""
+    run; a file frozen with another box-cut share, plate-type mix or two-row share is refused
+    (files written before these were recorded hold the defaults)."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{path}: frozen example set not found (make it with "
                                 f"python -m alpr_jax.data.frozen --out {path})")
@@ -76,6 +78,11 @@ def load_frozen(path: str, expect: input_pipeline.RecognitionInputConfig | None 
                 raise ValueError(f"{path}: frozen with plate-type mix {mix}, but this run "
                                  f"expects {tuple(expect.plate.type_probs)}; freeze a matching "
                                  f"set with --type-probs")
+            two = float(f["p_two_row"]) if "p_two_row" in f.files else default.plate.p_two_row
+            if abs(two - expect.plate.p_two_row) > 1e-6:
+                raise ValueError(f"{path}: frozen with p_two_row={two:g} (share of yellow plates "
+                                 f"in two rows), but this run expects {expect.plate.p_two_row:g}; "
+                                 f"freeze a matching set with --two-row {expect.plate.p_two_row:g}")
         return f["image"], f["labels"]
 
 
@@ -112,10 +119,14 @@ def main(argv=None):
                         "rectification, Table 6)")
     p.add_argument("--type-probs", default=None,
                    help="weights of blue,yellow,green,white plates (default: the engine's)")
+    p.add_argument("--two-row", type=float, default=generate.PlateConfig.p_two_row,
+                   help="share of yellow plates drawn in two rows")
     args = p.parse_args(argv)
+    if not 0.0 <= args.two_row <= 1.0:
+        p.error(f"--two-row must be in [0, 1], got {args.two_row}")
     if not 0.0 <= args.box_crops <= 1.0:
         p.error(f"--box-crops must be in [0, 1], got {args.box_crops}")
-    plate = generate.PlateConfig()
+    plate = generate.PlateConfig(p_two_row=args.two_row)
     if args.type_probs:
         try:
             plate = dataclasses.replace(plate, type_probs=generate.parse_type_probs(args.type_probs))

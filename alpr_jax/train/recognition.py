@@ -17,7 +17,8 @@ from alpr_jax.train import losses
 
 class RecognitionTask:
     """config.model: build_recognizer fields. config.data: source ("synthetic" | "frozen"),
-    frozen_path, type_probs (synthetic plate-type mix; empty: the engine's), batch_size,
+    frozen_path, type_probs (synthetic plate-type mix; empty: the engine's), p_two_row (share
+    of yellow plates in two rows; absent: the engine's), batch_size,
     workers, rectify, real_dirs, real_split, real_per_batch, real_weights (each real_dirs
     entry's share of the real draws; empty: uniform over plates), province_balance
     (RealPlates.load).
@@ -38,6 +39,10 @@ class RecognitionTask:
             except ValueError as e:
                 raise ValueError(f"data.type_probs: {e}") from None
             plate = dataclasses.replace(plate, type_probs=probs)
+        if d.get("p_two_row") is not None:
+            if not 0.0 <= d.p_two_row <= 1.0:
+                raise ValueError(f"data.p_two_row must be in [0, 1], got {d.p_two_row}")
+            plate = dataclasses.replace(plate, p_two_row=float(d.p_two_row))
         self.input_cfg = input_pipeline.RecognitionInputConfig(
             batch_size=d.batch_size, p_box_crop=0.25 if d.rectify else 1.0, plate=plate)
         self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
