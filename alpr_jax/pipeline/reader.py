@@ -41,19 +41,30 @@ def _tta_thetas() -> jnp.ndarray:
                         for dx in TTA_SHIFTS_PX], jnp.float32)
 
 
-def _apply_tta(model, variables, x):
-    """x [B, 48, 120, 3] -> outputs whose *_logits are the views' mean log-probabilities
-    (float32) and whose other entries (thetas) are those of the unshifted view."""
+@jax.jit
+def _tta_views(x):
+    """x float32 [B, 48, 120, 3] -> the shifted views [V * B, 48, 120, 3], view-major. The
+    views are geometry, like every crop: cut by the project's sampler in JAX on both
+    backends, then read by the one recogniser network."""
     b, v = x.shape[0], len(TTA_SHIFTS_PX)
     thetas = jnp.broadcast_to(_tta_thetas(), (b, v, 2, 3))
     views = sampler.sample_batch(x, thetas, PLATE_HW, SEGMENT_FILL)        # [B, V, 48, 120, 3]
-    views = jnp.swapaxes(views, 0, 1).reshape((v * b,) + x.shape[1:])
-    out = model.apply(variables, views, train=False)
+    return jnp.swapaxes(views, 0, 1).reshape((v * b,) + x.shape[1:])
+
+
+def _merge_views(outputs: dict, views: int) -> dict:
+    """The recogniser's outputs on _tta_views' [V * B] inputs -> per plate: *_logits become the
+    views' mean log-probabilities (float32), the other entries (thetas) the unshifted view's."""
     merged = {}
-    for key, value in out.items():
-        value = value.reshape((v, b) + value.shape[1:])
-        merged[key] = (jax.nn.log_softmax(value.astype(jnp.float32), -1).mean(0)
-                       if key.endswith("_logits") else value[0])
+    for key, value in outputs.items():
+        value = value.reshape((views, -1) + value.shape[1:])
+        if key.endswith("_logits"):
+            value = value.astype(np.float32)
+            top = value.max(-1, keepdims=True)
+            log_probs = value - top - np.log(np.exp(value - top).sum(-1, keepdims=True))
+            merged[key] = log_probs.mean(0)
+        else:
+            merged[key] = value[0]
     return merged
 
 
@@ -74,18 +85,12 @@ class PlateReader:
 
         def apply(v, x):
             return tuple(self.model.apply(v, x, train=False)[k] for k in self._keys)
-
-        def apply_tta(v, x):
-            return tuple(_apply_tta(self.model, v, x)[k] for k in self._keys)
-        # tta: every plate read with the views; else the plain read, the views for the doubtful
-        self._tta = runtime.NetRunner("recognizer_tta", apply_tta, variables, backend)
-        self._apply = self._tta if tta else runtime.NetRunner("recognizer", apply, variables,
-                                                               backend)
+        # one network for the plain read and the shifted views (a batch V times larger)
+        self._apply = runtime.NetRunner("recognizer", apply, variables, backend)
 
     def onnx_inputs(self) -> list:
         """[(runner, input shape)] of the recogniser for an ONNX export (symbolic batch)."""
-        return [(self._apply, ("B", *PLATE_HW, 3))] + (
-            [(self._tta, ("B", *PLATE_HW, 3))] if self.reread_below > 0 and not self.tta else [])
+        return [(self._apply, ("B", *PLATE_HW, 3))]
 
     @property
     def variables(self):
@@ -99,8 +104,6 @@ class PlateReader:
         """New weights of the same model (a training run's evaluations): the compiled
         functions are kept."""
         self._apply.set_variables(variables)
-        if self._tta is not self._apply:
-            self._tta.set_variables(variables)
 
     @classmethod
     def load(cls, path: str | None = None, use_priors: bool = True,
@@ -119,7 +122,7 @@ class PlateReader:
     def outputs(self, plates_uint8: np.ndarray, tta: bool | None = None) -> dict:
         """uint8 [N, 48, 120, 3] -> model outputs as numpy, N any size; tta: with the
         shifted views (None: as the reader was built)."""
-        run = self._tta if (self.tta if tta is None else tta) else self._apply
+        tta = self.tta if tta is None else tta
         x = np.asarray(plates_uint8)
         if x.ndim != 4 or x.shape[1:] != (*PLATE_HW, 3):
             raise ValueError(f"plates must be [N, {PLATE_HW[0]}, {PLATE_HW[1]}, 3], got {x.shape}")
@@ -129,8 +132,11 @@ class PlateReader:
             size = next(b for b in BUCKETS if b >= len(part))
             padded = np.zeros((size,) + part.shape[1:], np.float32)
             padded[:len(part)] = to_float(part)
-            out = run(padded)
-            chunks.append({k: np.asarray(v)[:len(part)] for k, v in zip(self._keys, out)})
+            out = {k: np.asarray(v) for k, v in zip(
+                self._keys, self._apply(np.asarray(_tta_views(padded)) if tta else padded))}
+            if tta:
+                out = _merge_views(out, len(TTA_SHIFTS_PX))
+            chunks.append({k: v[:len(part)] for k, v in out.items()})
         if not chunks:
             return {}
         return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
