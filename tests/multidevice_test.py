@@ -25,14 +25,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKER = os.path.join(ROOT, "tests", "multidevice_worker.py")
 
 
-def _run(devices: int, out: str, *jobs: str) -> None:
+def _start(devices: int, out: str, *jobs: str):
     env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={devices}",
                JAX_PLATFORMS="cpu")
-    proc = subprocess.run([sys.executable, WORKER, out, *jobs], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = subprocess.Popen([sys.executable, WORKER, out, *jobs], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return proc, devices, jobs
+
+
+def _wait(started) -> None:
+    proc, devices, jobs = started
+    stdout, stderr = proc.communicate(timeout=900)
+    assert proc.returncode == 0, stderr[-3000:]
     for job in jobs:
-        assert f"{job.split(':')[0]}: {devices} devices" in proc.stdout
+        assert f"{job.split(':')[0]}: {devices} devices" in stdout
 
 
 def _params(out, name, task):
@@ -42,11 +48,17 @@ def _params(out, name, task):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("multidevice"))
-    _run(4, out, f"rec4:{REC}:3:{FIXED}", f"stn4:{REC}:1", "rpn4:detector_rpn:3",
-         f"res41:{REC}:2:{FIXED}")
-    _run(1, out, f"rec1:{REC}:3:{FIXED}", f"stn1:{REC}:1", "rpn1:detector_rpn:3",
-         f"res41:{REC}:3:{FIXED}", f"res14:{REC}:2:{FIXED}")
-    _run(4, out, f"res14:{REC}:3:{FIXED}")
+    # the two device counts' runs are independent, so they compile side by side (compilation
+    # is mostly one thread); the resumed runs need both first
+    four = _start(4, out, f"rec4:{REC}:3:{FIXED}", f"stn4:{REC}:1", "rpn4:detector_rpn:3",
+                  f"res41:{REC}:2:{FIXED}")
+    one = _start(1, out, f"rec1:{REC}:3:{FIXED}", f"stn1:{REC}:1", "rpn1:detector_rpn:3",
+                 f"res14:{REC}:2:{FIXED}")
+    _wait(four)
+    _wait(one)
+    resumed = [_start(1, out, f"res41:{REC}:3:{FIXED}"), _start(4, out, f"res14:{REC}:3:{FIXED}")]
+    for started in resumed:
+        _wait(started)
     return out
 
 

@@ -15,10 +15,18 @@ def main():
     import ast
     import importlib
 
+    import time
+
     import jax
     from alpr_jax.train.loop import train_and_evaluate
     out = sys.argv[1]
+    # the jobs repeat programs (one config on both device counts, resumed runs): a compilation
+    # cache shared by the test's worker processes compiles each program once
+    jax.config.update("jax_compilation_cache_dir", os.path.join(out, "xla_cache"))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", -1)
     for job in sys.argv[2:]:
+        t0 = time.perf_counter()
         name, config_name, steps, *overrides = job.split(":")
         config = importlib.import_module(f"configs.{config_name}").get_config("tiny")
         with config.unlocked():
@@ -42,7 +50,8 @@ def main():
             config.optimizer.weight_decay = 0.0
             config.optimizer.lr = 0.05
         train_and_evaluate(config, os.path.join(out, name), progress=False)
-        print(f"{name}: {jax.device_count()} devices, {steps} steps", flush=True)
+        print(f"{name}: {jax.device_count()} devices, {steps} steps, "
+              f"{time.perf_counter() - t0:.0f} s", flush=True)
 
 
 if __name__ == "__main__":
