@@ -6,7 +6,7 @@ matches no labelled plate, each as a tile cut round it from the photo.
 
 Tiles: the labelled plate in green, the detections in red, and under the tile the truth, what
 was read (its confidence and detection score), and the file. Matching is the end-to-end
-evaluator's (evaluate.end_to_end.score_readings: box IoU 0.3 for box-only labels).
+evaluator's (evaluate.end_to_end.match_readings: box IoU 0.3 for box-only labels).
 """
 import argparse
 import os
@@ -20,10 +20,8 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 from alpr_jax.data.fonts import cjk_font  # noqa: E402
 from alpr_jax.data.images import ImageReadError, read_image, write_image  # noqa: E402
-from alpr_jax.evaluate.detection import (BOX_MATCH_IOU, QUAD_MATCH_IOU,  # noqa: E402
-                                         labels_have_corners, match_image)
-from alpr_jax.evaluate.end_to_end import scene_records  # noqa: E402
-from alpr_jax.geometry.boxes import box_corners  # noqa: E402
+from alpr_jax.evaluate.detection import labels_have_corners  # noqa: E402
+from alpr_jax.evaluate.end_to_end import match_readings, scene_records  # noqa: E402
 from alpr_jax.pipeline.alpr import ALPR  # noqa: E402
 
 TILE = 256          # px, square tiles
@@ -63,7 +61,6 @@ def main(argv=None) -> int:
         p.error("--columns must be at least 1")
     records = scene_records(args.data)
     boxes = not labels_have_corners(records)
-    threshold = BOX_MATCH_IOU if boxes else QUAD_MATCH_IOU
     alpr = ALPR.load()
     tiles, counts = [], {"missed": 0, "misread": 0, "false": 0}
     for record in records:
@@ -73,14 +70,11 @@ def main(argv=None) -> int:
             print(f"skipped: {e}", file=sys.stderr)
             continue
         plates = alpr.predict(image).plates
-        gts = record.plates
-        gt_quads = np.array([g.corners if g.corners is not None else box_corners(g.bbox)
-                             for g in gts], np.float32).reshape(-1, 4, 2)
+        gt_quads, tp, which = match_readings(
+            record, [(q.corners, q.detection_score, q.text) for q in plates], boxes)
         quads = np.array([q.corners for q in plates], np.float32).reshape(-1, 4, 2)
-        scores = np.array([q.detection_score for q in plates], np.float32)
-        tp, which = match_image(quads, scores, gt_quads, threshold, boxes)
         name = os.path.basename(record.path)
-        for j, gt in enumerate(gts):
+        for j, gt in enumerate(record.plates):
             hit = np.flatnonzero(which == j)
             if not gt.text or (len(hit) and plates[int(hit[0])].text == gt.text):
                 continue

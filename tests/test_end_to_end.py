@@ -39,3 +39,11 @@ def test_score_readings_by_box_and_quadrilateral():
     # overlaps it at IoU > 0.5
     m = score_readings(records[:1], [[(quad + 2, 0.9, "皖A12345")]])
     assert m["acc"] == 1.0 and m["match"].startswith("quadrilateral")
+    # the per-photo matching that the scorer and scripts/misses_sheet.py share: a box-only
+    # label is matched as its box's corners
+    from alpr_jax.evaluate.end_to_end import match_readings
+    gt_quads, tp, which = match_readings(records[1], readings[1], boxes=True)
+    np.testing.assert_array_equal(gt_quads[0], [[10, 10], [130, 10], [130, 50], [10, 50]])
+    assert tp.tolist() == [True] and which.tolist() == [0]
+    _, tp, which = match_readings(records[0], readings[0], boxes=False)
+    assert tp.tolist() == [True, False] and which.tolist() == [0, -1]

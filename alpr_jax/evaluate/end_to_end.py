@@ -25,27 +25,35 @@ def scene_records(path: str, split: str = "all") -> list:
     return records
 
 
+def match_readings(record, plates, boxes: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Matches one photo's readings `plates` [(corners [4, 2], detection score, text)] to its
+    labelled plates (box IoU >= BOX_MATCH_IOU if boxes, else quadrilateral IoU >=
+    QUAD_MATCH_IOU). Returns (labelled quadrilaterals float32 [G, 4, 2] (box-only labels: the
+    box's corners), is_true_positive bool [N], matched label index int [N] or -1)."""
+    gt_quads = np.array([p.corners if p.corners is not None else box_corners(p.bbox)
+                         for p in record.plates], np.float32).reshape(-1, 4, 2)
+    quads = np.array([q for q, _, _ in plates], np.float32).reshape(-1, 4, 2)
+    scores = np.array([s for _, s, _ in plates], np.float32)
+    tp, which = match_image(quads, scores, gt_quads, BOX_MATCH_IOU if boxes else QUAD_MATCH_IOU,
+                            boxes)
+    return gt_quads, tp, which
+
+
 def score_readings(records, readings, boxes: bool | None = None) -> dict:
     """Scores photo -> text readings against labelled scenes: readings[i] is, for records[i],
     a list of (corners float32 [4, 2], detection score, text), or None when the photo could
     not be read (left out). boxes: match by box IoU (default: when the labels are boxes
     only). The one scorer of the pipeline's evaluation and of benchmarks/peers.py."""
     boxes = (not labels_have_corners(records)) if boxes is None else boxes
-    threshold = BOX_MATCH_IOU if boxes else QUAD_MATCH_IOU
     targets, preds, rows = [], [], []
     false_positives = photos = 0
     for record, plates in zip(records, readings):
         if plates is None:
             continue
         photos += 1
-        gts = record.plates        # plates without a text are matched, not scored
-        gt_quads = np.array([p.corners if p.corners is not None else box_corners(p.bbox)
-                             for p in gts], np.float32).reshape(-1, 4, 2)
-        quads = np.array([q for q, _, _ in plates], np.float32).reshape(-1, 4, 2)
-        scores = np.array([s for _, s, _ in plates], np.float32)
-        tp, which = match_image(quads, scores, gt_quads, threshold, boxes)
+        _, tp, which = match_readings(record, plates, boxes)
         false_positives += int((~tp).sum())
-        for j, gt in enumerate(gts):
+        for j, gt in enumerate(record.plates):    # plates without a text are matched, not scored
             if not gt.text:
                 continue
             hit = np.flatnonzero(which == j)
@@ -59,7 +67,8 @@ def score_readings(records, readings, boxes: bool | None = None) -> dict:
                         if any(found) else float("nan"))
     out["false_positives"] = false_positives
     out["false_per_image"] = false_positives / photos if photos else float("nan")
-    out["match"] = f"{'box' if boxes else 'quadrilateral'} IoU >= {threshold}"
+    out["match"] = (f"{'box' if boxes else 'quadrilateral'} IoU >= "
+                    f"{BOX_MATCH_IOU if boxes else QUAD_MATCH_IOU}")
     out["predictions"] = rows
     return out
 
