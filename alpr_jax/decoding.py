@@ -18,11 +18,15 @@ class PlateReading:
     char_confidences: tuple[float, ...]  # one per character of `text`
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """Log-probabilities over the last axis, float32 (max subtracted first)."""
     z = np.asarray(logits, np.float32)
     z = z - z.max(-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    return np.exp(log_softmax(logits))
 
 
 _PRIORS = plates.char_priors()

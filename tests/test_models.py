@@ -80,6 +80,17 @@ def _one_hot_logits(text):
     return prov, chars
 
 
+def test_numpy_log_softmax_is_float32_and_stable():
+    # the one normalisation of the decoders and the reader's view merge: half-precision logits
+    # far from 0 still give finite float32 log-probabilities that sum to 1
+    logits = np.array([[60000.0, 59990.0, -60000.0], [0.0, 1.0, 2.0]], np.float16)
+    got = decoding.log_softmax(logits)
+    assert got.dtype == np.float32 and np.isfinite(got).all()
+    np.testing.assert_allclose(np.exp(got).sum(-1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(got, jax.nn.log_softmax(logits.astype(np.float32), -1),
+                               atol=1e-5)
+
+
 def test_decode_classifier_and_priors():
     prov, chars = _one_hot_logits("皖AD12345")
     (r,) = decoding.decode_classifier(prov, chars)

@@ -58,13 +58,8 @@ def _merge_views(outputs: dict, views: int) -> dict:
     merged = {}
     for key, value in outputs.items():
         value = value.reshape((views, -1) + value.shape[1:])
-        if key.endswith("_logits"):
-            value = value.astype(np.float32)
-            top = value.max(-1, keepdims=True)
-            log_probs = value - top - np.log(np.exp(value - top).sum(-1, keepdims=True))
-            merged[key] = log_probs.mean(0)
-        else:
-            merged[key] = value[0]
+        merged[key] = (decoding.log_softmax(value).mean(0) if key.endswith("_logits")
+                       else value[0])
     return merged
 
 
