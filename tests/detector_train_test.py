@@ -137,6 +137,13 @@ def test_pyramid_passes_keep_their_band_and_auto_zoom(runs):
     assert not up.detect(image)[0] and ran == [1.0, 2.0, 4.0]
     wide_enough = dataclasses.replace(auto, small_plate_px=0.0)     # found, none narrow
     assert PlateDetector.load(*paths, options=wide_enough).detect(image)[1]["rpn_zoom"] == 0
+    # each reason counts only while zoom_triggers holds it (scripts/zoom_ablation.py)
+    for options, reason in ((narrow, "small"), (nothing, "none")):
+        others = tuple(r for r in DetectorOptions.zoom_triggers if r != reason)
+        without = dataclasses.replace(options, zoom_triggers=others, near_miss=1.0)
+        assert PlateDetector.load(*paths, options=without).detect(image)[1]["rpn_zoom"] == 0
+    with pytest.raises(ValueError, match="zoom_triggers must be among"):
+        DetectorOptions(zoom_triggers=("none", "always"))
     assert DetectorOptions.single_scale().passes(True) == (1.0,)
     assert DetectorOptions().passes(False) == (0.5, 1.0) and DetectorOptions().passes(True)[-1] == 4.0
     with pytest.raises(ValueError, match="zoom must be one of"):

@@ -64,6 +64,9 @@ DEFAULT_CORNER_SOURCE = "dsnt"
 IMAGE_BUCKET = 256
 MAX_SIDE = 2560
 ZOOM_POLICIES = ("auto", "always", "off")
+# why "auto" runs the next pass up: nothing found yet; a plate found that narrow; a RoI that
+# narrow the R-CNN half-believed (scripts/zoom_ablation.py measures what each one finds)
+ZOOM_TRIGGERS = ("none", "small", "doubt")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,6 +96,7 @@ class DetectorOptions:
     # the photo at more than max_upscale x its own resolution.
     scales: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
     zoom: str = "auto"
+    zoom_triggers: tuple[str, ...] = ZOOM_TRIGGERS   # which of the auto policy's reasons count
     band_px: tuple[float, float] = (34.0, 136.0)   # box widths (pass-input px) a pass keeps
     small_plate_px: float = 48.0              # ~116 px of a 720x1160 photo at 1x
     near_miss: float = 0.1
@@ -120,6 +124,9 @@ class DetectorOptions:
     def __post_init__(self):
         if self.zoom not in ZOOM_POLICIES:
             raise ValueError(f"zoom must be one of {ZOOM_POLICIES}, got {self.zoom!r}")
+        if not set(self.zoom_triggers) <= set(ZOOM_TRIGGERS):
+            raise ValueError(f"zoom_triggers must be among {ZOOM_TRIGGERS}, got "
+                             f"{tuple(self.zoom_triggers)}")
         if not self.scales or 1.0 not in self.scales or any(s <= 0 for s in self.scales):
             raise ValueError(f"scales must be positive and include 1.0, got {self.scales}")
         if self.input_hw[0] % 8 or self.input_hw[1] % 8:
@@ -410,17 +417,21 @@ class PlateDetector:
         """The auto policy's question: might there be plates too small for the passes that
         ran? Yes when they found nothing, a plate under small_plate_px in the last pass's
         input, or a RoI that narrow the R-CNN half-believed (near_miss <= score <
-        score_threshold); before the first pass above 1x, also when the photo is large."""
-        o = self.options
+        score_threshold), each as far as zoom_triggers holds it; before the first pass above
+        1x, also when the photo is large."""
+        o, reasons = self.options, self.options.zoom_triggers
         base = self._base_scale(image)
-        if not dets or (first and base < o.large_photo_scale):
+        if first and base < o.large_photo_scale:
             return True
+        if not dets:
+            return "none" in reasons
         scale = base * last_scale
-        if dets and min(d.box[2] - d.box[0] for d in dets) * scale < o.small_plate_px:
+        narrowest = min(d.box[2] - d.box[0] for d in dets) * scale
+        if "small" in reasons and narrowest < o.small_plate_px:
             return True
         narrow = (roi_boxes[:, 2] - roi_boxes[:, 0]) * scale < o.small_plate_px
         doubt = (roi_scores >= o.near_miss) & (roi_scores < o.score_threshold)
-        return bool(np.any(narrow & doubt))
+        return "doubt" in reasons and bool(np.any(narrow & doubt))
 
     def _locate(self, full, scores, boxes, corners, timing):
         """RoIs (original px) -> (scores [R'], corners [R', 4, 2], every RoI's score [R]) by

@@ -102,7 +102,7 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                        help="when the RPN passes above 1x (2x, 4x: 4x and 16x the 1x "
                             "pass's time) run, for small plates: auto (default) when the "
                             "passes so far find nothing, a narrow plate or a doubtful narrow "
-                            "candidate, and 2x on large photos; always; off")
+                            "candidate; always; off")
         g.add_argument("--single-scale", action="store_true",
                        help="the paper's cascade: one RPN pass at 480x320, no re-crops")
     if reader:
