@@ -25,17 +25,21 @@ def scene_records(path: str, split: str = "all") -> list:
     return records
 
 
+def match_iou(boxes: bool) -> float:
+    """The IoU at which a reading matches a labelled plate: by box for box-only labels."""
+    return BOX_MATCH_IOU if boxes else QUAD_MATCH_IOU
+
+
 def match_readings(record, plates, boxes: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Matches one photo's readings `plates` [(corners [4, 2], detection score, text)] to its
-    labelled plates (box IoU >= BOX_MATCH_IOU if boxes, else quadrilateral IoU >=
-    QUAD_MATCH_IOU). Returns (labelled quadrilaterals float32 [G, 4, 2] (box-only labels: the
-    box's corners), is_true_positive bool [N], matched label index int [N] or -1)."""
+    labelled plates (box IoU if boxes, else quadrilateral IoU, >= match_iou). Returns
+    (labelled quadrilaterals float32 [G, 4, 2] (box-only labels: the box's corners),
+    is_true_positive bool [N], matched label index int [N] or -1)."""
     gt_quads = np.array([p.corners if p.corners is not None else box_corners(p.bbox)
                          for p in record.plates], np.float32).reshape(-1, 4, 2)
     quads = np.array([q for q, _, _ in plates], np.float32).reshape(-1, 4, 2)
     scores = np.array([s for _, s, _ in plates], np.float32)
-    tp, which = match_image(quads, scores, gt_quads, BOX_MATCH_IOU if boxes else QUAD_MATCH_IOU,
-                            boxes)
+    tp, which = match_image(quads, scores, gt_quads, match_iou(boxes), boxes)
     return gt_quads, tp, which
 
 
@@ -67,8 +71,7 @@ def score_readings(records, readings, boxes: bool | None = None) -> dict:
                         if any(found) else float("nan"))
     out["false_positives"] = false_positives
     out["false_per_image"] = false_positives / photos if photos else float("nan")
-    out["match"] = (f"{'box' if boxes else 'quadrilateral'} IoU >= "
-                    f"{BOX_MATCH_IOU if boxes else QUAD_MATCH_IOU}")
+    out["match"] = f"{'box' if boxes else 'quadrilateral'} IoU >= {match_iou(boxes)}"
     out["predictions"] = rows
     return out
 

@@ -127,8 +127,9 @@ def rectify_plate(image: np.ndarray, corners: np.ndarray, two_row: bool = False,
                   method: str = "ransac") -> np.ndarray:
     """The recogniser's input [48, 120, C] from a plate's corners: rectify by `method`, and
     for a two-row plate (where `method` is not used) rectify at TWO_ROW_HW by the
-    perspective map of its 4 corners and stitch its rows. Why not the paper's affine there: a 2:1 plate seen at an angle keeps its
-    perspective across both rows, and the cuts then miss parts of the characters (synthetic
+    perspective map of its 4 corners and stitch its rows. Why not the paper's affine there:
+    a 2:1 plate seen at an angle keeps its perspective across both rows, and the cuts then
+    miss parts of the characters (synthetic
     two-row plates, shipped recogniser trained on affine stitches: read 0.59 affine, 0.745
     perspective; scripts/plate_kinds.py)."""
     if not two_row:
