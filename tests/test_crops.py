@@ -52,3 +52,19 @@ def test_large_boxes_are_read_from_a_mean_level_not_aliased():
     assert big[20:30, 40:60].min() > 0.99 and big[:10].max() < 0.01 and big[:, :25].max() < 0.01
     levels = crops.mean_pyramid(jnp.asarray(image[:250]))       # padded to a multiple of 8
     assert [x.shape[:2] for x in levels] == [(256, 512), (128, 256), (64, 128), (32, 64)]
+
+
+def test_the_detectors_photo_pyramid_is_the_photo_in_0_1_padded_with_the_crop_pad():
+    from alpr_jax.pipeline.detector import IMAGE_BUCKET, _bucketed
+    rng = np.random.default_rng(0)
+    photo = rng.integers(0, 256, (300, 425, 3), dtype=np.uint8)
+    levels, scale = _bucketed(photo)
+    level0 = np.asarray(levels[0])
+    assert scale == 1.0 and level0.dtype == np.float32
+    assert level0.shape == (2 * IMAGE_BUCKET, 2 * IMAGE_BUCKET, 3)
+    np.testing.assert_allclose(level0[:300, :425], photo / 255.0, atol=1e-6)
+    np.testing.assert_allclose(level0[300:], crops.PAD_VALUE, atol=1e-6)
+    np.testing.assert_allclose(level0[:, 425:], crops.PAD_VALUE, atol=1e-6)
+    # the next level is the 2x2 mean of the first
+    means = level0.reshape(IMAGE_BUCKET, 2, IMAGE_BUCKET, 2, 3).mean((1, 3))
+    np.testing.assert_allclose(np.asarray(levels[1]), means, atol=1e-6)

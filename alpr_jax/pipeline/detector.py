@@ -62,6 +62,7 @@ CORNER_SOURCES = ("rcnn", "dsnt")
 # scenes (README, scripts/compare_corners.py), so it is the default corner source.
 DEFAULT_CORNER_SOURCE = "dsnt"
 IMAGE_BUCKET = 256
+PAD_BYTE = round(crop_ops.PAD_VALUE * 255)        # the crops' pad value as a uint8 pixel
 MAX_SIDE = 2560
 ZOOM_POLICIES = ("auto", "always", "off")
 # why "auto" runs the next pass up: nothing found yet; a plate found that narrow; a RoI that
@@ -235,7 +236,8 @@ class PlateDetector:
         (configs/corner_patch.py; none is shipped) run after the re-crops, whatever the
         corner source; backend: where the networks run (pipeline.runtime)."""
         if corner_source not in CORNER_SOURCES:
-            raise ValueError(f"corner_source must be one of {CORNER_SOURCES}, got {corner_source!r}")
+            raise ValueError(f"corner_source must be one of {CORNER_SOURCES}, "
+                             f"got {corner_source!r}")
         rpn_vars, rpn_meta = weights.load_npz(rpn_path or weights.shipped("rpn"))
         rcnn_vars, rcnn_meta = (None, {})
         if mode == "cascade":
@@ -596,14 +598,17 @@ def _cut_patches_jit(levels, corners):
 
 @jax.jit
 def _pyramid(image):
-    return crop_ops.mean_pyramid(image)
+    """image uint8 [H, W, 3] -> mean_pyramid levels of it as float32 in [0, 1]: the conversion
+    runs here, fused with the first level, rather than on the host (a large photo's float
+    copy cost more than its pyramid, and 4x the bytes to move)."""
+    return crop_ops.mean_pyramid(image.astype(jnp.float32) / 255.0)
 
 
 def _bucketed(image: np.ndarray) -> tuple[list, float]:
-    """The original photo as float32 in [0, 1], shrunk to at most MAX_SIDE px and padded with
-    the crop pad value to a multiple of IMAGE_BUCKET (padding never changes a crop: outside
-    the photo the sampler reads the same value). Returns (its mean_pyramid levels as device
-    arrays, built once for every R-CNN and DSNT call on the photo, scale applied)."""
+    """The original photo, shrunk to at most MAX_SIDE px and padded with the crop pad value
+    (128) to a multiple of IMAGE_BUCKET (padding never changes a crop: outside the photo the
+    sampler reads the same value). Returns (its mean_pyramid levels, float32 in [0, 1], as
+    device arrays, built once for every R-CNN and DSNT call on the photo, scale applied)."""
     h, w = image.shape[:2]
     scale = min(1.0, MAX_SIDE / max(h, w))
     if scale < 1.0:
@@ -611,6 +616,6 @@ def _bucketed(image: np.ndarray) -> tuple[list, float]:
                            interpolation=cv2.INTER_AREA)
         h, w = image.shape[:2]
     hb, wb = (-(-h // IMAGE_BUCKET) * IMAGE_BUCKET, -(-w // IMAGE_BUCKET) * IMAGE_BUCKET)
-    out = np.full((hb, wb, 3), crop_ops.PAD_VALUE, np.float32)
-    out[:h, :w] = image.astype(np.float32) / 255.0
+    out = np.full((hb, wb, 3), PAD_BYTE, np.uint8)
+    out[:h, :w] = image
     return _pyramid(jnp.asarray(out)), scale
