@@ -1,7 +1,7 @@
 """The onnxruntime backend (pipeline.runtime): a network exported with jax2onnx gives JAX's
-outputs, its export is cached on disk by weights digest and shape, new weights drop the
-sessions, and the whole shipped pipeline reads the same plates with the same corners on both
-backends on real photos of every shared kind."""
+outputs, its export is cached on disk by weights digest, baked-in settings and shape, new
+weights drop the sessions, and the whole shipped pipeline reads the same plates with the same
+corners on both backends on real photos of every shared kind."""
 import glob
 import os
 
@@ -37,6 +37,22 @@ class _Net(nn.Module):
         x = nn.relu(nn.Conv(8, (3, 3), strides=(2, 2))(x))
         x = nn.max_pool(x, window_shape=(2, 2), strides=(2, 2))
         return nn.Dense(5)(x.reshape(x.shape[0], -1))
+
+
+def test_an_export_is_keyed_by_what_its_graph_bakes_in():
+    # the RPN traces its top-k count into the graph: a cached export made with another
+    # count must not be loaded for this one
+    from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
+
+    def rpn_path(pre_nms):
+        detector = PlateDetector.load(options=DetectorOptions(pre_nms=pre_nms), backend="onnx")
+        return detector._rpn_fn.onnx_path((1, 320, 480, 3))
+    assert rpn_path(300) == rpn_path(300) != rpn_path(1000)
+    # and a detector whose options were swapped for another count refuses to run
+    detector = PlateDetector.load(backend="jax")
+    detector.options = DetectorOptions(pre_nms=1000)
+    with pytest.raises(ValueError, match="pre_nms 1000 differs"):
+        detector.detect(np.zeros((64, 96, 3), np.uint8))
 
 
 def test_runner_matches_jax_caches_and_reloads(tmp_path, monkeypatch):

@@ -174,9 +174,12 @@ class PlateDetector:
         self.rpn = RPN(**rpn_config)
         self.rcnn = RCNN(**(rcnn_config or {}))
         self.dsnt = None
-        # the networks on the chosen backend; the crops around them always run in JAX
+        # the networks on the chosen backend; the crops around them always run in JAX. The
+        # RPN's top-k count is traced into its function (jit and export): keyed by it
+        self._rpn_pre_nms = options.pre_nms
         self._rpn_fn = runtime.NetRunner("rpn", self._rpn_topk, rpn_variables, backend,
-                                         dynamic_batch=False)
+                                         dynamic_batch=False,
+                                         graph_key=f"pre_nms={options.pre_nms}")
         self._rcnn_fn = self._dsnt_fn = self._patch_fn = None
         if rcnn_variables is not None:
             self._rcnn_fn = runtime.NetRunner("rcnn", self._rcnn_apply, rcnn_variables, backend)
@@ -383,6 +386,9 @@ class PlateDetector:
         """One RPN pass on the photo letterboxed at scale x input_hw -> (scores [K], boxes
         [K, 4], corners [K, 4, 2] in original px, the boxes' widths in this pass's input px
         [K]): its pre_nms best anchors, not yet suppressed."""
+        if self.options.pre_nms != self._rpn_pre_nms:
+            raise ValueError(f"pre_nms {self.options.pre_nms} differs from the {self._rpn_pre_nms} "
+                             "this detector's RPN was built with: build a new PlateDetector")
         input_hw = self._pass_hw(oriented_input_hw(image.shape[:2], self.options.input_hw),
                                  scale)
         net_image, s = letterbox(image, input_hw)

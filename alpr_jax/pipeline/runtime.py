@@ -15,7 +15,8 @@ detector's networks 2-4x faster than XLA:CPU (benchmarks/pipeline_speed.py).
 
 ONNX models are exported per input shape (the batch dimension symbolic where the runner says
 so) and cached on disk under $ALPR_JAX_CACHE (default ~/.cache/alpr_jax/onnx), keyed by the
-network, a digest of its variables and the shape, so an export happens once per machine.
+network, a digest of its variables and of what else its graph bakes in (the RPN's top-k
+count), and the shape, so an export happens once per machine.
 """
 from __future__ import annotations
 
@@ -66,8 +67,8 @@ def _importable(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
-def _digest(variables) -> str:
-    h = hashlib.sha1()
+def _digest(variables, graph_key: str = "") -> str:
+    h = hashlib.sha1(graph_key.encode())
     for path, leaf in jax.tree_util.tree_flatten_with_path(variables)[0]:
         h.update(jax.tree_util.keystr(path).encode())
         h.update(np.ascontiguousarray(np.asarray(leaf, np.float32)).tobytes())
@@ -78,12 +79,14 @@ class NetRunner:
     """fn(variables, x) -> tuple of arrays, on a backend. Call with x float32 [B, ...]
     (numpy or jax); returns a tuple of arrays (jax arrays on "jax", numpy on "onnx").
     dynamic_batch: the ONNX export leaves the first dimension symbolic (one export for every
-    batch size); otherwise each input shape is its own export."""
+    batch size); otherwise each input shape is its own export. graph_key: what else fn bakes
+    into the exported graph (e.g. the RPN's top-k count), part of the cache key with the
+    weights' digest, so a cached export made with other settings is never loaded."""
 
     def __init__(self, name: str, fn, variables, backend: str = "jax",
-                 dynamic_batch: bool = True):
+                 dynamic_batch: bool = True, graph_key: str = ""):
         self.name, self.fn, self.backend = name, fn, check_backend(backend, name)
-        self.dynamic_batch = dynamic_batch
+        self.dynamic_batch, self.graph_key = dynamic_batch, graph_key
         self._jit = jax.jit(fn) if self.backend == "jax" else None
         self._sessions: dict = {}
         self._lock = threading.Lock()
@@ -122,7 +125,7 @@ class NetRunner:
 
     def onnx_path(self, key: tuple) -> str:
         if self._digest is None:
-            self._digest = _digest(self.variables)
+            self._digest = _digest(self.variables, self.graph_key)
         dims = "x".join(str(d) for d in key)
         return os.path.join(cache_dir(), f"{self.name}-{self._digest}-{dims}.onnx")
 
