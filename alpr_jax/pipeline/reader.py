@@ -3,9 +3,10 @@
 Batches are padded to a few fixed sizes, so jit compiles once per bucket, not per call.
 Test-time augmentation: a plate is also read shifted 2 px left and right (the shared bilinear
 sampler) and the per-class log-probabilities of the three views are averaged, which absorbs
-some rectification error at about four times the recogniser's cost. By default only the
-doubtful plates get it: those whose plain reading's confidence is under reread_below
-(REREAD_BELOW); `tta=True` gives it to every plate.
+some rectification error; the plain read serves as the unshifted view, so the views cost two
+more reads of the plate. By default only the doubtful plates get them: those whose plain
+reading's confidence is under reread_below (REREAD_BELOW); `tta=True` gives them to every
+plate.
 """
 from __future__ import annotations
 
@@ -36,32 +37,30 @@ def check_reread_below(value: float) -> float:
     return value
 
 
-def _tta_thetas() -> jnp.ndarray:
-    """[V, 2, 3] samplers that shift the plate by TTA_SHIFTS_PX (view 0: identity)."""
+def _shift_thetas() -> jnp.ndarray:
+    """[V - 1, 2, 3] samplers that shift the plate by the non-zero TTA_SHIFTS_PX (view 0 is the
+    plate itself, whose outputs the plain read already has)."""
     return jnp.asarray([[[1.0, 0.0, 2.0 * dx / PLATE_HW[1]], [0.0, 1.0, 0.0]]
-                        for dx in TTA_SHIFTS_PX], jnp.float32)
+                        for dx in TTA_SHIFTS_PX[1:]], jnp.float32)
 
 
 @jax.jit
-def _tta_views(x):
-    """x float32 [B, 48, 120, 3] -> the shifted views [V * B, 48, 120, 3], view-major. The
-    views are geometry, like every crop: cut by the project's sampler in JAX on both
+def _shifted_views(x):
+    """x float32 [B, 48, 120, 3] -> the shifted views [(V - 1) * B, 48, 120, 3], view-major.
+    The views are geometry, like every crop: cut by the project's sampler in JAX on both
     backends, then read by the one recogniser network."""
-    b, v = x.shape[0], len(TTA_SHIFTS_PX)
-    thetas = jnp.broadcast_to(_tta_thetas(), (b, v, 2, 3))
-    views = sampler.sample_batch(x, thetas, PLATE_HW, SEGMENT_FILL)        # [B, V, 48, 120, 3]
+    b, v = x.shape[0], len(TTA_SHIFTS_PX) - 1
+    thetas = jnp.broadcast_to(_shift_thetas(), (b, v, 2, 3))
+    views = sampler.sample_batch(x, thetas, PLATE_HW, SEGMENT_FILL)        # [B, V-1, 48, 120, 3]
     return jnp.swapaxes(views, 0, 1).reshape((v * b,) + x.shape[1:])
 
 
-def _merge_views(outputs: dict, views: int) -> dict:
-    """The recogniser's outputs on _tta_views' [V * B] inputs -> per plate: *_logits become the
-    views' mean log-probabilities (float32), the other entries (thetas) the unshifted view's."""
-    merged = {}
-    for key, value in outputs.items():
-        value = value.reshape((views, -1) + value.shape[1:])
-        merged[key] = (decoding.log_softmax(value).mean(0) if key.endswith("_logits")
-                       else value[0])
-    return merged
+def _merge_views(views: dict) -> dict:
+    """The recogniser's outputs on every view of the plates, [V, B, ...] (view 0 the plates
+    themselves) -> per plate: *_logits become the views' mean log-probabilities (float32), the
+    other entries (thetas) view 0's."""
+    return {k: decoding.log_softmax(v).mean(0) if k.endswith("_logits") else v[0]
+            for k, v in views.items()}
 
 
 class PlateReader:
@@ -122,30 +121,47 @@ class PlateReader:
         x = np.asarray(plates_uint8)
         if x.ndim != 4 or x.shape[1:] != (*PLATE_HW, 3):
             raise ValueError(f"plates must be [N, {PLATE_HW[0]}, {PLATE_HW[1]}, 3], got {x.shape}")
+        if not tta:
+            return self._run(x, "plain")
+        return _merge_views(self._run(x, "all")) if len(x) else {}
+
+    def _run(self, x: np.ndarray, views: str) -> dict:
+        """The network on plates uint8 [N, 48, 120, 3], in padded chunks of one call each ->
+        its outputs on the plates ("plain": [N, ...]), on their shifted views ("shifted":
+        [V - 1, N, ...]) or on both ("all": [V, N, ...], view 0 the plates)."""
         chunks = []
         for start in range(0, len(x), BUCKETS[-1]):
             part = x[start:start + BUCKETS[-1]]
             size = next(b for b in BUCKETS if b >= len(part))
             padded = np.zeros((size,) + part.shape[1:], np.float32)
             padded[:len(part)] = to_float(part)
-            out = {k: np.asarray(v) for k, v in zip(
-                self._keys, self._apply(np.asarray(_tta_views(padded)) if tta else padded))}
-            if tta:
-                out = _merge_views(out, len(TTA_SHIFTS_PX))
-            chunks.append({k: v[:len(part)] for k, v in out.items()})
+            if views != "plain":
+                shifted = np.asarray(_shifted_views(padded))
+                padded = shifted if views == "shifted" else np.concatenate([padded, shifted])
+            out = {k: np.asarray(v) for k, v in zip(self._keys, self._apply(padded))}
+            if views == "plain":
+                chunks.append({k: v[:len(part)] for k, v in out.items()})
+            else:
+                chunks.append({k: v.reshape((-1, size) + v.shape[1:])[:, :len(part)]
+                               for k, v in out.items()})
         if not chunks:
             return {}
-        return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
+        return {k: np.concatenate([c[k] for c in chunks], axis=0 if views == "plain" else 1)
+                for k in chunks[0]}
 
     def read(self, plates_uint8: np.ndarray) -> list[decoding.PlateReading]:
         if len(plates_uint8) == 0:
             return []
-        readings = decoding.decode(self.outputs(plates_uint8), self.use_priors)
-        doubtful = ([] if self.tta else
-                    [i for i, r in enumerate(readings) if r.confidence < self.reread_below])
+        x = np.asarray(plates_uint8)
+        if self.tta:                             # every plate's views in one call
+            return decoding.decode(self.outputs(x, tta=True), self.use_priors)
+        plain = self._run(x, "plain")
+        readings = decoding.decode(plain, self.use_priors)
+        doubtful = [i for i, r in enumerate(readings) if r.confidence < self.reread_below]
         if doubtful:
-            again = decoding.decode(self.outputs(np.asarray(plates_uint8)[doubtful], tta=True),
-                                    self.use_priors)
-            for i, r in zip(doubtful, again):
+            # the plain read is the unshifted view: only the shifted ones are read again
+            shifted = self._run(x[doubtful], "shifted")
+            views = {k: np.concatenate([v[doubtful][None], shifted[k]]) for k, v in plain.items()}
+            for i, r in zip(doubtful, decoding.decode(_merge_views(views), self.use_priors)):
                 readings[i] = r
         return readings
