@@ -289,7 +289,7 @@ class PlateDetector:
         out = self.rpn.apply(variables, x, train=False)
         grid = jnp.asarray(anchor_ops.grid_anchors((input_hw[0] // 8, input_hw[1] // 8)))
         scores, idx, boxes = top_anchor_boxes(out["objectness"][0], out["deltas"][0], grid,
-                                              self.options.pre_nms)
+                                              self._rpn_pre_nms)
         if "corners" in out:
             corners = crop_ops.decode_corners(out["corners"][0][idx], grid[idx])
         else:

@@ -123,7 +123,7 @@ class PlateReader:
             raise ValueError(f"plates must be [N, {PLATE_HW[0]}, {PLATE_HW[1]}, 3], got {x.shape}")
         if not tta:
             return self._run(x, "plain")
-        return _merge_views(self._run(x, "all")) if len(x) else {}
+        return _merge_views(self._run(x, "all"))
 
     def _run(self, x: np.ndarray, views: str) -> dict:
         """The network on plates uint8 [N, 48, 120, 3], in padded chunks of one call each ->
