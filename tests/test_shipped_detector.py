@@ -87,3 +87,23 @@ def test_plates_30_to_800_px_wide_found(detector, ccpd_dir):
     wide = size_sweep(detector, records, [800], out_hw=(1080, 1920))["rows"][0]
     assert wide["recall_70"] == 1.0, wide
     assert sum(r["extra_detections"] for r in [*found.values(), wide]) == 0
+
+
+def test_phone_photo_stored_on_its_side_is_found_upright(detector, ccpd_dir, tmp_path):
+    # a phone held upright stores the photo turned a quarter and tags it EXIF orientation 6;
+    # read_image turns it back, so the plate is found where a viewer sees it (before, the
+    # detector was given the photo on its side)
+    import io
+    from PIL import Image
+    record = read_annotations(ccpd_dir)[0]
+    upright = read_image(record.path)
+    exif = Image.Exif()
+    exif[0x0112] = 6                                  # "turn 90 degrees clockwise to view"
+    path = tmp_path / "phone.jpg"
+    buf = io.BytesIO()
+    Image.fromarray(np.rot90(upright, 1)).save(buf, "JPEG", quality=95, exif=exif.tobytes())
+    path.write_bytes(buf.getvalue())
+    image = read_image(path)
+    assert image.shape == upright.shape
+    dets, _ = detector.detect(image)
+    assert dets and polygon_iou(dets[0].corners, record.plates[0].corners) >= 0.7
