@@ -2,11 +2,12 @@
 they were stored with (phones store a photo held upright on its side, with a tag)."""
 import io
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from alpr_jax.data.images import decode_image, exif_orientation
+from alpr_jax.data.images import decode_image
 
 
 def _encoded(pixels: np.ndarray, fmt: str, orientation: int | None) -> bytes:
@@ -32,8 +33,14 @@ def test_every_exif_orientation_decodes_upright(fmt):
     assert decode_image(_encoded(stored, fmt, 6)).shape == (64, 40, 3)
 
 
-def test_orientation_absent_or_unreadable_means_as_stored():
-    stored = np.zeros((8, 12, 3), np.uint8)
-    assert exif_orientation(_encoded(stored, "JPEG", None)) == 1
-    assert exif_orientation(_encoded(stored, "JPEG", 9)) == 1         # not a valid value
-    assert exif_orientation(b"not an image") == 1
+def test_alpha_gray_and_16_bit_keep_their_colours():
+    rgb = (np.random.default_rng(1).random((20, 30, 3)) * 255).astype(np.uint8)
+    bgr = rgb[..., ::-1]
+
+    def png(pixels):
+        ok, buf = cv2.imencode(".png", pixels)
+        return buf.tobytes()
+    assert np.array_equal(decode_image(png(np.dstack([bgr, np.full((20, 30), 9, np.uint8)]))), rgb)
+    assert np.array_equal(decode_image(png(bgr.astype(np.uint16) * 257)), rgb)
+    gray = decode_image(png(bgr[..., 0]))
+    assert gray.shape == (20, 30, 3) and np.array_equal(gray[..., 1], bgr[..., 0])
