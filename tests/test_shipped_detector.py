@@ -107,3 +107,24 @@ def test_phone_photo_stored_on_its_side_is_found_upright(detector, ccpd_dir, tmp
     assert image.shape == upright.shape
     dets, _ = detector.detect(image)
     assert dets and polygon_iou(dets[0].corners, record.plates[0].corners) >= 0.7
+
+
+def test_crowded_photo_gets_more_rois(detector, ccpd_dir):
+    # 12 shared scenes tiled into one 1920x1080 photo: with the paper's RoI caps (top 10 per
+    # pass, 16 merged) one of the 12 plates is lost; once 8 plates are found the RoIs are
+    # merged again under DetectorOptions.crowd_rois and all 12 are found
+    import dataclasses
+    from alpr_jax.evaluate.crowd import mosaic
+    photo, corners, _ = mosaic(read_annotations(ccpd_dir), 2, 6)
+    shipped = detector.options
+    found = {}
+    try:
+        for crowd in (shipped.crowd_plates, 0):
+            detector.options = dataclasses.replace(shipped, crowd_plates=crowd)
+            dets, _ = detector.detect(photo)
+            found[crowd] = sum(max(polygon_iou(d.corners, c) for d in dets) >= 0.7
+                               for c in corners)
+            assert len(dets) == found[crowd]                 # nothing else in the photo
+    finally:
+        detector.options = shipped
+    assert found[shipped.crowd_plates] == 12 and found[0] < 12, found

@@ -19,6 +19,10 @@ R-CNN half believes; "always" or "off" (the CLI's --zoom); never
 past max_upscale x the photo's resolution.
 DetectorOptions.single_scale() is the paper's one-pass cascade.
 
+Many plates: the paper's top-10 RoIs per pass (16 after merging) cap how many plates one photo
+can give; once the RoIs give crowd_plates plates, they are merged again under crowd_rois and
+scored again (photos of fewer plates run as before).
+
 Corners that are not cut short: the R-CNN's crop is that of a proposal, and a plate larger
 than its proposal comes out with corners at or short of the crop's edge. So each detection is
 re-cropped round the corners it got (their bounds grown by refine_margin per side, so the
@@ -68,6 +72,11 @@ ZOOM_POLICIES = ("auto", "always", "off")
 # why "auto" runs the next pass up: nothing found yet; a plate found that narrow; a RoI that
 # narrow the R-CNN half-believed (scripts/zoom_ablation.py measures what each one finds)
 ZOOM_TRIGGERS = ("none", "small", "doubt")
+# RoI counts are padded to these sizes: finely for the networks, whose cost grows with the
+# padded count and which compile once per size, coarsely for the crops, which are cheap but
+# compile once per size AND photo bucket
+ROI_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+CUT_BUCKETS = (4, 16, 64, 256)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,6 +94,12 @@ class DetectorOptions:
     rpn_nms: float = 0.7
     num_rois: int = 10                        # the paper's top-10 RoIs, per pass
     max_rois: int = 16                        # RoIs the R-CNN scores after merging passes
+    # A photo of many plates (a car park, queues of traffic): once the RoIs give crowd_plates
+    # plates (0: never), they are merged again under these caps (num_rois, max_rois), so the
+    # paper's top-10 does not cap how many plates a photo holds (scripts/crowd_sweep.py);
+    # photos of fewer plates pay nothing. The RPN's pre_nms anchors per pass still bound it.
+    crowd_plates: int = 8
+    crowd_rois: tuple[int, int] = (40, 64)
     final_nms: float = 0.3
     score_threshold: float = 0.7               # chosen on easypr_dev (README "Detection")
     # RPN passes at these multiples of input_hw; those above 1 follow the zoom policy, in
@@ -134,6 +149,13 @@ class DetectorOptions:
             raise ValueError(f"input_hw {tuple(self.input_hw)} must be multiples of 8 (RPN stride)")
         if not 0 < self.band_px[0] < self.band_px[1]:
             raise ValueError(f"band_px must be (low, high) with 0 < low < high, got {self.band_px}")
+        if self.crowd_plates < 0:
+            raise ValueError(f"crowd_plates must be >= 0 (0: never), got {self.crowd_plates}")
+        if not (self.num_rois <= self.crowd_rois[0] and self.max_rois <= self.crowd_rois[1]
+                <= ROI_BUCKETS[-1]):
+            raise ValueError(f"crowd_rois {tuple(self.crowd_rois)} must be at least (num_rois, "
+                             f"max_rois) = ({self.num_rois}, {self.max_rois}), max_rois at most "
+                             f"{ROI_BUCKETS[-1]}")
         if self.refine_steps < 0:
             raise ValueError(f"refine_steps must be >= 0, got {self.refine_steps}")
         if not 0 <= self.refine_threshold <= 1:
@@ -340,9 +362,8 @@ class PlateDetector:
             runs.update({s: self._rpn_pass(image, s) for s in upper})
             timing["rpn_zoom"] = (time.perf_counter() - t1) * 1e3
             upper = []
-        rois = self._merge(runs)
-        located = self._locate(full, *rois, timing)
-        dets = self._final(*located[:2])
+        caps = (o.num_rois, o.max_rois)
+        rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing)
         for s in upper:          # "auto": each pass above 1x only while the last asks for it
             last = max(runs)
             if not self._wants_zoom(image, dets, rois[1], located[2], last, first=last == 1.0):
@@ -350,9 +371,7 @@ class PlateDetector:
             t1 = time.perf_counter()
             runs[s] = self._rpn_pass(image, s)
             timing["rpn_zoom"] += (time.perf_counter() - t1) * 1e3
-            rois = self._merge(runs)
-            located = self._locate(full, *rois, timing)
-            dets = self._final(*located[:2])
+            rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing)
         timing["rpn"] += timing["rpn_zoom"]
         if self.mode == "cascade" and o.refine_steps:
             # a plate its proposal cut short can score under the threshold until re-cropped
@@ -396,12 +415,29 @@ class PlateDetector:
         scores, boxes, corners = (np.asarray(a) for a in self._rpn_fn(x))
         return scores, boxes / s, corners / s, boxes[:, 2] - boxes[:, 0]
 
-    def _merge(self, runs: dict):
+    def _merged_and_located(self, full, runs: dict, caps: tuple[int, int], timing: dict):
+        """The passes so far merged into RoIs under caps (num_rois, max_rois) and located ->
+        (RoIs, _locate's output, detections, caps); when the detections are crowd_plates or
+        more (and crowd_plates is not 0) and the caps are not yet crowd_rois, merged again
+        under crowd_rois and located again."""
+        o = self.options
+        while True:
+            rois = self._merge(runs, caps)
+            located = self._locate(full, *rois, timing)
+            dets = self._final(*located[:2])
+            if (not o.crowd_plates or len(dets) < o.crowd_plates
+                    or tuple(caps) == tuple(o.crowd_rois)):
+                return rois, located, dets, caps
+            caps = tuple(o.crowd_rois)
+
+    def _merge(self, runs: dict, caps: tuple[int, int] | None = None):
         """RPN passes {scale: _rpn_pass output} -> one set of RoIs (scores [R], boxes [R, 4],
         corners [R, 4, 2]), best first: each pass keeps the boxes in its band (the lowest
         pass also those wider, the highest that ran those narrower), its top num_rois after
-        NMS, then NMS across passes and the best max_rois (num_rois with one pass)."""
+        NMS, then NMS across passes and the best max_rois (num_rois with one pass). caps:
+        (num_rois, max_rois), default the options'."""
         o = self.options
+        num_rois, max_rois = caps or (o.num_rois, o.max_rois)
         lo, hi = o.band_px
         scales = sorted(runs)
         parts = []
@@ -412,12 +448,12 @@ class PlateDetector:
                 keep &= (width < hi) | (i == 0)
                 keep &= (width >= lo) | (i == len(scales) - 1)
             scores, boxes, corners = scores[keep], boxes[keep], corners[keep]
-            top = box_ops.nms(boxes, scores, o.rpn_nms, o.num_rois)
+            top = box_ops.nms(boxes, scores, o.rpn_nms, num_rois)
             parts.append((scores[top], boxes[top], corners[top]))
         if len(parts) == 1:
             return parts[0]
         scores, boxes, corners = (np.concatenate(p) for p in zip(*parts))
-        keep = box_ops.nms(boxes, scores, o.rpn_nms, o.max_rois)
+        keep = box_ops.nms(boxes, scores, o.rpn_nms, max_rois)
         return scores[keep], boxes[keep], corners[keep]
 
     def _wants_zoom(self, image, dets, roi_boxes, roi_scores, last_scale: float,
@@ -567,13 +603,6 @@ def top_anchor_boxes(objectness, deltas, anchors, k: int):
     scores = jax.nn.sigmoid(objectness.astype(jnp.float32))
     scores, idx = jax.lax.top_k(scores, min(k, scores.shape[0]))
     return scores, idx, box_ops.decode(deltas[idx], anchors[idx])
-
-
-# RoI counts are padded to these sizes: finely for the networks, whose cost grows with the
-# padded count and which compile once per size, coarsely for the crops, which are cheap but
-# compile once per size AND photo bucket
-ROI_BUCKETS = (1, 2, 4, 8, 16, 32, 64)
-CUT_BUCKETS = (4, 16, 64)
 
 
 def _padded(boxes: np.ndarray) -> np.ndarray:
