@@ -43,15 +43,45 @@ def decode_corners(normalised, boxes):
     return normalised * size + origin
 
 
-def crop_thetas(boxes, image_hw):
+def crop_thetas(boxes, image_hw, frames=None):
     """Sampler thetas [..., 2, 3] that map the output grid onto boxes [..., 4] of an image of
-    size image_hw (continuous coordinates; see geometry.sampler)."""
+    size image_hw (continuous coordinates; see geometry.sampler). frames: optional
+    (centres [..., 2], angles [...] radians): the boxes are then in a turned frame, q =
+    R(-angle) (p - centre) for an image point p, and the crop comes out turned by -angle
+    (a plate at that angle level); centre 0 and angle 0 are the plain crop, exactly."""
     h, w = image_hw
     x1, y1, x2, y2 = (boxes[..., i] for i in range(4))
-    zero = jnp.zeros_like(x1)
-    row_x = jnp.stack([(x2 - x1) / w, zero, (x1 + x2) / w - 1.0], -1)
-    row_y = jnp.stack([zero, (y2 - y1) / h, (y1 + y2) / h - 1.0], -1)
+    if frames is None:
+        zero = jnp.zeros_like(x1)
+        row_x = jnp.stack([(x2 - x1) / w, zero, (x1 + x2) / w - 1.0], -1)
+        row_y = jnp.stack([zero, (y2 - y1) / h, (y1 + y2) / h - 1.0], -1)
+        return jnp.stack([row_x, row_y], -2)
+    centres, angles = frames
+    cos, sin = jnp.cos(angles), jnp.sin(angles)
+    mx, my, hw, hh = (x1 + x2) / 2, (y1 + y2) / 2, (x2 - x1) / 2, (y2 - y1) / 2
+    px = centres[..., 0] + cos * mx - sin * my          # the box centre in the image
+    py = centres[..., 1] + sin * mx + cos * my
+    row_x = jnp.stack([2 * cos * hw / w, -2 * sin * hh / w, 2 * px / w - 1.0], -1)
+    row_y = jnp.stack([2 * sin * hw / h, 2 * cos * hh / h, 2 * py / h - 1.0], -1)
     return jnp.stack([row_x, row_y], -2)
+
+
+def to_frame(points, centres, angles):
+    """Image points [..., K, 2] -> the turned frames' coordinates q = R(-angle) (p - centre),
+    centres [..., 2], angles [...] radians (numpy or jax, as the points)."""
+    xp = jnp if not isinstance(points, np.ndarray) else np
+    d = points - centres[..., None, :]
+    cos, sin = xp.cos(angles)[..., None], xp.sin(angles)[..., None]
+    return xp.stack([cos * d[..., 0] + sin * d[..., 1], -sin * d[..., 0] + cos * d[..., 1]], -1)
+
+
+def from_frame(points, centres, angles):
+    """Inverse of to_frame: p = centre + R(angle) q."""
+    xp = jnp if not isinstance(points, np.ndarray) else np
+    cos, sin = xp.cos(angles)[..., None], xp.sin(angles)[..., None]
+    x = cos * points[..., 0] - sin * points[..., 1]
+    y = sin * points[..., 0] + cos * points[..., 1]
+    return xp.stack([x, y], -1) + centres[..., None, :]
 
 
 MAX_LEVEL = 3        # crops read from 2x2-mean levels of the photo, down to 1/8 of it
@@ -73,16 +103,19 @@ def mean_pyramid(image, levels: int = MAX_LEVEL) -> list:
     return out
 
 
-def cut(image, boxes, out_hw=CROP_HW):
+def cut(image, boxes, out_hw=CROP_HW, frames=None):
     """image float32 [H, W, C] (original resolution), or its mean_pyramid levels, boxes
-    [N, 4] -> crops [N, h, w, C], padded with PAD_VALUE outside the image. Each box is read
+    [N, 4] (in frames, centres [N, 2] and angles [N], when given: see crop_thetas) -> crops
+    [N, h, w, C], padded with PAD_VALUE outside the image. Each box is read
     from the level of a 2x2-mean pyramid of the photo (mean_pyramid) at which it shrinks by
     less than 2: bilinear sampling of a box many times larger than the crop would alias (a
     450 px plate read into 120 px would skip pixels). Several cuts of one photo pass its
     levels, built once (the pyramid of a large photo costs more than the crops)."""
     boxes = jnp.asarray(boxes, jnp.float32)
     levels = _levels(image)
-    thetas = crop_thetas(boxes, levels[0].shape[:2])   # fractions of the extent: every level
+    if frames is not None:
+        frames = tuple(jnp.asarray(f, jnp.float32) for f in frames)
+    thetas = crop_thetas(boxes, levels[0].shape[:2], frames)   # fractions of the extent: every level
     shrink = jnp.maximum((boxes[:, 2] - boxes[:, 0]) / out_hw[1],
                          (boxes[:, 3] - boxes[:, 1]) / out_hw[0])
     return cut_affine(levels, thetas, shrink, out_hw)

@@ -127,6 +127,10 @@ class DetectorOptions:
                                               # score_threshold applies to the re-read score
     refine_margin: float = 0.15               # each re-crop's RoI: the corners' bounds grown by
                                               # this share of their width and height per side
+    # a plate whose corners' top and bottom edges are turned more than this (degrees) from
+    # level is re-cropped in its own frame, turned level by the sampler, so the R-CNN and
+    # DSNT see it as they trained (a photo rolled 20-30 degrees); >= 60: never
+    level_above_deg: float = 10.0
     rescore: str = "max"                      # a re-cropped plate's score: "last" re-crop's,
                                               # or the "max" / "mean" of all its scores
     # the last re-crop's DSNT corners: the mean of reads of the plate with these margins
@@ -156,6 +160,8 @@ class DetectorOptions:
             raise ValueError(f"crowd_rois {tuple(self.crowd_rois)} must be at least (num_rois, "
                              f"max_rois) = ({self.num_rois}, {self.max_rois}), max_rois at most "
                              f"{ROI_BUCKETS[-1]}")
+        if self.level_above_deg < 0:
+            raise ValueError(f"level_above_deg must be >= 0, got {self.level_above_deg}")
         if self.refine_steps < 0:
             raise ValueError(f"refine_steps must be >= 0, got {self.refine_steps}")
         if not 0 <= self.refine_threshold <= 1:
@@ -502,25 +508,28 @@ class PlateDetector:
             corners = np.stack([box_ops.box_corners(b) for b in boxes]) if len(boxes) else corners
         return scores, corners, roi_scores
 
-    def _rcnn(self, full, boxes: np.ndarray, timing: dict):
-        """R-CNN scores [R] and corners [R, 4, 2] (original px) of RoIs boxes [R, 4]."""
+    def _rcnn(self, full, boxes: np.ndarray, timing: dict, frames=None):
+        """R-CNN scores [R] and corners [R, 4, 2] (original px) of RoIs boxes [R, 4] (in
+        frames when given: _frames)."""
         t = time.perf_counter()
         levels, scale = full
         crop_box = crop_ops.crop_boxes(_padded(boxes * scale))
-        probs, quads = (np.asarray(a)[:len(boxes)] for a in
-                        self._rcnn_fn(_cut(levels, crop_box, crop_ops.CROP_HW, len(boxes))))
-        quads = crop_ops.decode_corners(quads, crop_box[:len(boxes)])
+        probs, quads = (np.asarray(a)[:len(boxes)] for a in self._rcnn_fn(
+            _cut(levels, crop_box, crop_ops.CROP_HW, len(boxes), _scaled(frames, scale))))
+        quads = _unframed(crop_ops.decode_corners(quads, crop_box[:len(boxes)]), frames, scale)
         timing["rcnn"] += (time.perf_counter() - t) * 1e3     # after the device finished
         return probs, quads / scale
 
-    def _dsnt(self, full, boxes: np.ndarray, timing: dict) -> np.ndarray:
-        """DSNT corners [R, 4, 2] (original px) of RoIs boxes [R, 4]."""
+    def _dsnt(self, full, boxes: np.ndarray, timing: dict, frames=None) -> np.ndarray:
+        """DSNT corners [R, 4, 2] (original px) of RoIs boxes [R, 4] (in frames when
+        given: _frames)."""
         t = time.perf_counter()
         levels, scale = full
         context = crop_ops.context_crop_boxes(_padded(boxes * scale))
-        coords = np.asarray(self._dsnt_fn(_cut(levels, context, crop_ops.DSNT_HW,
-                                               len(boxes)))[0])
-        quads = crop_ops.from_unit_square(coords[:len(boxes)], context[:len(boxes)])
+        coords = np.asarray(self._dsnt_fn(_cut(levels, context, crop_ops.DSNT_HW, len(boxes),
+                                               _scaled(frames, scale)))[0])
+        quads = _unframed(crop_ops.from_unit_square(coords[:len(boxes)], context[:len(boxes)]),
+                          frames, scale)
         timing["dsnt"] += (time.perf_counter() - t) * 1e3
         return quads / scale
 
@@ -547,12 +556,17 @@ class PlateDetector:
         corners = np.stack([d.corners for d in dets])
         history = [np.array([d.score for d in dets], np.float32)]
         for step in range(o.refine_steps):
-            scores, corners = self._rcnn(full, self._around(corners), timing)
+            frames = self._frames(corners)
+            scores, corners = self._rcnn(full, self._around(corners, frames=frames), timing,
+                                         frames)
             history.append(scores)
             if self.dsnt is not None:
                 margins = o.dsnt_margins if step == o.refine_steps - 1 else (o.refine_margin,)
-                views = np.concatenate([self._around(corners, m) for m in margins])
-                corners = self._dsnt(full, views, timing).reshape(
+                frames = self._frames(corners)
+                views = np.concatenate([self._around(corners, m, frames) for m in margins])
+                tiled = None if frames is None else tuple(np.concatenate([f] * len(margins))
+                                                          for f in frames)
+                corners = self._dsnt(full, views, timing, tiled).reshape(
                     len(margins), len(corners), 4, 2).mean(0)
         rule = self.options.rescore
         scores = {"last": history[-1], "max": np.max(history, 0), "mean": np.mean(history, 0)}[rule]
@@ -564,11 +578,29 @@ class PlateDetector:
                 corners[live] = self._patches(full, corners[live], timing)
         return self._final(scores, corners, threshold)
 
-    def _around(self, corners: np.ndarray, margin: float | None = None) -> np.ndarray:
-        """RoIs [R, 4] round plates with corners [R, 4, 2]: their bounds grown by margin
-        (default refine_margin) per side, so a plate cut short by its last crop reaches into
-        the next."""
-        b = box_ops.corner_bounds(corners)
+    def _frames(self, corners: np.ndarray):
+        """The frames plates with corners [R, 4, 2] (original px) are re-cropped in: None
+        when every plate is within level_above_deg of level (the photo's own frame), else
+        (centres [R, 2], angles [R] radians): a turned plate's centre and the angle of its
+        top and bottom edges, the photo's frame (0, 0) for the others. Past 60 degrees the
+        corners are taken for a wrong answer, not a turned plate."""
+        c = np.asarray(corners, np.float32)
+        edge = (c[:, 1] - c[:, 0]) + (c[:, 2] - c[:, 3])
+        angles = np.arctan2(edge[:, 1], edge[:, 0])
+        turn = ((np.abs(angles) > np.deg2rad(self.options.level_above_deg))
+                & (np.abs(angles) < np.deg2rad(60.0)))
+        if not turn.any():
+            return None
+        return (np.where(turn[:, None], c.mean(1), 0.0).astype(np.float32),
+                np.where(turn, angles, 0.0).astype(np.float32))
+
+    def _around(self, corners: np.ndarray, margin: float | None = None,
+                frames=None) -> np.ndarray:
+        """RoIs [R, 4] round plates with corners [R, 4, 2]: their bounds (in frames when
+        given) grown by margin (default refine_margin) per side, so a plate cut short by its
+        last crop reaches into the next."""
+        b = box_ops.corner_bounds(corners if frames is None else
+                                  crop_ops.to_frame(np.asarray(corners, np.float32), *frames))
         grow = (b[:, 2:] - b[:, :2]) * (self.options.refine_margin if margin is None else margin)
         return np.concatenate([b[:, :2] - grow, b[:, 2:] + grow], 1)
 
@@ -614,16 +646,33 @@ def _padded(boxes: np.ndarray) -> np.ndarray:
     return out
 
 
-def _cut(levels, boxes: np.ndarray, out_hw, count: int):
+def _cut(levels, boxes: np.ndarray, out_hw, count: int, frames=None):
     """The first ROI_BUCKETS-padded share of count boxes' crops float32 [R', *out_hw, 3]
-    (crop_ops.cut of the photo's pyramid levels, boxes [R, 4] padded to CUT_BUCKETS)."""
+    (crop_ops.cut of the photo's pyramid levels, boxes [R, 4] padded to CUT_BUCKETS, in
+    frames (centres, angles) padded alike when given)."""
     n = next((b for b in ROI_BUCKETS if b >= count), count)
-    return np.asarray(_cut_jit(levels, boxes, out_hw))[:n]    # numpy slicing: no jax dispatch
+    return np.asarray(_cut_jit(levels, boxes, out_hw, frames))[:n]   # numpy slicing: no dispatch
 
 
 @functools.partial(jax.jit, static_argnums=2)
-def _cut_jit(levels, boxes, out_hw):
-    return crop_ops.cut(levels, boxes, out_hw)
+def _cut_jit(levels, boxes, out_hw, frames):
+    return crop_ops.cut(levels, boxes, out_hw, frames)
+
+
+def _scaled(frames, scale: float):
+    """Frames (centres [R, 2] original px, angles [R]) -> in the crop levels' px, padded
+    like the boxes (_padded); None stays None."""
+    if frames is None:
+        return None
+    return _padded(frames[0] * scale), _padded(frames[1])
+
+
+def _unframed(quads: np.ndarray, frames, scale: float) -> np.ndarray:
+    """Corners [R, 4, 2] in the frames' coordinates (crop levels' px) -> the photo's
+    (crop levels' px); unchanged without frames."""
+    if frames is None:
+        return quads
+    return crop_ops.from_frame(np.asarray(quads, np.float32), frames[0] * scale, frames[1])
 
 
 @jax.jit
