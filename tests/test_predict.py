@@ -238,3 +238,31 @@ def test_read_gate_rules_and_defaults():
     assert ReadGate(min_confidence=0).keeps(reading("川WWWWWW", 0.0))
     with pytest.raises(ValueError, match="max_serial_letters"):
         ReadGate(max_serial_letters=9)
+
+
+def test_plate_crops_are_read_whole(tmp_path, crops_dir, capsys):
+    # ALPR.read_plate / `alpr predict --crops`: each input is one plate cut round it, read
+    # without the detector (which is here a random one that would find nothing useful): a
+    # real crop reads as eval.py's recognition task reads it, a squat crop as two rows
+    from alpr_jax.data import render
+    from alpr_jax.data.annotations import read_annotations
+    record = next(r for r in read_annotations(crops_dir) if r.plates[0].text == "京PL3N67")
+    alpr = ALPR(None, PlateReader.load())
+    result = alpr.read_plate(record.path)
+    (plate,) = result.plates
+    h, w = result.image_size[1], result.image_size[0]
+    assert plate.text == "京PL3N67" and plate.plate_type == "blue" and plate.detection_score == 1
+    np.testing.assert_allclose(plate.corners, [[0, 0], [w, 0], [w, h], [0, h]])
+    rgb, _ = render.draw_plate(np.random.default_rng(4), "鲁B7Q321", "yellow", ppm=0.4,
+                               clean=True, two_row=True)
+    squat = tmp_path / "two_row.png"
+    write_image(str(squat), rgb.astype(np.uint8))
+    assert [(p.text, p.plate_type) for p in alpr.read_plate(str(squat)).plates] == [
+        ("鲁B7Q321", "yellow_two_row")]
+    out = io.StringIO()
+    assert predict.run(alpr, [record.path, str(squat), str(tmp_path / "gone.jpg")],
+                       progress=False, out=out, crops=True) == 1
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"{record.path}: 京PL3N67 ({plate.confidence:.2f})"
+    assert lines[1].startswith(f"{squat}: 鲁B7Q321 (")
+    assert lines[2] == f"{tmp_path / 'gone.jpg'}: ERROR no such file"

@@ -20,6 +20,7 @@ import numpy as np
 
 from alpr_jax import plates
 from alpr_jax.data.images import ImageReadError, read_image
+from alpr_jax.data.preprocess import plate_input
 from alpr_jax.geometry.rectify import PLATE_HW, corner_aspect, rectify, rectify_plate
 from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, Detection, PlateDetector
 from alpr_jax.pipeline.reader import REREAD_BELOW, PlateReader
@@ -134,6 +135,25 @@ class ReadGate:
                                plates.serial_letters(reading.text) <= self.max_serial_letters)
 
 
+def _loaded(image_or_path) -> tuple[str | None, np.ndarray]:
+    """A path (read, ImageReadError naming it when it cannot be) or a uint8 RGB array [H, W, 3]
+    (checked) -> (the path or None, the image)."""
+    if isinstance(image_or_path, (str, os.PathLike)):
+        name = os.fspath(image_or_path)
+        return name, read_image(name)
+    image = np.asarray(image_or_path)
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError(f"image must be uint8 RGB [H, W, 3], got {image.dtype} {image.shape}")
+    return None, image
+
+
+def _plates(read: list[tuple]) -> tuple[Plate, ...]:
+    """ALPR._read's items -> Plates."""
+    return tuple(Plate(r.text, r.confidence, r.char_confidences, d.corners, d.box, d.score,
+                       plate_type(p, r.text) + ("_two_row" if rows2 else ""))
+                 for d, r, p, rows2 in read)
+
+
 class ALPR:
     def __init__(self, detector: PlateDetector, reader: PlateReader,
                  gate: ReadGate = ReadGate()):
@@ -175,22 +195,32 @@ class ALPR:
 
         A path that cannot be read raises ImageReadError naming the file; predict_many
         turns that into an error record and goes on."""
-        name = None
         t0 = time.perf_counter()
-        if isinstance(image_or_path, (str, os.PathLike)):
-            name = os.fspath(image_or_path)
-            image = read_image(name)
-        else:
-            image = np.asarray(image_or_path)
-            if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-                raise ValueError(f"image must be uint8 RGB [H, W, 3], got {image.dtype} "
-                                 f"{image.shape}")
+        name, image = _loaded(image_or_path)
         timing = {"read": (time.perf_counter() - t0) * 1e3}
-        found = tuple(Plate(r.text, r.confidence, r.char_confidences, d.corners, d.box, d.score,
-                            plate_type(p, r.text) + ("_two_row" if rows2 else ""))
-                      for d, r, p, rows2 in self._read_detections(image, timing))
+        found = _plates(self._read_detections(image, timing))
         timing["total"] = (time.perf_counter() - t0) * 1e3
         return Result(name, (image.shape[1], image.shape[0]), found, timing)
+
+    def read_plate(self, image_or_path) -> Result:
+        """A photo that is one plate cut round it (as the shared plate_crops; what
+        recognise-only readers such as LPRNet take), path or uint8 RGB [H, W, 3] -> Result
+        holding that plate, read whole without the detector: corners the photo's own,
+        detection_score 1. A squat crop (under TWO_ROW_MAX_ASPECT wide per unit of height)
+        is also read as a two-row plate, the more confident reading winning. No read gate:
+        the caller says it is a plate."""
+        t0 = time.perf_counter()
+        name, image = _loaded(image_or_path)
+        timing = {"read": (time.perf_counter() - t0) * 1e3}
+        h, w = image.shape[:2]
+        whole = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+        crop = Detection(whole, np.array([0, 0, w, h], np.float32), 1.0)
+        t1 = time.perf_counter()
+        as_one_row = plate_input(image, None)       # as the recognition evaluator reads crops
+        timing["rectify"] = (time.perf_counter() - t1) * 1e3
+        found = _plates(self._read(image, [crop], as_one_row[None], timing, raised=False))
+        timing["total"] = (time.perf_counter() - t0) * 1e3
+        return Result(name, (w, h), found, timing)
 
     def detect(self, image: np.ndarray) -> tuple[list[Detection], dict]:
         """The detections predict returns (the ReadGate applied), as PlateDetector.detect
@@ -212,24 +242,33 @@ class ALPR:
         t1 = time.perf_counter()
         rectified = (np.stack([rectify(image, d.corners) for d in detections])
                      if detections else np.zeros((0, *PLATE_HW, 3), np.uint8))
-        # squat plates are also read as two-row plates (rows stitched side by side), as
-        # found and with the top edge raised
-        squat = [i for i, d in enumerate(detections) if corner_aspect(d.corners) < TWO_ROW_MAX_ASPECT]
-        stitched = [rectify_plate(image, c, two_row=True) for i in squat
-                    for c in (detections[i].corners, raise_top(detections[i].corners))]
         timing["rectify"] = (time.perf_counter() - t1) * 1e3
+        return [item for item in self._read(image, detections, rectified, timing)
+                if gate.keeps(item[1])]
+
+    def _read(self, image: np.ndarray, detections: list[Detection], rectified: np.ndarray,
+              timing: dict, raised: bool = True) -> list[tuple]:
+        """Reads detections of image uint8 [H, W, 3] from their one-row inputs rectified
+        [N, 48, 120, 3]; squat plates are also read as two-row plates (rows stitched side by
+        side), as found and, with raised, with the top edge raised: the most confident reading
+        wins. -> [(Detection, PlateReading, rectified, two_row)]; ms added to timing."""
+        t1 = time.perf_counter()
+        squat = [i for i, d in enumerate(detections) if corner_aspect(d.corners) < TWO_ROW_MAX_ASPECT]
+        views = 2 if raised else 1
+        stitched = [rectify_plate(image, c, two_row=True) for i in squat
+                    for c in (detections[i].corners, raise_top(detections[i].corners))[:views]]
+        timing["rectify"] = timing.get("rectify", 0.0) + (time.perf_counter() - t1) * 1e3
         t2 = time.perf_counter()
         both = self.reader.read(np.concatenate([rectified, np.stack(stitched)]) if squat
                                 else rectified)
         timing["recognize"] = (time.perf_counter() - t2) * 1e3
         readings, two_row = list(both[:len(detections)]), [False] * len(detections)
-        as_two_rows = both[len(detections):]          # 2 per squat plate: as found, raised
+        as_two_rows = both[len(detections):]          # per squat plate: as found (, raised)
         for k, i in enumerate(squat):
-            for r in as_two_rows[2 * k:2 * k + 2]:
+            for r in as_two_rows[views * k:views * (k + 1)]:
                 if r.confidence > readings[i].confidence:
                     readings[i], two_row[i] = r, True
-        return [item for item in zip(detections, readings, rectified, two_row)
-                if gate.keeps(item[1])]
+        return list(zip(detections, readings, rectified, two_row))
 
     def export_onnx(self, out_dir: str) -> list[str]:
         """Writes every network of the pipeline as ONNX to out_dir (the RPN once per pass

@@ -4,6 +4,7 @@
     alpr predict photos/ "more/*.png" --json    one JSON object per input (OpenALPR-like)
     alpr predict clip.mp4 --every 10            every 10th frame of a video
     alpr predict photos/ --annotate out/        also save pictures with quadrilaterals + text
+    alpr predict crops/ --crops                 each file is one plate cut round it: read whole
 
 A file that cannot be read gives an error record naming it; the others go on; the exit code
 is 1 when any input failed, else 0. Output stays in input order; --workers threads (default 2)
@@ -121,19 +122,20 @@ def _decoded(inputs: list[str], every: int, workers: int):
     yield from _ahead(lambda path: _read(path, every), inputs, workers, "alpr-read")
 
 
-def _result(alpr, name: str, source):
+def _result(alpr, name: str, source, crops: bool = False):
     from alpr_jax.pipeline.alpr import Result
     if isinstance(source, Exception):
         problem = getattr(source, "problem", None) or str(source).split(": ", 1)[-1]
         return Result(name, None, (), {}, error=problem)
-    return dataclasses.replace(alpr.predict(source), file=name)
+    return dataclasses.replace((alpr.read_plate if crops else alpr.predict)(source), file=name)
 
 
-def _predicted(alpr, inputs: list[str], every: int, workers: int, parallel: int):
+def _predicted(alpr, inputs: list[str], every: int, workers: int, parallel: int,
+               crops: bool = False):
     """Yields [(name, source, Result)] per input, in input order. parallel > 1: that many
     threads each decode and predict whole inputs (the networks release the GIL, and one
     photo's small convolutions leave cores idle), up to 2 x parallel inputs ahead."""
-    predicted = lambda items: [(name, source, _result(alpr, name, source))
+    predicted = lambda items: [(name, source, _result(alpr, name, source, crops))
                                for name, source in items]
     if parallel <= 1:
         yield from (predicted(items) for items in _decoded(inputs, every, workers))
@@ -144,9 +146,10 @@ def _predicted(alpr, inputs: list[str], every: int, workers: int, parallel: int)
 
 def run(alpr, inputs: list[str], every: int = 1, as_json: bool = False,
         annotate_dir: str | None = None, progress: bool = True, out=None,
-        workers: int = 0, parallel: int = 1) -> int:
+        workers: int = 0, parallel: int = 1, crops: bool = False) -> int:
     """Predicts every input, printing as it goes in input order (workers > 0: files decoded
-    ahead by that many threads; parallel > 1: that many photos predicted at once); returns
+    ahead by that many threads; parallel > 1: that many photos predicted at once; crops: each
+    input is one plate cut round it, read whole by ALPR.read_plate); returns
     the number of failed inputs. Prints photos/s to stderr at the end when there was more
     than one input."""
     import time
@@ -155,7 +158,7 @@ def run(alpr, inputs: list[str], every: int = 1, as_json: bool = False,
     if annotate_dir:
         os.makedirs(annotate_dir, exist_ok=True)
     t0 = time.perf_counter()
-    bar = tqdm(_predicted(alpr, inputs, every, workers, parallel), total=len(inputs),
+    bar = tqdm(_predicted(alpr, inputs, every, workers, parallel, crops), total=len(inputs),
                desc="alpr predict", unit="file", file=sys.stderr,
                disable=not progress or len(inputs) < 2)
     for items in bar:
@@ -199,6 +202,9 @@ def main(argv=None) -> int:
     p.add_argument("--parallel", type=int, default=1,
                    help="photos predicted at once, each in its own thread (throughput mode "
                         "for folders; 2 on a 2-core CPU); output stays in input order")
+    p.add_argument("--crops", action="store_true",
+                   help="each input is one plate cut round it (as LPRNet-style readers take): "
+                        "read it whole, without the detector")
     options.add_arguments(p)
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
@@ -215,7 +221,7 @@ def main(argv=None) -> int:
     alpr = model_options.alpr()
     inputs = expand_inputs(args.paths)
     failed = run(alpr, inputs, args.every, args.json, args.annotate, not args.no_progress,
-                 workers=args.workers, parallel=args.parallel)
+                 workers=args.workers, parallel=args.parallel, crops=args.crops)
     if failed:
         print(f"{failed} input(s) failed", file=sys.stderr)
     return 1 if failed else 0
