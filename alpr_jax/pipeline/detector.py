@@ -28,7 +28,9 @@ than its proposal comes out with corners at or short of the crop's edge. So each
 re-cropped round the corners it got (their bounds grown by refine_margin per side, so the
 crop reaches past an end that was cut off) and read again, refine_steps times: the R-CNN
 rescores it and regresses new corners, and the DSNT localiser (the default corner source)
-refines a context crop round them. Optionally (patch_path; tried, not shipped: README
+refines a context crop round them. A plate turned more than level_above_deg (a rolled photo)
+is re-cropped in its own frame, cut level by the sampler (geometry.crops.crop_thetas with
+frames), and its corners turned back. Optionally (patch_path; tried, not shipped: README
 "Corner sources") a corner-patch refiner (models.corner_refiner) then moves each corner
 within a patch round it, cut at up to full resolution in the plate's frame
 (geometry.corner_patches), patch_steps times.
