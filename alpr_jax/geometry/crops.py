@@ -48,14 +48,12 @@ def crop_thetas(boxes, image_hw, frames=None):
     size image_hw (continuous coordinates; see geometry.sampler). frames: optional
     (centres [..., 2], angles [...] radians): the boxes are then in a turned frame, q =
     R(-angle) (p - centre) for an image point p, and the crop comes out turned by -angle
-    (a plate at that angle level); centre 0 and angle 0 are the plain crop, exactly."""
+    (a plate at that angle level); None: the photo's own frame (centre 0, angle 0), where
+    the products below are exact and the thetas are the box's scale and offset."""
     h, w = image_hw
     x1, y1, x2, y2 = (boxes[..., i] for i in range(4))
     if frames is None:
-        zero = jnp.zeros_like(x1)
-        row_x = jnp.stack([(x2 - x1) / w, zero, (x1 + x2) / w - 1.0], -1)
-        row_y = jnp.stack([zero, (y2 - y1) / h, (y1 + y2) / h - 1.0], -1)
-        return jnp.stack([row_x, row_y], -2)
+        frames = (jnp.zeros(x1.shape + (2,), x1.dtype), jnp.zeros_like(x1))
     centres, angles = frames
     cos, sin = jnp.cos(angles), jnp.sin(angles)
     mx, my, hw, hh = (x1 + x2) / 2, (y1 + y2) / 2, (x2 - x1) / 2, (y2 - y1) / 2
