@@ -1,16 +1,15 @@
 """Photos of many plates: labelled one-plate scenes tiled into one frame (rows x cols tiles,
-each scene shrunk to fit its tile, the rest the letterbox grey), so one photo holds rows * cols
-real plates with known corners and texts - a car park or a queue of traffic as the detector
-sees it, built from photos it never trained on.
+each scene letterboxed into its tile: shrunk to fit, the rest grey), so one photo holds
+rows * cols real plates with known corners and texts - a car park or a queue of traffic as
+the detector sees it, built from photos it never trained on.
 """
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from alpr_jax.data.annotations import ImageRecord
 from alpr_jax.data.images import read_image
-from alpr_jax.data.preprocess import DETECTOR_PAD_VALUE
+from alpr_jax.data.preprocess import DETECTOR_PAD_VALUE, letterbox
 
 
 def mosaic(records: list[ImageRecord], rows: int, cols: int,
@@ -25,15 +24,10 @@ def mosaic(records: list[ImageRecord], rows: int, cols: int,
     out = np.full((*out_hw, 3), DETECTOR_PAD_VALUE, np.uint8)
     corners, texts = [], []
     for k, record in enumerate(scenes[:rows * cols]):
-        image = read_image(record.path)
-        s = min(h / image.shape[0], w / image.shape[1])
-        tile = cv2.resize(image, (max(1, round(image.shape[1] * s)), max(1, round(image.shape[0] * s))),
-                          interpolation=cv2.INTER_AREA)
+        tile, s = letterbox(read_image(record.path), (h, w))      # the detector's own fit
         y, x = (k // cols) * h, (k % cols) * w
-        out[y:y + tile.shape[0], x:x + tile.shape[1]] = tile
-        sx, sy = tile.shape[1] / image.shape[1], tile.shape[0] / image.shape[0]
-        corners.append(record.plates[0].corners * np.array([sx, sy], np.float32)
-                       + np.array([x, y], np.float32))
+        out[y:y + h, x:x + w] = tile
+        corners.append(record.plates[0].corners * s + np.array([x, y], np.float32))
         texts.append(record.plates[0].text)
     return out, np.stack(corners).astype(np.float32), texts
 
