@@ -10,6 +10,7 @@ import numpy as np
 from alpr_jax.data.annotations import ImageRecord
 from alpr_jax.data.images import read_image
 from alpr_jax.data.preprocess import DETECTOR_PAD_VALUE
+from alpr_jax.geometry.rectify import cv_matrix
 
 
 def rolled(image: np.ndarray, corners: np.ndarray, degrees: float
@@ -17,15 +18,11 @@ def rolled(image: np.ndarray, corners: np.ndarray, degrees: float
     """image uint8 [H, W, 3] and its plate's corners [4, 2] -> both turned `degrees`
     counter-clockwise about the photo's centre (the photo's size kept)."""
     h, w = image.shape[:2]
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)      # pixel-centre convention
-    # our continuous coordinates sit half a pixel off cv2's pixel centres
-    to_cv = np.array([[1, 0, -0.5], [0, 1, -0.5], [0, 0, 1]])
-    from_cv = np.array([[1, 0, 0.5], [0, 1, 0.5], [0, 0, 1]])
-    m_ours = (from_cv @ np.vstack([m, [0, 0, 1]]) @ to_cv)[:2]
-    out = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR,
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)   # about the centre, our coords
+    out = cv2.warpAffine(image, cv_matrix(m), (w, h), flags=cv2.INTER_LINEAR,
                          borderValue=(DETECTOR_PAD_VALUE,) * 3)
     c = np.asarray(corners, np.float64).reshape(4, 2)
-    return out, (np.concatenate([c, np.ones((4, 1))], 1) @ m_ours.T).astype(np.float32)
+    return out, (np.concatenate([c, np.ones((4, 1))], 1) @ m.T).astype(np.float32)
 
 
 def roll_sweep(alpr, records: list[ImageRecord], angles: list[float]) -> list[dict]:

@@ -55,6 +55,21 @@ def fit_affine(src: np.ndarray, dst: np.ndarray, method: str = "ransac",
     return lstsq(inliers) if len(inliers) >= 3 else lstsq(np.arange(len(src)))
 
 
+# cv2 samples at pixel centres (integers); this project's continuous coordinates put them at
+# +0.5 (geometry package docstring)
+_TO_CV = np.array([[1, 0, -0.5], [0, 1, -0.5], [0, 0, 1]])
+_FROM_CV = np.array([[1, 0, 0.5], [0, 1, 0.5], [0, 0, 1]])
+
+
+def cv_matrix(m: np.ndarray) -> np.ndarray:
+    """A map [2, 3] (affine) or [3, 3] (homography) in continuous coordinates -> the same map
+    in cv2's pixel-centre coordinates, of the same shape, for cv2.warpAffine /
+    warpPerspective."""
+    m = np.asarray(m, np.float64)
+    full = _TO_CV @ (np.vstack([m, [0, 0, 1]]) if m.shape == (2, 3) else m) @ _FROM_CV
+    return full[:2] if m.shape == (2, 3) else full
+
+
 def rectify(image: np.ndarray, corners: np.ndarray, out_hw=PLATE_HW, method: str = "ransac",
             border_value: float = 128) -> np.ndarray:
     """Cuts the plate with `corners` [4, 2] (TL, TR, BR, BL) out of `image` [H, W, C] and maps it
@@ -80,18 +95,14 @@ def rectify(image: np.ndarray, corners: np.ndarray, out_hw=PLATE_HW, method: str
                 shrink = 2.0
             image = cv2.GaussianBlur(region, (0, 0), 0.45 * shrink)
     dst = target_corners(out_hw)
-    # cv2 samples at pixel centres (integers); convert from our continuous coordinates.
-    to_cv = np.array([[1, 0, -0.5], [0, 1, -0.5], [0, 0, 1]])
-    from_cv = np.array([[1, 0, 0.5], [0, 1, 0.5], [0, 0, 1]])
     size, border = (out_hw[1], out_hw[0]), (border_value,) * 3
     if method == "perspective":
-        m = cv2.getPerspectiveTransform(corners.astype(np.float32), dst).astype(np.float64)
-        return cv2.warpPerspective(image, to_cv @ m @ from_cv, size, flags=cv2.INTER_LINEAR,
+        m = cv2.getPerspectiveTransform(corners.astype(np.float32), dst)
+        return cv2.warpPerspective(image, cv_matrix(m), size, flags=cv2.INTER_LINEAR,
                                    borderMode=cv2.BORDER_CONSTANT, borderValue=border)
     # RANSAC threshold scales with the output size: 2 px at 48x120.
     m = fit_affine(corners, dst, method, threshold=2.0 * out_hw[0] / PLATE_HW[0])
-    m_cv = (to_cv @ np.vstack([m, [0, 0, 1]]) @ from_cv)[:2]
-    return cv2.warpAffine(image, m_cv, size, flags=cv2.INTER_LINEAR,
+    return cv2.warpAffine(image, cv_matrix(m), size, flags=cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=border)
 
 
