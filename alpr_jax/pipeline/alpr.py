@@ -21,7 +21,9 @@ import numpy as np
 from alpr_jax import plates
 from alpr_jax.data.images import ImageReadError, read_image
 from alpr_jax.data.preprocess import plate_input
-from alpr_jax.geometry.rectify import PLATE_HW, corner_aspect, rectify, rectify_plate
+from alpr_jax.geometry.boxes import corner_bounds
+from alpr_jax.geometry.rectify import (PLATE_HW, corner_aspect, rectify, rectify_plate,
+                                      target_corners)
 from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, Detection, PlateDetector
 from alpr_jax.pipeline.reader import REREAD_BELOW, PlateReader
 
@@ -213,8 +215,8 @@ class ALPR:
         name, image = _loaded(image_or_path)
         timing = {"read": (time.perf_counter() - t0) * 1e3}
         h, w = image.shape[:2]
-        whole = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
-        crop = Detection(whole, np.array([0, 0, w, h], np.float32), 1.0)
+        whole = target_corners((h, w))                    # the photo's own corners
+        crop = Detection(whole, corner_bounds(whole), 1.0)
         t1 = time.perf_counter()
         as_one_row = plate_input(image, None)       # as the recognition evaluator reads crops
         timing["rectify"] = (time.perf_counter() - t1) * 1e3
