@@ -240,7 +240,7 @@ def test_read_gate_rules_and_defaults():
         ReadGate(max_serial_letters=9)
 
 
-def test_plate_crops_are_read_whole(tmp_path, crops_dir, capsys):
+def test_plate_crops_are_read_whole(tmp_path, crops_dir):
     # ALPR.read_plate / `alpr predict --crops`: each input is one plate cut round it, read
     # without the detector (which is here a random one that would find nothing useful): a
     # real crop reads as eval.py's recognition task reads it, a squat crop as two rows
