@@ -7,7 +7,9 @@
     python eval.py --task end_to_end --data ../shared/data/ccpd_samples --json   # photo -> text
     python eval.py --task single_plate --data ../shared/data/ccpd_samples --weights runs/dsnt_image_cpu/dsnt_image.npz
 
---data: a folder of crops named by text, a folder of CCPD scenes, or a labels.jsonl.
+--data: a folder of crops named by text, a folder of CCPD scenes, or a labels.jsonl. On a
+folder of crops the recognition task also reports "read_plate": the crops as `alpr predict
+--crops` reads them (each also straightened by the corners the detector finds in it).
 --split a|b: a stable half of the data (the half a fine-tuned model never saw).
 The detector and reader flags are those of `alpr predict` (alpr_jax.pipeline.options).
 """
@@ -53,12 +55,13 @@ def main(argv=None) -> int:
         model_options = options.from_args(args, **overrides)
     except ValueError as e:
         p.error(str(e))
-    extra = {"detection": dict(mode=args.mode),
+    extra = {"detection": dict(mode=args.mode), "recognition": dict(read_plate=True),
              "single_plate": dict(localizer=args.weights)}.get(args.task, {})
     result = registry.get(args.task)(args.data, model_options, split=args.split, **extra)
     if not args.predictions:
-        result.pop("predictions", None)
-        result.pop("images", None)
+        for part in (result, result.get("read_plate") or {}):   # read_plate: crop folders
+            part.pop("predictions", None)
+            part.pop("images", None)
     if args.json:
         print(json.dumps(_strict(result), ensure_ascii=False))
     else:

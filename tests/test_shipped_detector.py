@@ -150,3 +150,22 @@ def test_rolled_photo_plates_are_recropped_level(detector, ccpd_dir):
     finally:
         detector.options = shipped
     assert tight[shipped.level_above_deg] >= 6 and tight[60.0] <= tight[shipped.level_above_deg] - 3, tight
+
+
+def test_tilted_plate_crop_is_straightened(detector, ccpd_dir):
+    # ALPR.read_plate / `alpr predict --crops` on an axis-aligned cut of a tilted plate (what
+    # a box detector hands on): the re-crops find the plate's own corners inside the cut and
+    # the straightened plate's reading wins; the cut's own corners miss the plate
+    from alpr_jax.evaluate.roll import rolled
+    from alpr_jax.geometry.boxes import corner_bounds
+    from alpr_jax.pipeline.alpr import ALPR
+    from alpr_jax.pipeline.reader import PlateReader
+    alpr = ALPR(detector, PlateReader.load())
+    for record in read_annotations(ccpd_dir)[:4]:
+        image, corners = rolled(read_image(record.path), record.plates[0].corners, 15.0)
+        x1, y1, x2, y2 = np.round(corner_bounds(corners)).astype(int)
+        own = np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
+        (plate,) = alpr.read_plate(np.ascontiguousarray(image[y1:y2, x1:x2])).plates
+        assert plate.text == record.plates[0].text, record.path
+        assert polygon_iou(plate.corners + [x1, y1], corners) >= 0.85, record.path
+        assert polygon_iou(own, corners) < 0.7

@@ -36,15 +36,19 @@ def _weights_info(options: ModelOptions, stages) -> dict:
 
 @register("recognition")
 def recognition(data: str, options: ModelOptions = ModelOptions(), split: str = "all",
-                rectify: bool | None = None) -> dict:
+                rectify: bool | None = None, read_plate: bool = False) -> dict:
     """Reads every labelled plate in `data` (crops: whole image; scenes: cut by the
     ground-truth corners) with options.recognizer (default: shipped), options.tta; rectify
-    None: as the weights were trained."""
+    None: as the weights were trained. With read_plate, a crop folder is also read as
+    `alpr predict --crops` reads it (the whole pipeline's options): "read_plate"."""
     from alpr_jax.evaluate.recognition import evaluate_dir
+    from alpr_jax.pipeline.alpr import ALPR
     reader = options.reader()
     if rectify is None:
         rectify = reader.rectify
-    result = evaluate_dir(reader, data, split=split, rectify=rectify)
+    result = evaluate_dir(reader, data, split=split, rectify=rectify,
+                          make_alpr=(lambda: ALPR(options.detector(), reader,
+                                                  options.read_gate())) if read_plate else None)
     result.update({**_weights_info(options, ("recognizer",)), "data": data, "split": split,
                    "tta": options.tta, "reread_below": options.reread_below})
     return result

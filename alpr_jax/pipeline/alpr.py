@@ -207,22 +207,32 @@ class ALPR:
     def read_plate(self, image_or_path) -> Result:
         """A photo that is one plate cut round it (as the shared plate_crops; what
         recognise-only readers such as LPRNet take), path or uint8 RGB [H, W, 3] -> Result
-        holding that plate, read whole without the detector: corners the photo's own,
-        detection_score 1. A squat crop (under TWO_ROW_MAX_ASPECT wide per unit of height)
-        is also read as a two-row plate, the more confident reading winning. No read gate:
-        the caller says it is a plate."""
+        holding that plate, without the RPN: read whole (corners the photo's own), and, with
+        a cascade detector, also rectified by the corners its re-crops find round the photo's
+        own (PlateDetector.refine: an axis-aligned cut of a tilted plate is straightened;
+        the corners may lie past the photo's edge where the cut went through the plate).
+        A squat crop (under TWO_ROW_MAX_ASPECT wide per unit of height) is also read as a
+        two-row plate; the most confident reading wins (first the whole photo's on a tie).
+        detection_score 1 and no read gate: the caller says it is a plate."""
         t0 = time.perf_counter()
         name, image = _loaded(image_or_path)
         timing = {"read": (time.perf_counter() - t0) * 1e3}
         h, w = image.shape[:2]
         whole = target_corners((h, w))                    # the photo's own corners
-        crop = Detection(whole, corner_bounds(whole), 1.0)
+        candidates = [Detection(whole, corner_bounds(whole), 1.0)]
+        if self.detector is not None and self.detector.mode == "cascade":
+            t1 = time.perf_counter()
+            (found,) = self.detector.refine(image, whole[None])
+            candidates.append(dataclasses.replace(found, score=1.0))
+            timing["locate"] = (time.perf_counter() - t1) * 1e3
         t1 = time.perf_counter()
-        as_one_row = plate_input(image, None)       # as the recognition evaluator reads crops
+        inputs = [plate_input(image, None)]       # as the recognition evaluator reads crops
+        inputs += [rectify(image, d.corners) for d in candidates[1:]]
         timing["rectify"] = (time.perf_counter() - t1) * 1e3
-        found = _plates(self._read(image, [crop], as_one_row[None], timing, raised=False))
+        read = self._read(image, candidates, np.stack(inputs), timing, raised=False)
+        best = max(read, key=lambda item: item[1].confidence)
         timing["total"] = (time.perf_counter() - t0) * 1e3
-        return Result(name, (w, h), found, timing)
+        return Result(name, (w, h), _plates([best]), timing)
 
     def detect(self, image: np.ndarray) -> tuple[list[Detection], dict]:
         """The detections predict returns (the ReadGate applied), as PlateDetector.detect

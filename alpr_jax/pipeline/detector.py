@@ -547,31 +547,34 @@ class PlateDetector:
         timing["patch"] += (time.perf_counter() - t) * 1e3
         return out
 
+    def refine(self, image: np.ndarray, corners: np.ndarray) -> list[Detection]:
+        """The re-crop steps alone, from corners found elsewhere (a plate crop's own corners,
+        another detector's boxes as quadrilaterals): image uint8 [H, W, 3], corners [N, 4, 2]
+        in original px -> a Detection per row, in order (no threshold, no NMS): the corners
+        refine_steps re-crops round each plate found (cascade mode; at least one step) and
+        the R-CNN's score of them (the rescore rule over the re-crops)."""
+        if self.mode != "cascade":
+            raise ValueError("refine re-crops with the R-CNN: use mode 'cascade'")
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ValueError(f"image must be uint8 [H, W, 3], got {image.dtype} {image.shape}")
+        corners = np.asarray(corners, np.float32)
+        if corners.ndim != 3 or corners.shape[1:] != (4, 2):
+            raise ValueError(f"corners must be [N, 4, 2], got {corners.shape}")
+        if not len(corners):
+            return []
+        timing = {"rcnn": 0.0, "dsnt": 0.0}
+        scores, corners = self._recropped(_bucketed(image), corners, None, timing,
+                                          steps=max(1, self.options.refine_steps))
+        return [Detection(c, b, float(s)) for c, b, s in
+                zip(corners, box_ops.corner_bounds(corners), scores)]
+
     def _refine(self, full, dets: list[Detection], timing: dict,
                 threshold: float) -> list[Detection]:
-        """Each detection re-cropped around its corners (their bounds as the RoI), refine_steps
-        times: the R-CNN rescores it and regresses its corners from a crop that holds the
-        whole plate, and the DSNT localiser refines them from a context crop centred on them;
-        then the corner-patch refiner, patch_steps times. Those scoring threshold or more
-        are returned."""
+        """Each detection re-cropped round its corners (_recropped); then the corner-patch
+        refiner, patch_steps times. Those scoring threshold or more are returned."""
         o = self.options
-        corners = np.stack([d.corners for d in dets])
-        history = [np.array([d.score for d in dets], np.float32)]
-        for step in range(o.refine_steps):
-            frames = self._frames(corners)
-            scores, corners = self._rcnn(full, self._around(corners, frames=frames), timing,
-                                         frames)
-            history.append(scores)
-            if self.dsnt is not None:
-                margins = o.dsnt_margins if step == o.refine_steps - 1 else (o.refine_margin,)
-                frames = self._frames(corners)
-                views = np.concatenate([self._around(corners, m, frames) for m in margins])
-                tiled = None if frames is None else tuple(np.concatenate([f] * len(margins))
-                                                          for f in frames)
-                corners = self._dsnt(full, views, timing, tiled).reshape(
-                    len(margins), len(corners), 4, 2).mean(0)
-        rule = self.options.rescore
-        scores = {"last": history[-1], "max": np.max(history, 0), "mean": np.mean(history, 0)}[rule]
+        scores, corners = self._recropped(full, np.stack([d.corners for d in dets]),
+                                          np.array([d.score for d in dets], np.float32), timing)
         if self._patch_fn is not None:
             # only what will be returned, and high enough for the patches
             live = np.flatnonzero((scores >= threshold) & (
@@ -579,6 +582,34 @@ class PlateDetector:
             for _ in range(o.patch_steps if len(live) else 0):
                 corners[live] = self._patches(full, corners[live], timing)
         return self._final(scores, corners, threshold)
+
+    def _recropped(self, full, corners: np.ndarray, scores: np.ndarray | None, timing: dict,
+                   steps: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Plates with corners [R, 4, 2] (original px) re-cropped round their corners (their
+        bounds as the RoI), steps (default refine_steps) times: the R-CNN rescores each and
+        regresses its corners from a crop that holds the whole plate, and the DSNT localiser
+        refines them from a context crop centred on them -> (scores [R] by the rescore rule
+        over the given scores, if any, and the re-crops', corners [R, 4, 2])."""
+        o = self.options
+        steps = o.refine_steps if steps is None else steps
+        history = [] if scores is None else [scores]
+        for step in range(steps):
+            frames = self._frames(corners)
+            scores, corners = self._rcnn(full, self._around(corners, frames=frames), timing,
+                                         frames)
+            history.append(scores)
+            if self.dsnt is not None:
+                margins = o.dsnt_margins if step == steps - 1 else (o.refine_margin,)
+                frames = self._frames(corners)
+                views = np.concatenate([self._around(corners, m, frames) for m in margins])
+                tiled = None if frames is None else tuple(np.concatenate([f] * len(margins))
+                                                          for f in frames)
+                corners = self._dsnt(full, views, timing, tiled).reshape(
+                    len(margins), len(corners), 4, 2).mean(0)
+        rule = self.options.rescore
+        scores = {"last": history[-1], "max": np.max(history, 0),
+                  "mean": np.mean(history, 0)}[rule]
+        return scores, corners
 
     def _frames(self, corners: np.ndarray):
         """The frames plates with corners [R, 4, 2] (original px) are re-cropped in: None

@@ -5,6 +5,7 @@
     alpr predict clip.mp4 --every 10            every 10th frame of a video
     alpr predict photos/ --annotate out/        also save pictures with quadrilaterals + text
     alpr predict crops/ --crops                 each file is one plate cut round it: read whole
+                                                and straightened by the corners found in it
 
 A file that cannot be read gives an error record naming it; the others go on; the exit code
 is 1 when any input failed, else 0. Output stays in input order; --workers threads (default 2)
@@ -149,7 +150,7 @@ def run(alpr, inputs: list[str], every: int = 1, as_json: bool = False,
         workers: int = 0, parallel: int = 1, crops: bool = False) -> int:
     """Predicts every input, printing as it goes in input order (workers > 0: files decoded
     ahead by that many threads; parallel > 1: that many photos predicted at once; crops: each
-    input is one plate cut round it, read whole by ALPR.read_plate); returns
+    input is one plate cut round it, read by ALPR.read_plate); returns
     the number of failed inputs. Prints photos/s to stderr at the end when there was more
     than one input."""
     import time
@@ -203,8 +204,9 @@ def main(argv=None) -> int:
                    help="photos predicted at once, each in its own thread (throughput mode "
                         "for folders; 2 on a 2-core CPU); output stays in input order")
     p.add_argument("--crops", action="store_true",
-                   help="each input is one plate cut round it (as LPRNet-style readers take): "
-                        "read it whole, without the detector")
+                   help="each input is one plate cut round it (as LPRNet-style readers take, "
+                        "or another detector's box): read whole and straightened by the "
+                        "corners the re-crops find in it, without the RPN")
     options.add_arguments(p)
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
