@@ -517,7 +517,8 @@ class PlateDetector:
         levels, scale = full
         crop_box = crop_ops.crop_boxes(_padded(boxes * scale))
         probs, quads = (np.asarray(a)[:len(boxes)] for a in self._rcnn_fn(
-            _cut(levels, crop_box, crop_ops.CROP_HW, len(boxes), _scaled(frames, scale))))
+            _cut(levels, crop_box, crop_ops.CROP_HW, self._rcnn_fn.rows(len(boxes), ROI_BUCKETS),
+                 _scaled(frames, scale))))
         quads = _unframed(crop_ops.decode_corners(quads, crop_box[:len(boxes)]), frames, scale)
         timing["rcnn"] += (time.perf_counter() - t) * 1e3     # after the device finished
         return probs, quads / scale
@@ -528,7 +529,8 @@ class PlateDetector:
         t = time.perf_counter()
         levels, scale = full
         context = crop_ops.context_crop_boxes(_padded(boxes * scale))
-        coords = np.asarray(self._dsnt_fn(_cut(levels, context, crop_ops.DSNT_HW, len(boxes),
+        rows = self._dsnt_fn.rows(len(boxes), ROI_BUCKETS)
+        coords = np.asarray(self._dsnt_fn(_cut(levels, context, crop_ops.DSNT_HW, rows,
                                                _scaled(frames, scale)))[0])
         quads = _unframed(crop_ops.from_unit_square(coords[:len(boxes)], context[:len(boxes)]),
                           frames, scale)
@@ -541,7 +543,7 @@ class PlateDetector:
         levels, scale = full
         n = 4 * len(corners)
         patches = np.asarray(_cut_patches_jit(levels, _padded(corners * scale)))
-        k = next((b for b in ROI_BUCKETS if b >= n), n)
+        k = self._patch_fn.rows(n, ROI_BUCKETS)
         coords = np.asarray(self._patch_fn(patches[:k])[0])[:n].reshape(len(corners), 4, 2)
         out = np.asarray(corner_patches.to_image(coords, corners * scale)) / scale
         timing["patch"] += (time.perf_counter() - t) * 1e3
@@ -679,12 +681,11 @@ def _padded(boxes: np.ndarray) -> np.ndarray:
     return out
 
 
-def _cut(levels, boxes: np.ndarray, out_hw, count: int, frames=None):
-    """The first ROI_BUCKETS-padded share of count boxes' crops float32 [R', *out_hw, 3]
-    (crop_ops.cut of the photo's pyramid levels, boxes [R, 4] padded to CUT_BUCKETS, in
-    frames (centres, angles) padded alike when given)."""
-    n = next((b for b in ROI_BUCKETS if b >= count), count)
-    return np.asarray(_cut_jit(levels, boxes, out_hw, frames))[:n]   # numpy slicing: no dispatch
+def _cut(levels, boxes: np.ndarray, out_hw, rows: int, frames=None):
+    """The first `rows` of the boxes' crops float32 [rows, *out_hw, 3] (crop_ops.cut of the
+    photo's pyramid levels, boxes [R, 4] padded to CUT_BUCKETS, in frames (centres, angles)
+    padded alike when given; rows: NetRunner.rows of the boxes' count)."""
+    return np.asarray(_cut_jit(levels, boxes, out_hw, frames))[:rows]   # numpy slicing: no dispatch
 
 
 @functools.partial(jax.jit, static_argnums=2)

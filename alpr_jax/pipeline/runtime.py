@@ -106,6 +106,13 @@ class NetRunner:
         return tuple(session.run(None, {session.get_inputs()[0].name:
                                         np.ascontiguousarray(x, np.float32)}))
 
+    def rows(self, count: int, buckets: tuple[int, ...]) -> int:
+        """How many rows to run for count inputs: XLA compiles once per batch size, so the
+        count is padded up to a bucket; onnxruntime with a symbolic batch takes it as is."""
+        if self._jit is None and self.dynamic_batch:
+            return count
+        return next((b for b in buckets if b >= count), count)
+
     def compiled_shapes(self) -> int:
         return self._jit._cache_size() if self._jit is not None else len(self._sessions)
 
