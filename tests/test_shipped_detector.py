@@ -152,10 +152,11 @@ def test_rolled_photo_plates_are_recropped_level(detector, ccpd_dir):
     assert tight[shipped.level_above_deg] >= 6 and tight[60.0] <= tight[shipped.level_above_deg] - 3, tight
 
 
-def test_tilted_plate_crop_is_straightened(detector, ccpd_dir):
-    # ALPR.read_plate / `alpr predict --crops` on an axis-aligned cut of a tilted plate (what
-    # a box detector hands on): the re-crops find the plate's own corners inside the cut and
-    # the straightened plate's reading wins; the cut's own corners miss the plate
+def test_tilted_plate_crop_and_box_are_straightened(detector, ccpd_dir):
+    # ALPR.read_plate / `alpr predict --crops` on an axis-aligned cut of a tilted plate, and
+    # ALPR.read_boxes on the photo with that box (what a box detector hands on): the re-crops
+    # find the plate's own corners and the straightened plate's reading wins; the box's own
+    # corners miss the plate
     from alpr_jax.evaluate.roll import rolled
     from alpr_jax.geometry.boxes import corner_bounds
     from alpr_jax.pipeline.alpr import ALPR
@@ -169,3 +170,10 @@ def test_tilted_plate_crop_is_straightened(detector, ccpd_dir):
         assert plate.text == record.plates[0].text, record.path
         assert polygon_iou(plate.corners + [x1, y1], corners) >= 0.85, record.path
         assert polygon_iou(own, corners) < 0.7
+        box = np.array([x1, y1, x2, y2], np.float32)
+        (boxed,) = alpr.read_boxes(image, box[None]).plates
+        assert boxed.text == record.plates[0].text, record.path
+        assert polygon_iou(boxed.corners, corners) >= 0.85, record.path
+    assert alpr.read_boxes(image, np.zeros((0, 4))).plates == ()
+    with pytest.raises(ValueError, match="boxes must be"):
+        alpr.read_boxes(image, np.zeros((2, 3)))

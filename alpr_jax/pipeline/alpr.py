@@ -21,7 +21,7 @@ import numpy as np
 from alpr_jax import plates
 from alpr_jax.data.images import ImageReadError, read_image
 from alpr_jax.data.preprocess import plate_input
-from alpr_jax.geometry.boxes import corner_bounds
+from alpr_jax.geometry.boxes import box_corners, corner_bounds
 from alpr_jax.geometry.rectify import (PLATE_HW, corner_aspect, rectify, rectify_plate,
                                       target_corners)
 from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, Detection, PlateDetector
@@ -207,32 +207,67 @@ class ALPR:
     def read_plate(self, image_or_path) -> Result:
         """A photo that is one plate cut round it (as the shared plate_crops; what
         recognise-only readers such as LPRNet take), path or uint8 RGB [H, W, 3] -> Result
-        holding that plate, without the RPN: read whole (corners the photo's own), and, with
-        a cascade detector, also rectified by the corners its re-crops find round the photo's
-        own (PlateDetector.refine: an axis-aligned cut of a tilted plate is straightened;
-        the corners may lie past the photo's edge where the cut went through the plate).
-        A squat crop (under TWO_ROW_MAX_ASPECT wide per unit of height) is also read as a
-        two-row plate; the most confident reading wins (first the whole photo's on a tie).
-        detection_score 1 and no read gate: the caller says it is a plate."""
+        holding that plate, without the RPN: read whole (corners the photo's own, from the
+        input the recognition evaluator reads crops from) and, with a cascade detector, also
+        straightened by the corners its re-crops find round the photo's own (_read_given;
+        the corners may lie past the photo's edge where the cut went through the plate)."""
         t0 = time.perf_counter()
         name, image = _loaded(image_or_path)
         timing = {"read": (time.perf_counter() - t0) * 1e3}
         h, w = image.shape[:2]
-        whole = target_corners((h, w))                    # the photo's own corners
-        candidates = [Detection(whole, corner_bounds(whole), 1.0)]
+        found = self._read_given(image, target_corners((h, w))[None],
+                                 plate_input(image, None)[None], timing)
+        timing["total"] = (time.perf_counter() - t0) * 1e3
+        return Result(name, (w, h), found, timing)
+
+    def read_boxes(self, image_or_path, boxes) -> Result:
+        """Plates another detector found in a photo (a YOLO-style box model), path or uint8
+        RGB [H, W, 3], and their boxes float [N, 4] x1, y1, x2, y2 (or quadrilaterals
+        [N, 4, 2] TL, TR, BR, BL) in the photo's px -> Result with a Plate per box, in their
+        order, without the RPN: each read as given (rectified by its own corners) and, with a
+        cascade detector, straightened by the corners the re-crops find round them, from the
+        photo round the box (_read_given)."""
+        t0 = time.perf_counter()
+        name, image = _loaded(image_or_path)
+        timing = {"read": (time.perf_counter() - t0) * 1e3}
+        quads = np.asarray(boxes, np.float32)
+        if quads.ndim == 2 and quads.shape[1:] == (4,):
+            quads = np.stack([box_corners(b) for b in quads]) if len(quads) else \
+                np.zeros((0, 4, 2), np.float32)
+        if quads.ndim != 3 or quads.shape[1:] != (4, 2):
+            raise ValueError(f"boxes must be [N, 4] (x1, y1, x2, y2) or [N, 4, 2] corners, "
+                             f"got {np.shape(boxes)}")
+        found = self._read_given(image, quads, None, timing) if len(quads) else ()
+        timing["total"] = (time.perf_counter() - t0) * 1e3
+        return Result(name, (image.shape[1], image.shape[0]), found, timing)
+
+    def _read_given(self, image: np.ndarray, quads: np.ndarray, inputs: np.ndarray | None,
+                    timing: dict) -> tuple[Plate, ...]:
+        """Plates at given quadrilaterals [N, 4, 2] (original px) of image uint8 [H, W, 3]:
+        each read from inputs [N, 48, 120, 3] (None: rectified by its quadrilateral) and,
+        with a cascade detector, rectified by the corners PlateDetector.refine finds round
+        it (an axis-aligned cut of a tilted plate gets the plate's own corners); squat ones
+        also as two rows (_read); per plate the most confident reading wins, the given
+        corners' on a tie. detection_score 1 and no read gate: the caller says these are
+        plates."""
+        given = [Detection(q, corner_bounds(q), 1.0) for q in quads]
+        candidates = [given]
         if self.detector is not None and self.detector.mode == "cascade":
             t1 = time.perf_counter()
-            (found,) = self.detector.refine(image, whole[None])
-            candidates.append(dataclasses.replace(found, score=1.0))
+            candidates.append([dataclasses.replace(d, score=1.0)
+                               for d in self.detector.refine(image, quads)])
             timing["locate"] = (time.perf_counter() - t1) * 1e3
         t1 = time.perf_counter()
-        inputs = [plate_input(image, None)]       # as the recognition evaluator reads crops
-        inputs += [rectify(image, d.corners) for d in candidates[1:]]
+        if inputs is None:
+            inputs = np.stack([rectify(image, q) for q in quads])
+        inputs = np.concatenate([inputs] + [np.stack([rectify(image, d.corners) for d in c])
+                                            for c in candidates[1:]])
         timing["rectify"] = (time.perf_counter() - t1) * 1e3
-        read = self._read(image, candidates, np.stack(inputs), timing, raised=False)
-        best = max(read, key=lambda item: item[1].confidence)
-        timing["total"] = (time.perf_counter() - t0) * 1e3
-        return Result(name, (w, h), _plates([best]), timing)
+        read = self._read(image, [d for c in candidates for d in c], inputs, timing,
+                          raised=False)
+        n = len(quads)
+        return _plates([max(read[i::n], key=lambda item: item[1].confidence)
+                        for i in range(n)])
 
     def detect(self, image: np.ndarray) -> tuple[list[Detection], dict]:
         """The detections predict returns (the ReadGate applied), as PlateDetector.detect
