@@ -5,7 +5,9 @@ enlarged and cut):
 
     python scripts/plate_size_sweep.py [--data ../shared/data/ccpd_samples[:a|b]]
         [--widths 20 30 45 60 100 150 200 300 400 500 650 800 1000 1400]
-        [--canvas 1160x720 --canvas 1080x1920] [detector flags of alpr predict]
+        [--canvas 1160x720 --canvas 1080x1920] [--read] [flags of alpr predict]
+
+--read: also the share of the views the whole pipeline (ALPR.predict) finds and reads exactly.
 
 Widths over 90% of a canvas's width are skipped on it.
 """
@@ -36,23 +38,32 @@ def main(argv=None):
     p.add_argument("--widths", type=float, nargs="+", default=WIDTHS)
     p.add_argument("--canvas", type=_canvas, action="append", default=None,
                    help="HxW of the redrawn photo (repeatable; default 1160x720 and 1080x1920)")
-    options.add_arguments(p, reader=False)
+    p.add_argument("--read", action="store_true",
+                   help="also read each view with the whole pipeline (found AND read)")
+    options.add_arguments(p)
     args = p.parse_args(argv)
     records = read_split(args.data)
-    detector = options.from_args(args).detector()
+    model_options = options.from_args(args)
+    detector = model_options.detector()
+    alpr = None
+    if args.read:
+        from alpr_jax.pipeline.alpr import ALPR
+        alpr = ALPR(detector, model_options.reader(), model_options.read_gate())
     canvases = args.canvas or [(1160, 720), (1080, 1920)]
     for hw in canvases:
         widths = [w for w in args.widths if w <= 0.9 * hw[1]]
-        result = size_sweep(detector, records, widths, out_hw=hw)
+        result = size_sweep(detector, records, widths, out_hw=hw, alpr=alpr)
         print(f"\n**Plates redrawn at each width on a {hw[1]}x{hw[0]} photo, {args.data}, "
               f"zoom {detector.options.zoom}, scales {detector.options.passes(True)}** (recall at "
               f"quadrilateral IoU; extra = detections matching no plate; ms = median detector "
-              f"time)\n")
-        print("| plate width px | scenes | recall@0.5 | recall@0.7 | extra detections | ms |")
-        print("|---|---|---|---|---|---|")
+              f"time{'; read = found and read exactly by the whole pipeline' if alpr else ''})\n")
+        read = " read |" if alpr else ""
+        print("| plate width px | scenes | recall@0.5 | recall@0.7 | extra detections | ms |" + read)
+        print("|---|---|---|---|---|---|" + ("---|" if alpr else ""))
         for r in result["rows"]:
             print(f"| {r['width']:.0f} | {r['n']} | {r['recall_50']:.3f} | {r['recall_70']:.3f} | "
-                  f"{r['extra_detections']} | {r['ms']:.0f} |")
+                  f"{r['extra_detections']} | {r['ms']:.0f} |"
+                  + (f" {r['read']:.3f} |" if alpr else ""))
     return 0
 
 

@@ -37,28 +37,35 @@ def at_plate_width(image: np.ndarray, corners: np.ndarray, width: float,
 
 
 def size_sweep(detector, records: list[ImageRecord], widths: list[float],
-               out_hw: tuple[int, int] | None = None) -> dict:
+               out_hw: tuple[int, int] | None = None, alpr=None) -> dict:
     """detector (pipeline.detector.PlateDetector) on every one-plate record redrawn at each plate
     width, on a canvas of out_hw (default: each photo's own size). Returns {"widths": [...], "rows": [{"width", "n", "recall_50", "recall_70",
     "extra_detections", "ms"} ...]}: recall at quadrilateral IoU 0.5 / 0.7, detections that
-    match no plate (IoU < 0.5) and the median detector time."""
+    match no plate (IoU < 0.5) and the median detector time. With alpr (pipeline.alpr.ALPR),
+    also "read": the share of views whose plate ALPR.predict finds (IoU >= 0.5) and reads
+    exactly."""
     from alpr_jax.evaluate.detection import polygon_iou
-    scenes = [(read_image(r.path), r.plates[0].corners) for r in records
+    scenes = [(read_image(r.path), r.plates[0].corners, r.plates[0].text) for r in records
               if len(r.plates) == 1 and r.plates[0].corners is not None]
     if not scenes:
         raise ValueError("no one-plate scenes with corner labels to sweep")
     rows = []
     for width in widths:
-        ious, extra, ms = [], 0, []
-        for image, corners in scenes:
+        ious, extra, ms, read = [], 0, [], []
+        for image, corners, text in scenes:
             view, gt = at_plate_width(image, corners, width, out_hw)
             dets, timing = detector.detect(view)
             ms.append(timing["detect_total"])
             overlaps = [polygon_iou(d.corners, gt) for d in dets]
             ious.append(max(overlaps, default=0.0))
             extra += sum(o < 0.5 for o in overlaps)
+            if alpr is not None:
+                read.append(any(p.text == text and polygon_iou(p.corners, gt) >= 0.5
+                                for p in alpr.predict(view).plates))
         ious = np.asarray(ious)
         rows.append({"width": float(width), "n": len(ious), "recall_50": float((ious >= 0.5).mean()),
                      "recall_70": float((ious >= 0.7).mean()), "extra_detections": int(extra),
                      "ms": float(np.median(ms))})
+        if alpr is not None:
+            rows[-1]["read"] = float(np.mean(read))
     return {"widths": [float(w) for w in widths], "rows": rows}
