@@ -1,4 +1,4 @@
-"""What each of the detector's passes above 1x earns on a labelled folder: the shipped pipeline
+"""What each of the detector's passes from 1x up earns on a labelled folder: the shipped pipeline
 with its auto zoom policy, then with one trigger or one pass taken away, each scored by the
 end-to-end evaluator (photo -> text, found, false detections; evaluate.end_to_end) and timed
 warm with the file read (benchmarks/folder_speed.warm_timed). Prints one markdown table and,
@@ -30,6 +30,7 @@ VARIANTS = {
     "no 4x pass": {"scales": (0.5, 1.0, 2.0)},
     "3x pass instead of 4x": {"scales": (0.5, 1.0, 2.0, 3.0)},
     "zoom off (0.5x + 1x)": {"zoom": "off"},
+    "the 1x pass always (before 2026-12-05)": {"auto_from": 2.0},
 }
 
 

@@ -180,3 +180,22 @@ def test_tilted_plate_crop_and_box_are_straightened(detector, ccpd_dir):
     assert alpr.read_boxes(image, np.zeros((0, 4))).plates == ()
     with pytest.raises(ValueError, match="boxes must be"):
         alpr.read_boxes(image, np.zeros((2, 3)))
+
+
+def test_close_up_pays_the_half_scale_pass_alone(detector, ccpd_dir):
+    # under zoom "auto" the 0.5x pass runs first and the 1x pass only when the policy asks
+    # (DetectorOptions.auto_from): a CCPD close-up (plate 256 px wide, 53 px at 0.5x) is
+    # found by the 0.5x pass alone; redrawn with its plate 150 px wide it needs the 1x pass
+    from alpr_jax.evaluate.plate_size import at_plate_width
+    record = next(r for r in read_annotations(ccpd_dir) if r.plates[0].text == "皖A158Y2")
+    image, corners = read_image(record.path), record.plates[0].corners
+    ran, rpn_pass = [], detector._rpn_pass
+    detector._rpn_pass = lambda im, s: ran.append(s) or rpn_pass(im, s)
+    try:
+        for view, gt, passes in ((image, corners, [0.5]),
+                                 (*at_plate_width(image, corners, 150), [0.5, 1.0])):
+            ran.clear()
+            dets, _ = detector.detect(view)
+            assert ran == passes and max(polygon_iou(d.corners, gt) for d in dets) >= 0.8, ran
+    finally:
+        detector._rpn_pass = rpn_pass

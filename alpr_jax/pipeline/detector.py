@@ -13,10 +13,10 @@ plate widths. DetectorOptions.scales runs a pyramid of passes (default 0.5x, 1x,
 the input size), each keeping only the boxes in that band (band_px; the lowest and highest
 pass that run keep everything beyond it), merged by NMS: the 0.5x pass (a quarter of the 1x
 pass's time) answers the plates that fill most of the photo, the 1x pass the CCPD-sized
-ones, the 2x and 4x passes (4x and 16x the time) the small ones in large photos, each run
-"auto" only while the passes so far find nothing, a narrow plate, or a narrow RoI the
-R-CNN half believes; "always" or "off" (the CLI's --zoom); never
-past max_upscale x the photo's resolution.
+ones, the 2x and 4x passes (4x and 16x the time) the small ones in large photos. The 0.5x
+pass always runs; the others (from auto_from up) "auto" only while the passes so far find
+nothing, a narrow plate, or a narrow RoI the R-CNN half believes; "always" or "off" (no
+pass above 1x; the CLI's --zoom); never past max_upscale x the photo's resolution.
 DetectorOptions.single_scale() is the paper's one-pass cascade.
 
 Many plates: the paper's top-10 RoIs per pass (16 after merging) cap how many plates one photo
@@ -104,17 +104,21 @@ class DetectorOptions:
     crowd_rois: tuple[int, int] = (40, 64)
     final_nms: float = 0.3
     score_threshold: float = 0.7               # chosen on easypr_dev (README "Detection")
-    # RPN passes at these multiples of input_hw; those above 1 follow the zoom policy, in
-    # ascending order: "auto" runs the next one only when the passes so far found nothing,
+    # RPN passes at these multiples of input_hw; from auto_from up they follow the zoom
+    # policy, in ascending order: "auto" runs the next one only when the passes so far found nothing,
     # a plate under small_plate_px wide in the last pass's input, or a RoI that narrow the
     # R-CNN scored at least near_miss but under score_threshold; before the first above 1x,
     # also when the photo is shrunk below large_photo_scale at 1x (default 0: never; on
     # easypr_dev 0.3 found no more plates, cost 25% more time and added false detections).
-    # "always" runs them all, "off" none. No pass reads
+    # "always" runs them all, "off" none above 1x. No pass reads
     # the photo at more than max_upscale x its own resolution.
     scales: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
     zoom: str = "auto"
     zoom_triggers: tuple[str, ...] = ZOOM_TRIGGERS   # which of the auto policy's reasons count
+    # under "auto", the passes below this scale (and always the lowest) run first, the rest
+    # by the policy: 1.0 leaves the 1x pass to it too, so a photo whose plate the 0.5x pass
+    # finds wide (a CCPD close-up) pays a fifth of 0.5x + 1x; 2.0: the 1x pass always runs
+    auto_from: float = 1.0
     band_px: tuple[float, float] = (34.0, 136.0)   # box widths (pass-input px) a pass keeps
     small_plate_px: float = 48.0              # ~116 px of a 720x1160 photo at 1x
     near_miss: float = 0.1
@@ -155,6 +159,8 @@ class DetectorOptions:
             raise ValueError(f"input_hw {tuple(self.input_hw)} must be multiples of 8 (RPN stride)")
         if not 0 < self.band_px[0] < self.band_px[1]:
             raise ValueError(f"band_px must be (low, high) with 0 < low < high, got {self.band_px}")
+        if self.auto_from <= 0:
+            raise ValueError(f"auto_from must be > 0, got {self.auto_from}")
         if self.crowd_plates < 0:
             raise ValueError(f"crowd_plates must be >= 0 (0: never), got {self.crowd_plates}")
         if not (self.num_rois <= self.crowd_rois[0] and self.max_rois <= self.crowd_rois[1]
@@ -361,26 +367,20 @@ class PlateDetector:
         timing = {"rpn": 0.0, "rpn_zoom": 0.0, "rcnn": 0.0, "dsnt": 0.0, "patch": 0.0}
         t0 = time.perf_counter()
         full = _bucketed(image) if self.mode == "cascade" else None
-        runs = {s: self._rpn_pass(image, s) for s in o.passes(False)}
         timing["rpn"] = (time.perf_counter() - t0) * 1e3
-        upper = [s for s in o.passes(True) if s > 1.0
-                 and s * self._base_scale(image) <= o.max_upscale] if o.zoom != "off" else []
-        if o.zoom == "always" and upper:
-            t1 = time.perf_counter()
-            runs.update({s: self._rpn_pass(image, s) for s in upper})
-            timing["rpn_zoom"] = (time.perf_counter() - t1) * 1e3
-            upper = []
+        ladder = [s for s in o.passes(o.zoom != "off")
+                  if s <= 1.0 or s * self._base_scale(image) <= o.max_upscale]
+        fixed = ([s for s in ladder if s < o.auto_from] or ladder[:1]) if o.zoom == "auto" \
+            else ladder
+        runs = {s: self._timed_pass(image, s, timing) for s in fixed}
         caps = (o.num_rois, o.max_rois)
         rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing)
-        for s in upper:          # "auto": each pass above 1x only while the last asks for it
+        for s in ladder[len(fixed):]:     # "auto": each pass up only while the last asks for it
             last = max(runs)
             if not self._wants_zoom(image, dets, rois[1], located[2], last, first=last == 1.0):
                 break
-            t1 = time.perf_counter()
-            runs[s] = self._rpn_pass(image, s)
-            timing["rpn_zoom"] += (time.perf_counter() - t1) * 1e3
+            runs[s] = self._timed_pass(image, s, timing)
             rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing)
-        timing["rpn"] += timing["rpn_zoom"]
         if self.mode == "cascade" and o.refine_steps:
             # a plate its proposal cut short can score under the threshold until re-cropped
             candidates = self._final(*located[:2],
@@ -408,6 +408,16 @@ class PlateDetector:
         (h, w), (in_h, in_w) = image.shape[:2], oriented_input_hw(image.shape[:2],
                                                                   self.options.input_hw)
         return min(in_h / h, in_w / w)
+
+    def _timed_pass(self, image, scale: float, timing: dict):
+        """_rpn_pass, its ms added to timing["rpn"] (and "rpn_zoom" above 1x)."""
+        t = time.perf_counter()
+        out = self._rpn_pass(image, scale)
+        ms = (time.perf_counter() - t) * 1e3
+        timing["rpn"] += ms
+        if scale > 1.0:
+            timing["rpn_zoom"] += ms
+        return out
 
     def _rpn_pass(self, image, scale: float):
         """One RPN pass on the photo letterboxed at scale x input_hw -> (scores [K], boxes
