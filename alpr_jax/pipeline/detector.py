@@ -374,13 +374,15 @@ class PlateDetector:
             else ladder
         runs = {s: self._timed_pass(image, s, timing) for s in fixed}
         caps = (o.num_rois, o.max_rois)
-        rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing)
+        scored = {}       # RoI box bytes -> its R-CNN score and corners: each RoI scored once
+        rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing, scored)
         for s in ladder[len(fixed):]:     # "auto": each pass up only while the last asks for it
             last = max(runs)
             if not self._wants_zoom(image, dets, rois[1], located[2], last, first=last == 1.0):
                 break
             runs[s] = self._timed_pass(image, s, timing)
-            rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing)
+            rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing,
+                                                                 scored)
         if self.mode == "cascade" and o.refine_steps:
             # a plate its proposal cut short can score under the threshold until re-cropped
             candidates = self._final(*located[:2],
@@ -433,7 +435,8 @@ class PlateDetector:
         scores, boxes, corners = (np.asarray(a) for a in self._rpn_fn(x))
         return scores, boxes / s, corners / s, boxes[:, 2] - boxes[:, 0]
 
-    def _merged_and_located(self, full, runs: dict, caps: tuple[int, int], timing: dict):
+    def _merged_and_located(self, full, runs: dict, caps: tuple[int, int], timing: dict,
+                            scored: dict | None = None):
         """The passes so far merged into RoIs under caps (num_rois, max_rois) and located ->
         (RoIs, _locate's output, detections, caps); when the detections are crowd_plates or
         more (and crowd_plates is not 0) and the caps are not yet crowd_rois, merged again
@@ -441,7 +444,7 @@ class PlateDetector:
         o = self.options
         while True:
             rois = self._merge(runs, caps)
-            located = self._locate(full, *rois, timing)
+            located = self._locate(full, *rois, timing, scored)
             dets = self._final(*located[:2])
             if (not o.crowd_plates or len(dets) < o.crowd_plates
                     or tuple(caps) == tuple(o.crowd_rois)):
@@ -495,15 +498,15 @@ class PlateDetector:
         doubt = (roi_scores >= o.near_miss) & (roi_scores < o.score_threshold)
         return "doubt" in reasons and bool(np.any(narrow & doubt))
 
-    def _locate(self, full, scores, boxes, corners, timing):
+    def _locate(self, full, scores, boxes, corners, timing, scored: dict | None = None):
         """RoIs (original px) -> (scores [R'], corners [R', 4, 2], every RoI's score [R]) by
         mode: the R-CNN's scores and corners (DSNT's for the kept RoIs when loaded), the
         RPN's boxes as quadrilaterals, or the RPN's corner head. Adds its stages' ms to
-        timing."""
+        timing; scored: the R-CNN's answers by RoI so far in this photo (_rcnn_once)."""
         o = self.options
         roi_scores = scores
         if self.mode == "cascade" and len(boxes):
-            scores, corners = self._rcnn(full, boxes, timing)
+            scores, corners = self._rcnn_once(full, boxes, timing, scored)
             roi_scores = scores
             if self.dsnt is not None and not o.refine_steps:
                 # DSNT refines only the RoIs that pass the score threshold and survive the
@@ -519,6 +522,20 @@ class PlateDetector:
         elif self.mode == "rpn_box":
             corners = np.stack([box_ops.box_corners(b) for b in boxes]) if len(boxes) else corners
         return scores, corners, roi_scores
+
+    def _rcnn_once(self, full, boxes: np.ndarray, timing: dict, scored: dict | None):
+        """_rcnn of RoIs boxes [R, 4], those already in scored (box bytes -> (score,
+        corners), filled here) not run again: a pass up the pyramid merges most of the
+        last merge's RoIs again, and the crowd rule all of them."""
+        if scored is None:
+            return self._rcnn(full, boxes, timing)
+        keys = [b.tobytes() for b in np.asarray(boxes, np.float32)]
+        new = [i for i, k in enumerate(keys) if k not in scored]
+        if new:
+            probs, quads = self._rcnn(full, boxes[new], timing)
+            scored.update((keys[i], (p, q)) for i, p, q in zip(new, probs, quads))
+        return (np.array([scored[k][0] for k in keys], np.float32),
+                np.stack([scored[k][1] for k in keys]).astype(np.float32))
 
     def _rcnn(self, full, boxes: np.ndarray, timing: dict, frames=None):
         """R-CNN scores [R] and corners [R, 4, 2] (original px) of RoIs boxes [R, 4] (in
