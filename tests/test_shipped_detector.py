@@ -180,6 +180,8 @@ def test_tilted_plate_crop_and_box_are_straightened(detector, ccpd_dir):
     assert alpr.read_boxes(image, np.zeros((0, 4))).plates == ()
     with pytest.raises(ValueError, match="boxes must be"):
         alpr.read_boxes(image, np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="box 1 is empty"):
+        alpr.read_boxes(image, [[0, 0, 90, 30], [50, 50, 40, 60]])
 
 
 def test_close_up_pays_the_half_scale_pass_alone(detector, ccpd_dir):

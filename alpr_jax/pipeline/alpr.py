@@ -232,11 +232,22 @@ class ALPR:
         timing = {"read": (time.perf_counter() - t0) * 1e3}
         quads = np.asarray(boxes, np.float32)
         if quads.ndim == 2 and quads.shape[1:] == (4,):
+            # an inverted box (x2 < x1) would come out of box_corners as a valid one
+            bad = ~np.isfinite(quads).all(1) | (quads[:, 2] <= quads[:, 0]) | (
+                quads[:, 3] <= quads[:, 1])
             quads = np.stack([box_corners(b) for b in quads]) if len(quads) else \
                 np.zeros((0, 4, 2), np.float32)
-        if quads.ndim != 3 or quads.shape[1:] != (4, 2):
+        elif quads.ndim == 3 and quads.shape[1:] == (4, 2):
+            bounds = corner_bounds(quads)
+            bad = ~np.isfinite(quads).all((1, 2)) | (bounds[:, 2] <= bounds[:, 0]) | (
+                bounds[:, 3] <= bounds[:, 1])
+        else:
             raise ValueError(f"boxes must be [N, 4] (x1, y1, x2, y2) or [N, 4, 2] corners, "
                              f"got {np.shape(boxes)}")
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(f"box {i} is empty, inverted or not finite (x2 > x1 and y2 > y1 "
+                             f"needed): {np.asarray(boxes, np.float32)[i].tolist()}")
         found = self._read_given(image, quads, None, timing) if len(quads) else ()
         timing["total"] = (time.perf_counter() - t0) * 1e3
         return Result(name, (image.shape[1], image.shape[0]), found, timing)
