@@ -16,7 +16,7 @@ import os
 import numpy as np
 
 from alpr_jax import plates
-from alpr_jax.data.images import IMAGE_EXTENSIONS
+from alpr_jax.data.images import IMAGE_EXTENSIONS, read_image
 
 LABELS_FILE = "labels.jsonl"
 EASYPR_FILE = "GroundTruth.xml"
@@ -317,6 +317,21 @@ def read_annotations(path: str) -> list[ImageRecord]:
     if any(looks_like_ccpd_name(p) for p in images):
         return [parse_ccpd_name(p) for p in images]
     return [parse_crop_name(p) for p in images]
+
+
+def one_plate_records(records: list[ImageRecord]) -> list[ImageRecord]:
+    """The records of photos holding one plate with corner labels (the sweeps redraw those)."""
+    return [r for r in records if len(r.plates) == 1 and r.plates[0].corners is not None]
+
+
+def one_plate_scenes(records: list[ImageRecord]) -> list[tuple[np.ndarray, np.ndarray, str]]:
+    """one_plate_records read: [(photo uint8 [H, W, 3], its plate's corners [4, 2], text)];
+    a ValueError when there are none."""
+    scenes = [(read_image(r.path), r.plates[0].corners, r.plates[0].text)
+              for r in one_plate_records(records)]
+    if not scenes:
+        raise ValueError("no one-plate scenes with corner labels")
+    return scenes
 
 
 def split_records(records: list[ImageRecord], split: str) -> list[ImageRecord]:

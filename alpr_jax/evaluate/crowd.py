@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from alpr_jax.data.annotations import ImageRecord
+from alpr_jax.data.annotations import ImageRecord, one_plate_records
 from alpr_jax.data.images import read_image
 from alpr_jax.data.preprocess import DETECTOR_PAD_VALUE, letterbox
 
@@ -16,7 +16,7 @@ def mosaic(records: list[ImageRecord], rows: int, cols: int,
            out_hw: tuple[int, int] = (1080, 1920)) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The first rows * cols one-plate records tiled into uint8 [*out_hw, 3] -> (photo, the
     plates' corners [N, 4, 2] in it, their texts [N])."""
-    scenes = [r for r in records if len(r.plates) == 1 and r.plates[0].corners is not None]
+    scenes = one_plate_records(records)
     if rows < 1 or cols < 1 or len(scenes) < rows * cols:
         raise ValueError(f"a {rows}x{cols} mosaic needs {rows * cols} one-plate scenes with "
                          f"corners, got {len(scenes)}")

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from alpr_jax.data.annotations import ImageRecord
-from alpr_jax.data.images import read_image
+from alpr_jax.data.annotations import ImageRecord, one_plate_scenes
 from alpr_jax.data.preprocess import DETECTOR_PAD_VALUE, scale_and_shift
 
 PAD = DETECTOR_PAD_VALUE       # the grey round a shrunk photo: what the letterbox pads with
@@ -45,10 +44,7 @@ def size_sweep(detector, records: list[ImageRecord], widths: list[float],
     also "read": the share of views whose plate ALPR.predict finds (IoU >= 0.5) and reads
     exactly."""
     from alpr_jax.evaluate.detection import polygon_iou
-    scenes = [(read_image(r.path), r.plates[0].corners, r.plates[0].text) for r in records
-              if len(r.plates) == 1 and r.plates[0].corners is not None]
-    if not scenes:
-        raise ValueError("no one-plate scenes with corner labels to sweep")
+    scenes = one_plate_scenes(records)
     rows = []
     for width in widths:
         ious, extra, ms, read = [], 0, [], []

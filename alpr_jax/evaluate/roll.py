@@ -7,8 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from alpr_jax.data.annotations import ImageRecord
-from alpr_jax.data.images import read_image
+from alpr_jax.data.annotations import ImageRecord, one_plate_scenes
 from alpr_jax.data.preprocess import DETECTOR_PAD_VALUE
 from alpr_jax.geometry.rectify import cv_matrix
 
@@ -30,10 +29,7 @@ def roll_sweep(alpr, records: list[ImageRecord], angles: list[float]) -> list[di
     {"degrees", "n", "found" (quadrilateral IoU >= 0.5), "found_70", "read" (found and read
     exactly)}."""
     from alpr_jax.evaluate.detection import polygon_iou
-    scenes = [(read_image(r.path), r.plates[0].corners, r.plates[0].text) for r in records
-              if len(r.plates) == 1 and r.plates[0].corners is not None]
-    if not scenes:
-        raise ValueError("no one-plate scenes with corner labels to roll")
+    scenes = one_plate_scenes(records)
     rows = []
     for degrees in angles:
         found = found_70 = read = 0

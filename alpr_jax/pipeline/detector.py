@@ -358,8 +358,7 @@ class PlateDetector:
         floor: also return the detections scoring at least this much under score_threshold
         (which passes run is decided by score_threshold alone), for a reader to confirm
         (pipeline.alpr.ReadGate)."""
-        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-            raise ValueError(f"image must be uint8 [H, W, 3], got {image.dtype} {image.shape}")
+        _check_image(image)
         if floor is not None and not 0 <= floor <= 1:
             raise ValueError(f"floor must be in [0, 1], got {floor}")
         o = self.options
@@ -436,7 +435,7 @@ class PlateDetector:
         return scores, boxes / s, corners / s, boxes[:, 2] - boxes[:, 0]
 
     def _merged_and_located(self, full, runs: dict, caps: tuple[int, int], timing: dict,
-                            scored: dict | None = None):
+                            scored: dict):
         """The passes so far merged into RoIs under caps (num_rois, max_rois) and located ->
         (RoIs, _locate's output, detections, caps); when the detections are crowd_plates or
         more (and crowd_plates is not 0) and the caps are not yet crowd_rois, merged again
@@ -498,7 +497,7 @@ class PlateDetector:
         doubt = (roi_scores >= o.near_miss) & (roi_scores < o.score_threshold)
         return "doubt" in reasons and bool(np.any(narrow & doubt))
 
-    def _locate(self, full, scores, boxes, corners, timing, scored: dict | None = None):
+    def _locate(self, full, scores, boxes, corners, timing, scored: dict):
         """RoIs (original px) -> (scores [R'], corners [R', 4, 2], every RoI's score [R]) by
         mode: the R-CNN's scores and corners (DSNT's for the kept RoIs when loaded), the
         RPN's boxes as quadrilaterals, or the RPN's corner head. Adds its stages' ms to
@@ -523,12 +522,10 @@ class PlateDetector:
             corners = np.stack([box_ops.box_corners(b) for b in boxes]) if len(boxes) else corners
         return scores, corners, roi_scores
 
-    def _rcnn_once(self, full, boxes: np.ndarray, timing: dict, scored: dict | None):
+    def _rcnn_once(self, full, boxes: np.ndarray, timing: dict, scored: dict):
         """_rcnn of RoIs boxes [R, 4], those already in scored (box bytes -> (score,
         corners), filled here) not run again: a pass up the pyramid merges most of the
         last merge's RoIs again, and the crowd rule all of them."""
-        if scored is None:
-            return self._rcnn(full, boxes, timing)
         keys = [b.tobytes() for b in np.asarray(boxes, np.float32)]
         new = [i for i, k in enumerate(keys) if k not in scored]
         if new:
@@ -584,8 +581,7 @@ class PlateDetector:
         the R-CNN's score of them (the rescore rule over the re-crops)."""
         if self.mode != "cascade":
             raise ValueError("refine re-crops with the R-CNN: use mode 'cascade'")
-        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-            raise ValueError(f"image must be uint8 [H, W, 3], got {image.dtype} {image.shape}")
+        _check_image(image)
         corners = np.asarray(corners, np.float32)
         if corners.ndim != 3 or corners.shape[1:] != (4, 2):
             raise ValueError(f"corners must be [N, 4, 2], got {corners.shape}")
@@ -672,6 +668,11 @@ class PlateDetector:
         return final_detections(scores, corners,
                                 o.score_threshold if threshold is None else threshold,
                                 o.min_width_px, o.final_nms)
+
+
+def _check_image(image: np.ndarray) -> None:
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError(f"image must be uint8 [H, W, 3], got {image.dtype} {image.shape}")
 
 
 def final_detections(scores: np.ndarray, corners: np.ndarray, threshold: float,
