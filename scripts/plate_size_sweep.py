@@ -48,7 +48,8 @@ def main(argv=None):
     alpr = None
     if args.read:
         from alpr_jax.pipeline.alpr import ALPR
-        alpr = ALPR(detector, model_options.reader(), model_options.read_gate())
+        alpr = ALPR(detector, model_options.reader(), model_options.read_gate(),
+                    model_options.auto_levels_below)
     canvases = args.canvas or [(1160, 720), (1080, 1920)]
     for hw in canvases:
         widths = [w for w in args.widths if w <= 0.9 * hw[1]]

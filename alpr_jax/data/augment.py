@@ -70,24 +70,51 @@ def apply(rng: np.random.Generator, image: np.ndarray, cfg: AugmentConfig = Augm
     blur = int(rng.choice(4, p=np.append(blur_probs, max(0.0, 1 - blur_probs.sum())) /
                           max(1.0, blur_probs.sum())))
     if blur == 0:
-        img = _motion_blur(rng, img, cfg.max_motion_len)
+        length = int(rng.integers(3, max(4, cfg.max_motion_len + 1)))
+        img = motion_blur(img, length, rng.uniform(0, 180))
     elif blur == 1:
         img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, cfg.max_gaussian_sigma))
     elif blur == 2 and min(h, w) > 8:
         f = rng.uniform(1.3, cfg.max_low_res_factor)
-        small = cv2.resize(img, (max(2, int(w / f)), max(2, int(h / f))),
-                           interpolation=cv2.INTER_AREA)
-        img = cv2.resize(small, (w, h), interpolation=(cv2.INTER_LINEAR, cv2.INTER_CUBIC,
-                                                        cv2.INTER_NEAREST)[rng.integers(3)])
+        img = low_resolution(img, f, (cv2.INTER_LINEAR, cv2.INTER_CUBIC,
+                                      cv2.INTER_NEAREST)[rng.integers(3)])
     if rng.random() < cfg.p_noise:
         sigma = rng.uniform(1, cfg.max_noise_sigma)
         img += rng.normal(0, sigma, img.shape).astype(np.float32)
     out = np.clip(img + 0.5, 0, 255).astype(np.uint8)
     if rng.random() < cfg.p_jpeg:
-        q = int(rng.integers(cfg.jpeg_quality[0], cfg.jpeg_quality[1] + 1))
-        ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, q])
-        out = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+        out = jpeg(out, int(rng.integers(cfg.jpeg_quality[0], cfg.jpeg_quality[1] + 1)))
     return out
+
+
+# --- the degradations at given strengths (apply draws them; evaluate.conditions fixes them) --
+def motion_blur(img: np.ndarray, length: int, degrees: float) -> np.ndarray:
+    """img [H, W, C] smeared along a line `length` px long at `degrees` (0: horizontal),
+    as a camera or a car moving during the exposure; same dtype."""
+    kernel = np.zeros((length, length), np.float32)
+    kernel[length // 2, :] = 1.0 / length
+    rot = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2), degrees, 1.0)
+    kernel = cv2.warpAffine(kernel, rot, (length, length))
+    kernel /= max(kernel.sum(), 1e-6)
+    return cv2.filter2D(img, -1, kernel)
+
+
+def low_resolution(img: np.ndarray, factor: float, interpolation: int = cv2.INTER_LINEAR
+                   ) -> np.ndarray:
+    """img [H, W, C] shrunk by `factor` and enlarged back (a low-resolution camera, or a
+    plate digitally zoomed); same size and dtype."""
+    h, w = img.shape[:2]
+    small = cv2.resize(img, (max(2, int(w / factor)), max(2, int(h / factor))),
+                       interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (w, h), interpolation=interpolation)
+
+
+def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
+    """uint8 [H, W, 3] -> the same after JPEG compression at `quality` (1-100)."""
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    if not ok:
+        raise ValueError(f"cannot JPEG-encode an image of shape {img.shape} {img.dtype}")
+    return cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
 
 
 def _lighting(rng, img):
@@ -136,13 +163,3 @@ def _shadow(rng, img):
     k = max(1, int(min(h, w) * rng.uniform(0.0, 0.08))) | 1
     mask = cv2.GaussianBlur(mask, (k, k), 0)
     return img * (1 - rng.uniform(0.25, 0.65) * mask)[..., None]
-
-
-def _motion_blur(rng, img, max_len):
-    length = int(rng.integers(3, max(4, max_len + 1)))
-    kernel = np.zeros((length, length), np.float32)
-    kernel[length // 2, :] = 1.0 / length
-    rot = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2), rng.uniform(0, 180), 1.0)
-    kernel = cv2.warpAffine(kernel, rot, (length, length))
-    kernel /= max(kernel.sum(), 1e-6)
-    return cv2.filter2D(img, -1, kernel)

@@ -48,7 +48,9 @@ def recognition(data: str, options: ModelOptions = ModelOptions(), split: str = 
         rectify = reader.rectify
     result = evaluate_dir(reader, data, split=split, rectify=rectify,
                           make_alpr=(lambda: ALPR(options.detector(), reader,
-                                                  options.read_gate())) if read_plate else None)
+                                                  options.read_gate(),
+                                                  options.auto_levels_below))
+                          if read_plate else None)
     result.update({**_weights_info(options, ("recognizer",)), "data": data, "split": split,
                    "tta": options.tta, "reread_below": options.reread_below})
     return result
@@ -70,7 +72,7 @@ def detection(data: str, options: ModelOptions = ModelOptions(), split: str = "a
     gated = cascade and gate.on
     if gated:
         from alpr_jax.pipeline.alpr import ALPR
-        found_by = ALPR(detector, options.reader(), gate)
+        found_by = ALPR(detector, options.reader(), gate, options.auto_levels_below)
     else:
         found_by = detector
     # the RPN alone answers every photo with its top boxes: the plate-free check is the cascade's

@@ -20,7 +20,7 @@ import numpy as np
 
 from alpr_jax import plates
 from alpr_jax.data.images import ImageReadError, read_image
-from alpr_jax.data.preprocess import plate_input
+from alpr_jax.data.preprocess import AUTO_LEVELS_BELOW, auto_levels, plate_input
 from alpr_jax.geometry.boxes import box_corners, corner_bounds
 from alpr_jax.geometry.rectify import (PLATE_HW, corner_aspect, rectify, rectify_plate,
                                       target_corners)
@@ -158,8 +158,12 @@ def _plates(read: list[tuple]) -> tuple[Plate, ...]:
 
 class ALPR:
     def __init__(self, detector: PlateDetector, reader: PlateReader,
-                 gate: ReadGate = ReadGate()):
+                 gate: ReadGate = ReadGate(), auto_levels_below: float = AUTO_LEVELS_BELOW):
+        """auto_levels_below: a photo whose brightness spans fewer levels (a dusk, night or
+        hazy one) is stretched to the full range before it is read (data.preprocess.
+        auto_levels; 0: never)."""
         self.detector, self.reader, self.gate = detector, reader, gate
+        self.auto_levels_below = auto_levels_below
 
     @classmethod
     def load(cls, rpn: str | None = None, rcnn: str | None = None,
@@ -170,7 +174,8 @@ class ALPR:
              corner_patch: str | None = None,
              min_read_confidence: float = ReadGate.min_confidence,
              read_gate_score: float = ReadGate.min_score,
-             reread_below: float = REREAD_BELOW) -> "ALPR":
+             reread_below: float = REREAD_BELOW,
+             auto_levels_below: float = AUTO_LEVELS_BELOW) -> "ALPR":
         """The shipped weights unless paths to other exported .npz files are given;
         corner_source "dsnt" (default) takes the plate corners from the DSNT localiser in
         `dsnt` (default: shipped), "rcnn" from the R-CNN's regression; tta reads each plate
@@ -180,7 +185,8 @@ class ALPR:
         corner_patch: a corner-patch refiner .npz that moves the re-crops' corners last
         (none is shipped); min_read_confidence / read_gate_score: the ReadGate (0: off);
         reread_below: plates read less surely are read again with tta's views (0: never);
-        backend: where the networks run, "jax" (XLA, the reference), "onnx" (onnxruntime,
+        auto_levels_below: photos spanning fewer brightness levels are stretched first
+        (data.preprocess.auto_levels; 0: never); backend: where the networks run, "jax" (XLA, the reference), "onnx" (onnxruntime,
         the optional extra) or "auto" (per network the faster where installed:
         pipeline.runtime)."""
         from alpr_jax.pipeline.options import ModelOptions
@@ -190,7 +196,8 @@ class ALPR:
                             backend=backend, corner_patch=corner_patch,
                             min_read_confidence=min_read_confidence,
                             read_gate_score=read_gate_score,
-                            reread_below=reread_below).alpr()
+                            reread_below=reread_below,
+                            auto_levels_below=auto_levels_below).alpr()
 
     def predict(self, image_or_path) -> Result:
         """A path (str / PathLike) or a uint8 RGB array [H, W, 3] -> Result.
@@ -199,6 +206,7 @@ class ALPR:
         turns that into an error record and goes on."""
         t0 = time.perf_counter()
         name, image = _loaded(image_or_path)
+        image = auto_levels(image, self.auto_levels_below)
         timing = {"read": (time.perf_counter() - t0) * 1e3}
         found = _plates(self._read_detections(image, timing))
         timing["total"] = (time.perf_counter() - t0) * 1e3
@@ -213,6 +221,7 @@ class ALPR:
         the corners may lie past the photo's edge where the cut went through the plate)."""
         t0 = time.perf_counter()
         name, image = _loaded(image_or_path)
+        image = auto_levels(image, self.auto_levels_below)
         timing = {"read": (time.perf_counter() - t0) * 1e3}
         h, w = image.shape[:2]
         found = self._read_given(image, target_corners((h, w))[None],
@@ -229,6 +238,7 @@ class ALPR:
         photo round the box (_read_given)."""
         t0 = time.perf_counter()
         name, image = _loaded(image_or_path)
+        image = auto_levels(image, self.auto_levels_below)
         timing = {"read": (time.perf_counter() - t0) * 1e3}
         quads = np.asarray(boxes, np.float32)
         if quads.ndim == 2 and quads.shape[1:] == (4,):
@@ -284,7 +294,8 @@ class ALPR:
         """The detections predict returns (the ReadGate applied), as PlateDetector.detect
         gives them: image uint8 [H, W, 3] -> (detections best first, timing in ms)."""
         timing = {}
-        return [d for d, *_ in self._read_detections(image, timing)], timing
+        return [d for d, *_ in self._read_detections(
+            auto_levels(image, self.auto_levels_below), timing)], timing
 
     def size_mb(self) -> float:
         return self.detector.size_mb() + self.reader.size_mb()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from alpr_jax.data.preprocess import AUTO_LEVELS_BELOW
 from alpr_jax.pipeline.alpr import ReadGate
 from alpr_jax.pipeline.reader import REREAD_BELOW, check_reread_below
 from alpr_jax.pipeline.runtime import BACKENDS, DEFAULT_BACKEND
@@ -34,6 +35,7 @@ class ModelOptions:
                                                   # faster per network) | "jax" | "onnx"
     min_read_confidence: float = ReadGate.min_confidence   # the ReadGate; 0: off
     read_gate_score: float = ReadGate.min_score
+    auto_levels_below: float = AUTO_LEVELS_BELOW  # dimmer photos stretched first; 0: never
 
     def __post_init__(self):
         if self.corner_source not in CORNER_SOURCES:
@@ -46,6 +48,9 @@ class ModelOptions:
             raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
         self.read_gate()        # checks its two values
         check_reread_below(self.reread_below)
+        if not 0 <= self.auto_levels_below <= 255:
+            raise ValueError(f"auto_levels_below must be in [0, 255] brightness levels, got "
+                             f"{self.auto_levels_below}")
         if self.zoom is not None and self.zoom not in ZOOM_POLICIES:
             raise ValueError(f"zoom must be one of {ZOOM_POLICIES}, got {self.zoom!r}")
 
@@ -72,7 +77,7 @@ class ModelOptions:
 
     def alpr(self):
         from alpr_jax.pipeline.alpr import ALPR
-        return ALPR(self.detector(), self.reader(), self.read_gate())
+        return ALPR(self.detector(), self.reader(), self.read_gate(), self.auto_levels_below)
 
 
 def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
@@ -105,6 +110,11 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                             "candidate; always; off")
         g.add_argument("--single-scale", action="store_true",
                        help="the paper's cascade: one RPN pass at 480x320, no re-crops")
+    parser.add_argument("--auto-levels-below", type=float,
+                        default=ModelOptions.auto_levels_below,
+                        help="a photo whose brightness spans fewer levels than this (0.5-99.5 "
+                             "percentile of 255; dusk, night, haze) is stretched to the full "
+                             f"range first (default {ModelOptions.auto_levels_below:g}; 0: never)")
     if reader:
         g = parser.add_argument_group("reader")
         g.add_argument("--recognizer", "--recognizer-weights", default=None,

@@ -1,0 +1,79 @@
+"""Camera conditions: labelled real photos degraded at fixed strengths (dusk and night,
+over-exposure, haze, defocus, motion, low resolution, heavy JPEG, sensor noise) and read by
+the whole pipeline, each scored like the end-to-end evaluation. The strengths are fixed (the
+training degradations of data.augment draw milder ones at random), so a row says how one
+kind of bad photo is read, not how an average one is.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from alpr_jax.data import augment
+from alpr_jax.data.annotations import ImageRecord
+from alpr_jax.data.images import read_image
+from alpr_jax.evaluate.end_to_end import score_readings
+
+
+def _scaled(image: np.ndarray, gain: float) -> np.ndarray:
+    return np.clip(image.astype(np.float32) * gain + 0.5, 0, 255).astype(np.uint8)
+
+
+def _gamma(image: np.ndarray, gamma: float) -> np.ndarray:
+    return np.clip(255.0 * (image / 255.0) ** gamma + 0.5, 0, 255).astype(np.uint8)
+
+
+def _haze(image: np.ndarray, share: float) -> np.ndarray:
+    return np.clip(image * (1 - share) + 255.0 * share + 0.5, 0, 255).astype(np.uint8)
+
+
+def _noisy(image: np.ndarray, sigma: float, seed: int = 0) -> np.ndarray:
+    noise = np.random.default_rng(seed).normal(0, sigma, image.shape)
+    return np.clip(image + noise + 0.5, 0, 255).astype(np.uint8)
+
+
+# name -> (what it is, uint8 [H, W, 3] -> uint8 [H, W, 3]); deterministic
+CONDITIONS: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
+    "as_taken": ("the photo as it is", lambda im: im),
+    "dusk": ("25% of the brightness", lambda im: _scaled(im, 0.25)),
+    "night": ("12% of the brightness, sensor noise sigma 3",
+              lambda im: _noisy(_scaled(im, 0.12), 3.0)),
+    "over_exposed": ("gamma 0.4 (shadows lifted, colours washed out)",
+                     lambda im: _gamma(im, 0.4)),
+    "haze": ("60% white haze (fog, a dirty windscreen)", lambda im: _haze(im, 0.6)),
+    "defocus_2": ("Gaussian blur sigma 2 px", lambda im: cv2.GaussianBlur(im, (0, 0), 2.0)),
+    "defocus_4": ("Gaussian blur sigma 4 px", lambda im: cv2.GaussianBlur(im, (0, 0), 4.0)),
+    "motion_15": ("motion blur 15 px, horizontal", lambda im: augment.motion_blur(im, 15, 0.0)),
+    "low_res_3": ("shrunk 3x and enlarged back", lambda im: augment.low_resolution(im, 3.0)),
+    "jpeg_10": ("JPEG quality 10", lambda im: augment.jpeg(im, 10)),
+    "noise_25": ("sensor noise sigma 25", lambda im: _noisy(im, 25.0)),
+}
+
+
+def check_conditions(names: list[str]) -> list[str]:
+    unknown = [n for n in names if n not in CONDITIONS]
+    if unknown:
+        raise ValueError(f"unknown condition(s) {unknown}; known: {', '.join(CONDITIONS)}")
+    return names
+
+
+def conditions_sweep(alpr, records: list[ImageRecord], names: list[str] | None = None
+                     ) -> list[dict]:
+    """alpr (pipeline.alpr.ALPR) on every labelled photo of records under each condition ->
+    rows {"condition", "what", "n" (labelled plates), "read" (found and read exactly),
+    "found", "false_per_image"}, scored by end_to_end.score_readings (box IoU 0.3 for
+    box-only labels, quadrilateral IoU 0.5 otherwise)."""
+    names = check_conditions(list(names or CONDITIONS))
+    photos = [read_image(r.path) for r in records]
+    rows = []
+    for name in names:
+        what, degrade = CONDITIONS[name]
+        readings = [[(p.corners, p.detection_score, p.text)
+                     for p in alpr.predict(degrade(photo)).plates] for photo in photos]
+        m = score_readings(records, readings)
+        rows.append({"condition": name, "what": what, "n": len(m["predictions"]),
+                     "read": m["acc"], "found": m["detected"],
+                     "false_per_image": m["false_per_image"]})
+    return rows

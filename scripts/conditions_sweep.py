@@ -1,0 +1,57 @@
+"""Prints, as a markdown table, how the whole pipeline reads labelled real photos taken in bad
+conditions (alpr_jax.evaluate.conditions: dusk, night, over-exposure, haze, defocus, motion,
+low resolution, JPEG 10, noise, each at one fixed strength):
+
+    python scripts/conditions_sweep.py [--data ../shared/data/ccpd_600/test
+        --data ../shared/data/easypr_dev] [--count N] [--conditions dusk,night,...]
+        [flags of alpr predict]
+
+Per folder: plates found and read exactly (found: box IoU 0.3 for EasyPR's box labels,
+quadrilateral IoU 0.5 for CCPD's corners), and false detections per photo.
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from alpr_jax.evaluate.conditions import CONDITIONS, check_conditions, conditions_sweep  # noqa: E402
+from alpr_jax.evaluate.end_to_end import scene_records  # noqa: E402
+from alpr_jax.pipeline import options  # noqa: E402
+
+DATA = ["../shared/data/ccpd_600/test", "../shared/data/easypr_dev"]
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", action="append", default=None,
+                   help=f"labelled scene folder (repeatable; default {' and '.join(DATA)})")
+    p.add_argument("--count", type=int, default=0, help="the first N photos of each (0: all)")
+    p.add_argument("--conditions", default=",".join(CONDITIONS),
+                   help="comma-separated, of: " + ", ".join(CONDITIONS))
+    options.add_arguments(p)
+    args = p.parse_args(argv)
+    if args.count < 0:
+        p.error(f"--count must be >= 0, got {args.count}")
+    try:
+        names = check_conditions([n for n in args.conditions.split(",") if n])
+    except ValueError as e:
+        p.error(str(e))
+    alpr = options.from_args(args).alpr()
+    folders = args.data or DATA
+    results = [conditions_sweep(alpr, scene_records(d)[:args.count or None], names)
+               for d in folders]
+    print("read = found and read exactly, of the labelled plates; found; false detections "
+          "per photo\n")
+    print("| condition | " + " | ".join(f"{d} (n): read / found / false"
+                                        for d in folders) + " |")
+    print("|---|" + "---|" * len(folders))
+    for i, name in enumerate(names):
+        cells = [f"({rows[i]['n']}) {rows[i]['read']:.2f} / {rows[i]['found']:.2f} / "
+                 f"{rows[i]['false_per_image']:.2f}" for rows in results]
+        print(f"| {name}: {CONDITIONS[name][0]} | " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
