@@ -39,6 +39,15 @@ def test_auto_levels_undoes_a_linear_loss_of_contrast(photo, name):
     assert auto_levels(dim, below=0) is dim
 
 
+def test_auto_levels_lowers_a_lifted_black_point(photo):
+    over = CONDITIONS["over_exposed"][1](photo)
+    black = lambda im: np.percentile(cv2.cvtColor(im, cv2.COLOR_RGB2GRAY), 0.5)
+    assert _span(over) >= 100 and black(over) > 64          # only the black point is off
+    out = auto_levels(over)
+    assert out is not over and black(out) < black(over) / 3   # (the check samples the photo)
+    assert auto_levels(over, black_above=255) is over
+
+
 def test_auto_levels_gain_is_capped():
     black = np.zeros((64, 96, 3), np.uint8)
     black[10:20, 10:20] = 4                         # a nearly black frame with a faint patch

@@ -23,15 +23,20 @@ def to_float(image: np.ndarray) -> np.ndarray:
 # 30-90, where the detector, trained on full-range photos, loses most plates
 # (scripts/conditions_sweep.py: easypr_dev at 25% brightness found 0.89 -> 0.97)
 AUTO_LEVELS_BELOW = 100.0
+# ... and so are photos whose darkest 0.5% is brighter than this: haze and over-exposure lift
+# the black point (the shared real photos' highest: 51; easypr_dev with gamma 0.4: 0.74 read,
+# stretched 0.84)
+AUTO_LEVELS_BLACK_ABOVE = 64.0
 AUTO_LEVELS_MAX_GAIN = 8.0       # a black frame's noise is not stretched into a picture
 
 
 def auto_levels(image: np.ndarray, below: float = AUTO_LEVELS_BELOW,
+                black_above: float = AUTO_LEVELS_BLACK_ABOVE,
                 max_gain: float = AUTO_LEVELS_MAX_GAIN) -> np.ndarray:
     """uint8 [H, W, 3] -> the same array when its luminance spans `below` levels or more
-    (0.5 to 99.5 percentile; below 0: never), else a copy stretched linearly (one gain and
-    offset for the three channels, so hues keep) to put that span on 0..255, the gain at
-    most max_gain."""
+    (0.5 to 99.5 percentile; below 0: never) from a black point (0.5 percentile) of at most
+    black_above, else a copy stretched linearly (one gain and offset for the three channels,
+    so hues keep) to put that span on 0..255, the gain at most max_gain."""
     if below <= 0:
         return image
     # the percentiles of a sample of ~64K pixels: a millisecond for a 12 MP photo
@@ -42,7 +47,7 @@ def auto_levels(image: np.ndarray, below: float = AUTO_LEVELS_BELOW,
     luma = cv2.cvtColor(sample, cv2.COLOR_RGB2GRAY)
     cdf = np.cumsum(np.bincount(luma.ravel(), minlength=256)) / luma.size
     lo, hi = float(np.searchsorted(cdf, 0.005)), float(np.searchsorted(cdf, 0.995))
-    if hi - lo >= below:
+    if hi - lo >= below and lo <= black_above:
         return image
     gain = min(255.0 / max(hi - lo, 1.0), max_gain)
     lut = np.clip((np.arange(256, dtype=np.float32) - lo) * gain + 0.5, 0, 255).astype(np.uint8)

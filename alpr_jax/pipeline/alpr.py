@@ -160,8 +160,9 @@ class ALPR:
     def __init__(self, detector: PlateDetector, reader: PlateReader,
                  gate: ReadGate = ReadGate(), auto_levels_below: float = AUTO_LEVELS_BELOW):
         """auto_levels_below: a photo whose brightness spans fewer levels (a dusk, night or
-        hazy one) is stretched to the full range before it is read (data.preprocess.
-        auto_levels; 0: never)."""
+        hazy one; or whose black point is lifted, data.preprocess.AUTO_LEVELS_BLACK_ABOVE)
+        is stretched to the full range before predict, detect or read_boxes read it
+        (data.preprocess.auto_levels; 0: never); read_plate's crops are read as given."""
         self.detector, self.reader, self.gate = detector, reader, gate
         self.auto_levels_below = auto_levels_below
 
@@ -220,8 +221,9 @@ class ALPR:
         straightened by the corners its re-crops find round the photo's own (_read_given;
         the corners may lie past the photo's edge where the cut went through the plate)."""
         t0 = time.perf_counter()
+        # not auto_levels: a crop's black point and span are its plate's, not a scene's light
+        # (on the shared crops it moved 1 of half b's 255 readings the wrong way)
         name, image = _loaded(image_or_path)
-        image = auto_levels(image, self.auto_levels_below)
         timing = {"read": (time.perf_counter() - t0) * 1e3}
         h, w = image.shape[:2]
         found = self._read_given(image, target_corners((h, w))[None],

@@ -35,7 +35,8 @@ class ModelOptions:
                                                   # faster per network) | "jax" | "onnx"
     min_read_confidence: float = ReadGate.min_confidence   # the ReadGate; 0: off
     read_gate_score: float = ReadGate.min_score
-    auto_levels_below: float = AUTO_LEVELS_BELOW  # dimmer photos stretched first; 0: never
+    auto_levels_below: float = AUTO_LEVELS_BELOW  # dim / washed-out photos stretched first;
+                                                  # 0: never (data.preprocess.auto_levels)
 
     def __post_init__(self):
         if self.corner_source not in CORNER_SOURCES:
@@ -113,8 +114,9 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
     parser.add_argument("--auto-levels-below", type=float,
                         default=ModelOptions.auto_levels_below,
                         help="a photo whose brightness spans fewer levels than this (0.5-99.5 "
-                             "percentile of 255; dusk, night, haze) is stretched to the full "
-                             f"range first (default {ModelOptions.auto_levels_below:g}; 0: never)")
+                             "percentile of 255; dusk, night, haze), or whose black point is "
+                             "lifted (haze, over-exposure), is stretched to the full range "
+                             f"first (default {ModelOptions.auto_levels_below:g}; 0: never)")
     if reader:
         g = parser.add_argument_group("reader")
         g.add_argument("--recognizer", "--recognizer-weights", default=None,
