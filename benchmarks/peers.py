@@ -6,7 +6,12 @@ evaluate.end_to_end.score_readings, the pipeline evaluation's scorer), ms per ph
 mean (warm: every photo is read once untimed, then timed; file read included).
 
     python benchmarks/peers.py [--sets easypr_dev,ccpd_600/test,ccpd_samples]
-        [--peers agentclpr,hyperlpr2] [--venvs runs/peers] [--count N]
+        [--peers agentclpr,hyperlpr2] [--backends jax,onnx,auto] [--venvs runs/peers]
+        [--count N] [--condition dusk]
+
+--condition: every system reads the photos degraded first (alpr_jax.evaluate.conditions:
+dusk, haze, jpeg_10, ...), written as PNG to a temporary folder (so no system's time then
+includes JPEG decoding, and the times are not comparable with those of the photos as taken).
 
 Peers: agentclpr 1.1.0 (onnxruntime: a plate corner detector + PaddleOCR-style recogniser),
 hyperlpr2 2.0.0 (OpenCV dnn: SSD detector, fine-mapping, a segmentation-free recogniser;
@@ -23,6 +28,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from alpr_jax.data.images import read_image, write_image  # noqa: E402
+from alpr_jax.evaluate.conditions import CONDITIONS, check_conditions  # noqa: E402
 from alpr_jax.evaluate.end_to_end import scene_records, score_readings  # noqa: E402
 from alpr_jax.pipeline import runtime  # noqa: E402
 from alpr_jax.pipeline.options import ModelOptions  # noqa: E402
@@ -125,6 +132,17 @@ def run_ours(backend: str, paths: list[str]) -> tuple[list, list[float]]:
     return [[(q.corners, q.detection_score, q.text) for q in r.plates] for r in results], ms
 
 
+def degraded_copies(paths: list[str], condition: str, folder: str) -> list[str]:
+    """Each photo under condition (evaluate.conditions), written losslessly to folder, in
+    order -> their paths."""
+    degrade = CONDITIONS[condition][1]
+    out = []
+    for i, path in enumerate(paths):
+        out.append(os.path.join(folder, f"{i:05d}.png"))
+        write_image(out[-1], degrade(read_image(path)))
+    return out
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data", default="../shared/data")
@@ -132,29 +150,45 @@ def main(argv=None) -> int:
     p.add_argument("--peers", default=",".join(PEERS))
     p.add_argument("--venvs", default="runs/peers", help="where the peers' venvs are made")
     p.add_argument("--count", type=int, default=0, help="the first N photos of each set (0: all)")
+    p.add_argument("--backends", default="jax,onnx,auto",
+                   help="alpr_jax's backends to run (auto: the default, onnxruntime for the "
+                        "detector's networks and XLA for the recogniser)")
+    p.add_argument("--condition", default="as_taken",
+                   help="read the photos degraded first: " + ", ".join(CONDITIONS))
     args = p.parse_args(argv)
     peers = [x for x in args.peers.split(",") if x]
     unknown = [x for x in peers if x not in PEERS]
     if unknown:
         p.error(f"unknown peers {unknown}; known: {sorted(PEERS)}")
-    # auto (the default): onnxruntime for the detector's networks, XLA for the recogniser
-    systems = [f"alpr_jax ({b})" for b in ("jax", "onnx", "auto")
+    backends = [b for b in args.backends.split(",") if b]
+    if any(b not in ("jax", "onnx", "auto") for b in backends):
+        p.error(f"--backends must be of jax, onnx, auto; got {args.backends!r}")
+    try:
+        check_conditions([args.condition])
+    except ValueError as e:
+        p.error(str(e))
+    systems = [f"alpr_jax ({b})" for b in backends
                if b == "jax" or runtime.onnx_available()] + peers
-    print("| system | set | photos | read exactly | found | false / photo | ms median | ms mean |\n"
+    print(("" if args.condition == "as_taken" else
+           f"Photos {args.condition}: {CONDITIONS[args.condition][0]} (PNG copies)\n\n") +
+          "| system | set | photos | read exactly | found | false / photo | ms median | ms mean |\n"
           "|---|---|---|---|---|---|---|---|")
     for name in args.sets.split(","):
         records = scene_records(os.path.join(args.data, name))
         records = records[:args.count] if args.count else records
-        paths = [r.path for r in records]
-        for system in systems:
-            if system.startswith("alpr_jax"):
-                readings, ms = run_ours(system.split("(")[1].rstrip(")"), paths)
-            else:
-                readings, ms = run_peer(system, args.venvs, paths)
-            m = score_readings(records, readings, boxes=True)
-            print(f"| {system} | {name} | {len(paths)} | {m['acc']:.3f} | {m['detected']:.3f} | "
-                  f"{m['false_per_image']:.3f} | {np.median(ms):.0f} | {np.mean(ms):.0f} |",
-                  flush=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = [r.path for r in records]
+            if args.condition != "as_taken":
+                paths = degraded_copies(paths, args.condition, tmp)
+            for system in systems:
+                if system.startswith("alpr_jax"):
+                    readings, ms = run_ours(system.split("(")[1].rstrip(")"), paths)
+                else:
+                    readings, ms = run_peer(system, args.venvs, paths)
+                m = score_readings(records, readings, boxes=True)
+                print(f"| {system} | {name} | {len(paths)} | {m['acc']:.3f} | "
+                      f"{m['detected']:.3f} | {m['false_per_image']:.3f} | {np.median(ms):.0f} | "
+                      f"{np.mean(ms):.0f} |", flush=True)
     return 0
 
 

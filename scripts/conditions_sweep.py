@@ -15,7 +15,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from alpr_jax.evaluate.conditions import CONDITIONS, check_conditions, conditions_sweep  # noqa: E402
+from alpr_jax.evaluate.conditions import (CONDITIONS, check_conditions,  # noqa: E402
+                                         conditions_sweep)
 from alpr_jax.evaluate.end_to_end import scene_records  # noqa: E402
 from alpr_jax.pipeline import options  # noqa: E402
 

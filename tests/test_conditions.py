@@ -48,6 +48,13 @@ def test_auto_levels_lowers_a_lifted_black_point(photo):
     assert auto_levels(over, black_above=255) is over
 
 
+def test_auto_levels_option_checked_at_the_boundary():
+    from alpr_jax.pipeline.options import ModelOptions
+    for bad in (-1, 300):
+        with pytest.raises(ValueError, match="auto_levels_below"):
+            ModelOptions(auto_levels_below=bad)
+
+
 def test_auto_levels_gain_is_capped():
     black = np.zeros((64, 96, 3), np.uint8)
     black[10:20, 10:20] = 4                         # a nearly black frame with a faint patch

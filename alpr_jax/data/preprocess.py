@@ -30,6 +30,12 @@ AUTO_LEVELS_BLACK_ABOVE = 64.0
 AUTO_LEVELS_MAX_GAIN = 8.0       # a black frame's noise is not stretched into a picture
 
 
+def check_auto_levels_below(value: float) -> float:
+    if not 0 <= value <= 255:
+        raise ValueError(f"auto_levels_below must be in [0, 255] brightness levels, got {value}")
+    return value
+
+
 def auto_levels(image: np.ndarray, below: float = AUTO_LEVELS_BELOW,
                 black_above: float = AUTO_LEVELS_BLACK_ABOVE,
                 max_gain: float = AUTO_LEVELS_MAX_GAIN) -> np.ndarray:

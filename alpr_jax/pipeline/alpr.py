@@ -20,7 +20,8 @@ import numpy as np
 
 from alpr_jax import plates
 from alpr_jax.data.images import ImageReadError, read_image
-from alpr_jax.data.preprocess import AUTO_LEVELS_BELOW, auto_levels, plate_input
+from alpr_jax.data.preprocess import (AUTO_LEVELS_BELOW, auto_levels,
+                                      check_auto_levels_below, plate_input)
 from alpr_jax.geometry.boxes import box_corners, corner_bounds
 from alpr_jax.geometry.rectify import (PLATE_HW, corner_aspect, rectify, rectify_plate,
                                       target_corners)
@@ -164,7 +165,7 @@ class ALPR:
         is stretched to the full range before predict, detect or read_boxes read it
         (data.preprocess.auto_levels; 0: never); read_plate's crops are read as given."""
         self.detector, self.reader, self.gate = detector, reader, gate
-        self.auto_levels_below = auto_levels_below
+        self.auto_levels_below = check_auto_levels_below(auto_levels_below)
 
     @classmethod
     def load(cls, rpn: str | None = None, rcnn: str | None = None,
@@ -187,9 +188,9 @@ class ALPR:
         (none is shipped); min_read_confidence / read_gate_score: the ReadGate (0: off);
         reread_below: plates read less surely are read again with tta's views (0: never);
         auto_levels_below: photos spanning fewer brightness levels are stretched first
-        (data.preprocess.auto_levels; 0: never); backend: where the networks run, "jax" (XLA, the reference), "onnx" (onnxruntime,
-        the optional extra) or "auto" (per network the faster where installed:
-        pipeline.runtime)."""
+        (data.preprocess.auto_levels; 0: never); backend: where the networks run, "jax"
+        (XLA, the reference), "onnx" (onnxruntime, the optional extra) or "auto" (per
+        network the faster where installed: pipeline.runtime)."""
         from alpr_jax.pipeline.options import ModelOptions
         return ModelOptions(rpn=rpn, rcnn=rcnn, dsnt=dsnt, recognizer=recognizer,
                             corner_source=corner_source, score_threshold=score_threshold,

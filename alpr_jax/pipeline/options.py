@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from alpr_jax.data.preprocess import AUTO_LEVELS_BELOW
+from alpr_jax.data.preprocess import AUTO_LEVELS_BELOW, check_auto_levels_below
 from alpr_jax.pipeline.alpr import ReadGate
 from alpr_jax.pipeline.reader import REREAD_BELOW, check_reread_below
 from alpr_jax.pipeline.runtime import BACKENDS, DEFAULT_BACKEND
@@ -49,9 +49,7 @@ class ModelOptions:
             raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
         self.read_gate()        # checks its two values
         check_reread_below(self.reread_below)
-        if not 0 <= self.auto_levels_below <= 255:
-            raise ValueError(f"auto_levels_below must be in [0, 255] brightness levels, got "
-                             f"{self.auto_levels_below}")
+        check_auto_levels_below(self.auto_levels_below)
         if self.zoom is not None and self.zoom not in ZOOM_POLICIES:
             raise ValueError(f"zoom must be one of {ZOOM_POLICIES}, got {self.zoom!r}")
 
