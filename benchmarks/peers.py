@@ -161,8 +161,8 @@ def main(argv=None) -> int:
     if unknown:
         p.error(f"unknown peers {unknown}; known: {sorted(PEERS)}")
     backends = [b for b in args.backends.split(",") if b]
-    if any(b not in ("jax", "onnx", "auto") for b in backends):
-        p.error(f"--backends must be of jax, onnx, auto; got {args.backends!r}")
+    if any(b not in runtime.BACKENDS for b in backends):
+        p.error(f"--backends must be of {', '.join(runtime.BACKENDS)}; got {args.backends!r}")
     try:
         check_conditions([args.condition])
     except ValueError as e:
