@@ -17,21 +17,25 @@ from alpr_jax.data.images import read_image
 from alpr_jax.evaluate.end_to_end import score_readings
 
 
+def _uint8(pixels: np.ndarray) -> np.ndarray:
+    """float pixels in [0, 255] (or past it) -> uint8, rounded and clipped."""
+    return np.clip(pixels + 0.5, 0, 255).astype(np.uint8)
+
+
 def _scaled(image: np.ndarray, gain: float) -> np.ndarray:
-    return np.clip(image.astype(np.float32) * gain + 0.5, 0, 255).astype(np.uint8)
+    return _uint8(image.astype(np.float32) * gain)
 
 
 def _gamma(image: np.ndarray, gamma: float) -> np.ndarray:
-    return np.clip(255.0 * (image / 255.0) ** gamma + 0.5, 0, 255).astype(np.uint8)
+    return _uint8(255.0 * (image / 255.0) ** gamma)
 
 
 def _haze(image: np.ndarray, share: float) -> np.ndarray:
-    return np.clip(image * (1 - share) + 255.0 * share + 0.5, 0, 255).astype(np.uint8)
+    return _uint8(image * (1 - share) + 255.0 * share)
 
 
 def _noisy(image: np.ndarray, sigma: float, seed: int = 0) -> np.ndarray:
-    noise = np.random.default_rng(seed).normal(0, sigma, image.shape)
-    return np.clip(image + noise + 0.5, 0, 255).astype(np.uint8)
+    return _uint8(image + np.random.default_rng(seed).normal(0, sigma, image.shape))
 
 
 # name -> (what it is, uint8 [H, W, 3] -> uint8 [H, W, 3]); deterministic

@@ -207,8 +207,7 @@ class ALPR:
         A path that cannot be read raises ImageReadError naming the file; predict_many
         turns that into an error record and goes on."""
         t0 = time.perf_counter()
-        name, image = _loaded(image_or_path)
-        image = auto_levels(image, self.auto_levels_below)
+        name, image = self._photo(image_or_path)
         timing = {"read": (time.perf_counter() - t0) * 1e3}
         found = _plates(self._read_detections(image, timing))
         timing["total"] = (time.perf_counter() - t0) * 1e3
@@ -240,8 +239,7 @@ class ALPR:
         cascade detector, straightened by the corners the re-crops find round them, from the
         photo round the box (_read_given)."""
         t0 = time.perf_counter()
-        name, image = _loaded(image_or_path)
-        image = auto_levels(image, self.auto_levels_below)
+        name, image = self._photo(image_or_path)
         timing = {"read": (time.perf_counter() - t0) * 1e3}
         quads = np.asarray(boxes, np.float32)
         if quads.ndim == 2 and quads.shape[1:] == (4,):
@@ -297,8 +295,13 @@ class ALPR:
         """The detections predict returns (the ReadGate applied), as PlateDetector.detect
         gives them: image uint8 [H, W, 3] -> (detections best first, timing in ms)."""
         timing = {}
-        return [d for d, *_ in self._read_detections(
-            auto_levels(image, self.auto_levels_below), timing)], timing
+        return [d for d, *_ in self._read_detections(self._photo(image)[1], timing)], timing
+
+    def _photo(self, image_or_path) -> tuple[str | None, np.ndarray]:
+        """_loaded, then stretched when dim or washed out (auto_levels): a scene as the
+        detector and reader see it."""
+        name, image = _loaded(image_or_path)
+        return name, auto_levels(image, self.auto_levels_below)
 
     def size_mb(self) -> float:
         return self.detector.size_mb() + self.reader.size_mb()
