@@ -200,3 +200,56 @@ def test_whole_image_localizer_runs_and_evaluates(runs, ccpd_dir):
     assert result["n_images"] == 5 and result["corner_error_px"] > 0
     with pytest.raises(ValueError, match="dsnt_image"):      # refinement weights are not it
         SinglePlateLocalizer.load(os.path.join(runs["dsnt"], "dsnt.npz"))
+
+
+def test_rpn_distill_loss_is_zero_on_the_teacher_and_pulls_towards_it():
+    import jax
+    import jax.numpy as jnp
+    from alpr_jax.train import losses
+    rng = np.random.default_rng(0)
+    teacher = {"objectness": jnp.asarray(rng.normal(0, 6, (2, 50)), jnp.float32),
+               "deltas": jnp.asarray(rng.normal(0, 1, (2, 50, 4)), jnp.float32),
+               "corners": jnp.asarray(rng.normal(0, 1, (2, 50, 4, 2)), jnp.float32)}
+    loss, metrics = losses.rpn_distill_loss(teacher, teacher)
+    assert float(loss) == 0.0 and set(metrics) >= {"distill_obj", "distill_box",
+                                                   "distill_corners"}
+    student = jax.tree_util.tree_map(jnp.zeros_like, teacher)
+    loss0 = losses.rpn_distill_loss(student, teacher)[0]
+    grads = jax.grad(lambda s: losses.rpn_distill_loss(s, teacher)[0])(student)
+    stepped = jax.tree_util.tree_map(lambda s, g: s - 0.5 * g, student, grads)
+    assert 0 < float(losses.rpn_distill_loss(stepped, teacher)[0]) < float(loss0)
+    # the logits move towards the teacher's; beyond the clip nothing is asked
+    assert np.all(np.sign(-np.asarray(grads["objectness"]))[np.abs(teacher["objectness"]) > 0.1]
+                  == np.sign(np.asarray(teacher["objectness"]))[np.abs(teacher["objectness"]) > 0.1])
+    far = dict(teacher, objectness=teacher["objectness"] - 40.0)
+    assert float(losses.rpn_distill_loss(dict(far, objectness=far["objectness"] - 5.0),
+                                         far)[1]["distill_obj"]) == 0.0
+    # boxes are learnt where the teacher sees a plate, not where it is sure there is none
+    sure_not = dict(teacher, objectness=jnp.full((2, 50), -30.0))
+    g = jax.grad(lambda s: losses.rpn_distill_loss(s, sure_not)[0])(student)
+    assert float(jnp.abs(g["deltas"]).max()) < 1e-6
+
+
+def test_rpn_distillation_run_from_a_teacher(runs, tmp_path):
+    """`detector_rpn.py:distill,tiny` taught by the tiny RPN run's export (as a user would
+    start it): the distillation terms are logged and finite, and the student loads into the
+    cascade; a teacher without the model's corner head is refused."""
+    teacher = os.path.join(runs["rpn"], "rpn.npz")
+    train_cli("detector_rpn.py:distill,tiny", str(tmp_path),
+              f"--config.distill.teacher={teacher}")
+    rows = [json.loads(l) for l in open(os.path.join(tmp_path, "metrics.jsonl"))]
+    for r in rows:
+        assert all(np.isfinite(r[k]) for k in ("distill_obj", "distill_box", "distill_corners",
+                                               "loss_cls", "loss")), r
+    student = os.path.join(tmp_path, "rpn.npz")
+    det = PlateDetector.load(student, os.path.join(runs["rcnn"], "rcnn.npz"),
+                             corner_source="rcnn")
+    assert det.detect(np.full((120, 80, 3), 127, np.uint8))[1]["rpn"] > 0
+    from alpr_jax.train.detection import RPNTask
+    from configs import detector_rpn
+    config = detector_rpn.get_config("distill,tiny")
+    with config.unlocked():
+        config.distill.teacher = teacher
+        config.model.corner_head = False
+    with pytest.raises(ValueError, match="corner_head"):
+        RPNTask(config)

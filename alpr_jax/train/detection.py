@@ -149,6 +149,21 @@ class RPNTask(_DetectionTask):
     def __init__(self, config):
         super().__init__(config)
         self.model = RPN(**config.model)
+        self.teacher = None
+        teacher_path = config.get("distill", {}).get("teacher", "")
+        if teacher_path:
+            # a trained RPN whose outputs on every anchor the model also learns
+            # (losses.rpn_distill_loss): its anchors must be the model's
+            from alpr_jax import weights
+            variables, meta = weights.load_npz(teacher_path)
+            teacher = RPN(**meta["model"])
+            if teacher.num_anchors != self.model.num_anchors:
+                raise ValueError(f"distill.teacher {teacher_path} has {teacher.num_anchors} "
+                                 f"anchors a cell, the model {self.model.num_anchors}")
+            if bool(meta["model"].get("corner_head")) != bool(config.model.corner_head):
+                raise ValueError(f"distill.teacher {teacher_path}: corner_head "
+                                 f"{meta['model'].get('corner_head')} differs from the model's")
+            self.teacher = (teacher, jax.tree_util.tree_map(jnp.asarray, variables))
 
     def init_variables(self, rng):
         h, w = self.config.data.input_hw
@@ -158,6 +173,12 @@ class RPNTask(_DetectionTask):
         x = (batch["image"].astype(jnp.float32) / 255.0).astype(self.dtype)
         out, stats = self._apply(params, batch_stats, x, rng)
         loss, metrics = losses.rpn_loss(out, batch, self.config.loss.corner_weight)
+        if self.teacher is not None:
+            model, variables = self.teacher
+            taught = jax.lax.stop_gradient(model.apply(variables, x, train=False))
+            distill, distill_metrics = losses.rpn_distill_loss(out, taught)
+            loss = loss + self.config.distill.weight * distill
+            metrics = {**metrics, **distill_metrics, "loss": loss}
         return loss, (metrics, stats)
 
     def evaluate(self, variables) -> dict:

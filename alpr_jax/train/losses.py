@@ -1,6 +1,7 @@
 """Losses, computed in float32 whatever the compute dtype."""
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import optax
 
@@ -71,6 +72,29 @@ def rpn_loss(outputs: dict, batch: dict, corner_weight: float = 1.0) -> tuple[jn
     pred = logits > 0
     metrics["anchor_acc"] = masked_mean(pred == positive, sampled)
     return loss, dict(metrics, loss=loss)
+
+
+def rpn_distill_loss(student: dict, teacher: dict, logit_clip: float = 12.0
+                     ) -> tuple[jnp.ndarray, dict]:
+    """A smaller RPN taught by a trained one on every anchor of the same input (both outputs
+    as rpn_loss's, same anchors). Objectness: smooth-L1 between the logits, both clipped to
+    +-logit_clip, over all anchors: the ranking among confident anchors decides which survive
+    the detector's top-k, so logits are matched, not only probabilities. Boxes and corners:
+    smooth-L1 to the teacher's, each anchor weighted by the teacher's plate probability.
+    float32 throughout."""
+    t_logits = jnp.clip(teacher["objectness"].astype(jnp.float32), -logit_clip, logit_clip)
+    s_logits = jnp.clip(student["objectness"].astype(jnp.float32), -logit_clip, logit_clip)
+    obj = jnp.mean(smooth_l1(s_logits - t_logits))
+    weight = jax.nn.sigmoid(teacher["objectness"].astype(jnp.float32))
+    box = masked_mean(smooth_l1(student["deltas"] - teacher["deltas"]).sum(-1), weight)
+    loss = obj + box
+    metrics = {"distill_obj": obj, "distill_box": box}
+    if "corners" in student and "corners" in teacher:
+        corner = masked_mean(smooth_l1(student["corners"] - teacher["corners"]).sum((-1, -2)),
+                             weight)
+        loss = loss + corner
+        metrics["distill_corners"] = corner
+    return loss, dict(metrics, distill=loss)
 
 
 def rcnn_loss(outputs: dict, labels, target_corners, corner_weight: float = 1.0
