@@ -25,6 +25,13 @@ Variants (what each changes from `paper`):
             now does (two-row: perspective); tried 2026-12-04 and not shipped (synthetic
             two-row 0.74 -> 0.78, crops b 0.949 -> 0.941, easypr_dev 0.926 -> 0.915: model
             card, which also has the first, stronger try)
+  realcam   `wild` continued from the shipped weights at a low rate (5e-5 -> 5e-6 at 450,
+            600 steps) with 20 of 32 plates real, half of them degraded as street cameras
+            deliver plates (data.real_camera: blur, low resolution, noise, JPEG, night,
+            glare; until then real plates were only shifted and brightened), on 40,000
+            frozen plates of `wild`'s mix (seed 23); tried 2026-12-05 and not shipped
+            (crops b 0.957 -> 0.949, easypr_dev 0.926 -> 0.926, no gain under blur, low
+            resolution or JPEG: model card)
   ablation  quarter width, batch 32, 2000 steps, no real plates: the base of Tables 6-7
             (scripts/ablate_recognition.py sets the architecture switches per row)
 Options: tiny (a few steps of a tiny model, for tests); steps=N,drop=M (the schedule).
@@ -37,7 +44,9 @@ from configs import common
 VARIANTS = {"paper": "the paper's schedule, GPU", "gpu": "10K steps on one GPU",
             "cpu": "half width on 2 CPU cores", "finetune": "real plates + greens, from init_from",
             "wild": "street-camera engine + province-fair real plates, from init_from",
-            "tworow": "wild, continued with more two-row plates", "ablation": "Tables 6-7 base"}
+            "tworow": "wild, continued with more two-row plates",
+            "realcam": "wild, continued on real plates also seen through street cameras",
+            "ablation": "Tables 6-7 base"}
 CROPS = "../shared/data/plate_crops"
 SCENES = "../shared/data/ccpd_samples"
 CCPD_TRAIN = "../shared/data/ccpd_600/train"
@@ -62,7 +71,8 @@ def get_config(arg=None):
         real_split="a",        # which half of real_dirs to train on ("a", "b", "all")
         real_per_batch=0,
         real_weights=(),       # share of real draws per real_dirs entry (empty: per plate)
-        province_balance=0.0)) # real draws / (plates of the province) ** this (0..1)
+        province_balance=0.0,  # real draws / (plates of the province) ** this (0..1)
+        real_camera=0.0))      # share of real plates also degraded as street cameras do
     c.optimizer = common.optimizer("adam", 5e-4)
     common.schedule(c, 40000, 20000)
     c.checkpoint_every = 2000
@@ -94,7 +104,7 @@ def get_config(arg=None):
         c.optimizer.lr = 5e-5                          # the gpu variant's final rate
         common.schedule(c, 400)
         c.log_every, c.checkpoint_every, c.eval_every, c.eval_dirs = 50, 100, 0, ()
-    elif arg.variant in ("wild", "tworow"):
+    elif arg.variant in ("wild", "tworow", "realcam"):
         c.seed = 20
         c.requires_init = True
         c.data.source, c.data.frozen_path = "frozen", "runs/rec_synth_wild_80k.npz"
@@ -113,6 +123,13 @@ def get_config(arg=None):
             c.data.p_two_row = 0.5                     # must match the frozen set (checked)
             c.optimizer.lr = 5e-5
             common.schedule(c, 800, 600)
+        if arg.variant == "realcam":
+            c.seed = 24
+            c.data.frozen_path = "runs/rec_synth_wild_40k_s23.npz"
+            c.data.real_per_batch = 20
+            c.data.real_camera = 0.5
+            c.optimizer.lr = 5e-5
+            common.schedule(c, 600, 450)
     elif arg.variant == "ablation":
         c.model.width = 0.25
         c.data.batch_size, c.data.workers = 32, 0

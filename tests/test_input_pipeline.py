@@ -81,6 +81,29 @@ def test_real_crops_and_bad_files(tmp_path, crops_dir):
     assert len(data.errors) == 1 and "皖A12345.jpg" in data.errors[0] and "0 bytes" in data.errors[0]
 
 
+def test_real_plates_seen_through_street_cameras(crops_dir):
+    """data.real_camera: 0 draws exactly as before it existed (the shift and brightness
+    alone); 1 degrades every plate too (blur, low resolution, noise, JPEG, ...), the same
+    draws for the same seed and step, labels untouched."""
+    real = real_plates.RealPlates.load([crops_dir], split="all")
+    batch = {"image": np.zeros((6, 48, 120, 3), np.uint8),
+             "labels": np.zeros((6, plates.NUM_POSITIONS), np.int32)}
+    plain = real.mix_into(batch, 6, seed=3, step=7)
+    assert np.array_equal(real.mix_into(batch, 6, seed=3, step=7, camera=0.0)["image"],
+                          plain["image"])
+    rng = np.random.default_rng([3, 11, 7])
+    idx = rng.integers(len(real.data.texts), size=6)
+    # camera 0 is the perturbation alone, draw for draw
+    shifted = [real_plates.perturb(real.data.images[i], rng) for i in idx]
+    assert np.array_equal(np.stack(shifted), plain["image"])
+    seen = real.mix_into(batch, 6, seed=3, step=7, camera=1.0)
+    again = real.mix_into(batch, 6, seed=3, step=7, camera=1.0)
+    assert np.array_equal(seen["image"], again["image"])
+    assert np.array_equal(seen["labels"], plain["labels"])
+    assert seen["image"].dtype == np.uint8 and seen["image"].shape == plain["image"].shape
+    assert not np.array_equal(seen["image"], plain["image"])
+
+
 def test_frozen_set_matches_stream_and_records_its_cut_mix_and_two_rows(tmp_path):
     from alpr_jax.data import frozen, generate
     plate = dataclasses.replace(generate.PlateConfig(), type_probs=(0.0, 0.0, 1.0, 0.0))

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from alpr_jax import plates
+from alpr_jax.data import augment
 from alpr_jax.data.annotations import ImageRecord, read_split
 from alpr_jax.data.images import ImageReadError, read_image
 from alpr_jax.data.preprocess import record_plate_inputs
@@ -52,15 +53,21 @@ def load_plate_dataset(records: list[ImageRecord], out_hw=PLATE_HW, rectify: boo
     return PlateDataset(stacked, labels, texts, sources, errors)
 
 
-def perturb(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def perturb(image: np.ndarray, rng: np.random.Generator, camera: float = 0.0) -> np.ndarray:
     """A small random affine (shift, scale, rotation) and brightness change of a uint8
-    [48, 120, 3] plate: the real plate as a slightly different detection would cut it."""
+    [48, 120, 3] plate: the real plate as a slightly different detection would cut it. With
+    probability `camera` it is then degraded as a street camera would (augment.PLATE_AUGMENT:
+    blur, low resolution, noise, JPEG, night, glare), so the real typeface is also seen
+    blurred and small, not only the synthetic one (0: the draws of the recipes before)."""
     h, w = image.shape[:2]
     angle, scale = rng.uniform(-3, 3), rng.uniform(0.93, 1.07)
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
     m[:, 2] += rng.uniform(-0.04, 0.04, 2) * np.array([w, h])
     out = cv2.warpAffine(image, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
-    return np.clip(out.astype(np.float32) * rng.uniform(0.75, 1.25), 0, 255).astype(np.uint8)
+    out = np.clip(out.astype(np.float32) * rng.uniform(0.75, 1.25), 0, 255).astype(np.uint8)
+    if camera > 0 and rng.random() < camera:
+        out = augment.apply(rng, out.astype(np.float32), augment.PLATE_AUGMENT)
+    return out
 
 
 @dataclasses.dataclass
@@ -105,14 +112,17 @@ class RealPlates:
                 [per_province[c] for c in first], np.float64) ** province_balance
         return cls(data, None if probs is None else probs / probs.sum())
 
-    def mix_into(self, batch: dict, k: int, seed: int, step: int, offset: int = 0) -> dict:
+    def mix_into(self, batch: dict, k: int, seed: int, step: int, offset: int = 0,
+                 camera: float = 0.0) -> dict:
         """batch {"image": uint8 [B, 48, 120, 3], "labels": int32 [B, 8]} with rows 0..k-1 of
-        the GLOBAL batch replaced by perturbed real plates; `batch` may be one host's rows
-        starting at global row `offset`. The draws depend only on (seed, step)."""
+        the GLOBAL batch replaced by perturbed real plates (`camera`: perturb's share also
+        degraded as a street camera would); `batch` may be one host's rows starting at global
+        row `offset`. The draws depend only on (seed, step)."""
         rng = np.random.default_rng([seed, 11, step])
         n = len(self.data.texts)
         idx = rng.integers(n, size=k) if self.probs is None else rng.choice(n, size=k, p=self.probs)
-        perturbed = [perturb(self.data.images[i], rng) for i in idx]  # all k: same on every host
+        # all k: same on every host
+        perturbed = [perturb(self.data.images[i], rng, camera) for i in idx]
         images, labels = batch["image"].copy(), batch["labels"].copy()
         for row in range(max(offset, 0), min(k, offset + len(images))):
             images[row - offset] = perturbed[row]

@@ -21,7 +21,8 @@ class RecognitionTask:
     of yellow plates in two rows; absent: the engine's), batch_size,
     workers, rectify, real_dirs, real_split, real_per_batch, real_weights (each real_dirs
     entry's share of the real draws; empty: uniform over plates), province_balance
-    (RealPlates.load).
+    (RealPlates.load), real_camera (share of real plates also degraded as a street camera
+    would: real_plates.perturb).
     config.eval_dirs: datasets evaluated every eval_every steps (eval_split picks a half)."""
 
     name = "recognition"
@@ -83,7 +84,8 @@ class RecognitionTask:
             return
         real = self.real_plates()
         for step, batch in zip(range(start_step, start_step + num_steps), stream):
-            yield real.mix_into(batch, d.real_per_batch, seed, step, lo)
+            yield real.mix_into(batch, d.real_per_batch, seed, step, lo,
+                                d.get("real_camera", 0.0))
 
     def real_plates(self) -> RealPlates:
         """The real plates of data.real_dirs (data.real_split), loaded once."""
