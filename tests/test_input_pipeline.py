@@ -104,6 +104,38 @@ def test_real_plates_seen_through_street_cameras(crops_dir):
     assert not np.array_equal(seen["image"], plain["image"])
 
 
+def test_camera_captions_burnt_in_away_from_plates():
+    """data.captions: text appears, never over a plate's box, the same for the same seed."""
+    from alpr_jax.data import captions
+    image = np.full((600, 400, 3), 90, np.uint8)
+    plate = np.array([[100, 250, 300, 320]], np.float32)
+    changed_any = False
+    for seed in range(8):
+        out = captions.burn_captions(np.random.default_rng(seed), image, plate)
+        assert out.dtype == np.uint8 and out.shape == image.shape and out.flags.writeable
+        assert np.array_equal(out[250:320, 100:300], image[250:320, 100:300])
+        assert np.array_equal(out, captions.burn_captions(np.random.default_rng(seed), image,
+                                                          plate))
+        changed_any |= not np.array_equal(out, image)
+    assert changed_any
+    whole = np.array([[0, 0, 400, 600]], np.float32)      # nowhere to write: left as it was
+    assert np.array_equal(captions.burn_captions(np.random.default_rng(0), image, whole), image)
+    assert any(ch.isdigit() for ch in captions.caption_text(np.random.default_rng(1)))
+
+
+def test_detection_photos_with_captions(ccpd_dir):
+    """p_caption on labelled photos read from disk: the same targets' shapes, the plates
+    still positive, a different image from the one without captions."""
+    records = tuple(r for r in annotations.read_annotations(ccpd_dir) if r.plates)[:2]
+    cfg = input_pipeline.DetectionInputConfig(batch_size=1)
+    plain = input_pipeline.detection_record_example(0, 0, cfg, records)
+    captioned = input_pipeline.detection_record_example(
+        0, 0, dataclasses.replace(cfg, p_caption=1.0), records)
+    assert captioned["image"].shape == plain["image"].shape
+    assert not np.array_equal(captioned["image"], plain["image"])
+    assert (captioned["anchor_labels"] == 1).any()
+
+
 def test_frozen_set_matches_stream_and_records_its_cut_mix_and_two_rows(tmp_path):
     from alpr_jax.data import frozen, generate
     plate = dataclasses.replace(generate.PlateConfig(), type_probs=(0.0, 0.0, 1.0, 0.0))

@@ -18,7 +18,7 @@ from typing import Iterator
 import numpy as np
 
 from alpr_jax import plates
-from alpr_jax.data import augment, generate
+from alpr_jax.data import augment, captions, generate
 from alpr_jax.data.annotations import ImageRecord, PlateLabel, corners_to_bbox
 from alpr_jax.data.images import read_image
 from alpr_jax.data.preprocess import DETECTOR_PAD_VALUE, letterbox, plate_input, scale_and_shift
@@ -60,6 +60,9 @@ class DetectionInputConfig:
     # labelled photos read from disk degraded online with this share (augment.PHOTO_AUGMENT:
     # night, blur, noise, compression), so a few hundred bright real photos stand for more
     p_photometric: float = 0.0
+    # labelled photos with camera captions burnt in with this share (data.captions: dates,
+    # counters, places, away from the plates), text that is not a plate
+    p_caption: float = 0.0
     # the anchors' grid: the cascade's RPN has stride 8; the Faster R-CNN baselines 16 or 8
     feature_stride: int = anchor_ops.FEATURE_STRIDE
 
@@ -287,6 +290,9 @@ def detection_record_example(seed: int, index: int, cfg: DetectionInputConfig,
         image = augment.apply(rng, image, augment.PHOTO_AUGMENT)
     corners = [p.corners if p.corners is not None else box_ops.box_corners(p.bbox)
                for p in record.plates]
+    if cfg.p_caption and rng.random() < cfg.p_caption:
+        bounds = np.array([[*np.min(c, 0), *np.max(c, 0)] for c in corners], np.float32)
+        image = captions.burn_captions(rng, image, bounds.reshape(-1, 4))
     mined = record.meta.get("rpn_proposals")
     scene_hw = (cfg.scene.height, cfg.scene.width)
     if image.shape[:2] != scene_hw:

@@ -52,7 +52,8 @@ class _DetectionTask:
             rcnn_proposals=d.rcnn_proposals if self.name in PROPOSAL_TASKS else 0,
             rcnn_positive_fraction=d.rcnn_positive_fraction, mined_fraction=d.mined_fraction,
             rpn_zoom=tuple(d.rpn_zoom) if self.name == "rpn" else (1.0, 1.0),
-            rpn_band_px=tuple(d.rpn_band_px), p_photometric=d.get("p_photometric", 0.0))
+            rpn_band_px=tuple(d.rpn_band_px), p_photometric=d.get("p_photometric", 0.0),
+            p_caption=d.get("p_caption", 0.0))
         self._backgrounds = None
         self._evaluators = None        # built on the first evaluate(), then reused
         self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
