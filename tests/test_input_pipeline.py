@@ -102,6 +102,8 @@ def test_real_plates_seen_through_street_cameras(crops_dir):
     assert np.array_equal(seen["labels"], plain["labels"])
     assert seen["image"].dtype == np.uint8 and seen["image"].shape == plain["image"].shape
     assert not np.array_equal(seen["image"], plain["image"])
+    with pytest.raises(ValueError, match="real_camera"):
+        real.mix_into(batch, 6, seed=3, step=7, camera=1.5)
 
 
 def test_camera_captions_burnt_in_away_from_plates():
@@ -134,6 +136,8 @@ def test_detection_photos_with_captions(ccpd_dir):
     assert captioned["image"].shape == plain["image"].shape
     assert not np.array_equal(captioned["image"], plain["image"])
     assert (captioned["anchor_labels"] == 1).any()
+    with pytest.raises(ValueError, match="p_caption"):
+        dataclasses.replace(cfg, p_caption=-0.1)
 
 
 def test_frozen_set_matches_stream_and_records_its_cut_mix_and_two_rows(tmp_path):

@@ -67,6 +67,9 @@ class DetectionInputConfig:
     feature_stride: int = anchor_ops.FEATURE_STRIDE
 
     def __post_init__(self):
+        for name in ("p_photometric", "p_caption"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} {getattr(self, name)}: expected 0..1")
         if self.input_hw[0] % self.feature_stride or self.input_hw[1] % self.feature_stride:
             raise ValueError(f"detector input_hw {self.input_hw} must be multiples of the "
                              f"feature stride {self.feature_stride}")

@@ -118,6 +118,8 @@ class RealPlates:
         the GLOBAL batch replaced by perturbed real plates (`camera`: perturb's share also
         degraded as a street camera would); `batch` may be one host's rows starting at global
         row `offset`. The draws depend only on (seed, step)."""
+        if not 0.0 <= camera <= 1.0:
+            raise ValueError(f"real_camera {camera}: expected 0..1")
         rng = np.random.default_rng([seed, 11, step])
         n = len(self.data.texts)
         idx = rng.integers(n, size=k) if self.probs is None else rng.choice(n, size=k, p=self.probs)
