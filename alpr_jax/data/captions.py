@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from alpr_jax.data import fonts
+from alpr_jax.geometry import boxes as box_ops
 
 _PLACES = "东西南北中路口街道大桥卡口车道监控电子警察编号方向进出城区高速收费站停车场小区"
 _COLOURS = ((255, 255, 255), (255, 255, 255), (255, 235, 60), (255, 60, 40), (20, 20, 20))
@@ -52,9 +53,8 @@ def burn_captions(rng: np.random.Generator, image: np.ndarray, keep_clear: np.nd
         y = float(rng.uniform(0, 0.12 * h) if rng.random() < 0.4 else
                   rng.uniform(0.88 * h - th, h - th) if rng.random() < 0.6 else
                   rng.uniform(0, h - th))
-        box = np.array([x - 4, y - 4, x + tw + 4, y + th + 4], np.float32)
-        if len(keep_clear) and np.any((box[0] < keep_clear[:, 2]) & (keep_clear[:, 0] < box[2]) &
-                                      (box[1] < keep_clear[:, 3]) & (keep_clear[:, 1] < box[3])):
+        box = np.array([[x - 4, y - 4, x + tw + 4, y + th + 4]], np.float32)
+        if len(keep_clear) and np.any(box_ops.iou(box, keep_clear) > 0):
             continue
         colour = _COLOURS[int(rng.integers(len(_COLOURS)))]
         outline = int(rng.integers(0, 3))

@@ -294,8 +294,8 @@ def detection_record_example(seed: int, index: int, cfg: DetectionInputConfig,
     corners = [p.corners if p.corners is not None else box_ops.box_corners(p.bbox)
                for p in record.plates]
     if cfg.p_caption and rng.random() < cfg.p_caption:
-        bounds = np.array([[*np.min(c, 0), *np.max(c, 0)] for c in corners], np.float32)
-        image = captions.burn_captions(rng, image, bounds.reshape(-1, 4))
+        bounds = box_ops.corner_bounds(np.asarray(corners, np.float32).reshape(-1, 4, 2))
+        image = captions.burn_captions(rng, image, bounds)
     mined = record.meta.get("rpn_proposals")
     scene_hw = (cfg.scene.height, cfg.scene.width)
     if image.shape[:2] != scene_hw:

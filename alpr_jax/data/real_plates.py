@@ -66,7 +66,7 @@ def perturb(image: np.ndarray, rng: np.random.Generator, camera: float = 0.0) ->
     out = cv2.warpAffine(image, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
     out = np.clip(out.astype(np.float32) * rng.uniform(0.75, 1.25), 0, 255).astype(np.uint8)
     if camera > 0 and rng.random() < camera:
-        out = augment.apply(rng, out.astype(np.float32), augment.PLATE_AUGMENT)
+        out = augment.apply(rng, out, augment.PLATE_AUGMENT)
     return out
 
 
