@@ -28,6 +28,11 @@ Variants (what each changes from `paper`):
          2026-12-02 from the shipped R-CNN, NOT shipped: easypr_dev found 92 of 94 (was 91)
          and read 0.904 (was 0.883), but 12 false detections (was 5: badges, shop-sign text,
          headlights, a grille); alpr_jax/weights/detector.md
+  captions  wild's data with camera captions (data.captions) burnt into half the photos and
+         plate-shaped windows along them added to the negatives, the proposals mined by
+         the `captions` RPN (runs/mined_cap, see CAPTIONS_MINED), from init_from (the wild
+         stage): Adam 2e-4 -> 2e-5, 800 steps (~25 min on 2 CPU cores): the R-CNN half of
+         a detector round with the caption-trained RPN
 Options: tiny (a few steps on small scenes, for tests).
 """
 import ml_collections
@@ -37,7 +42,12 @@ from configs import common
 VARIANTS = {"paper": "the paper's schedule, GPU", "cpu": "half width on 2 CPU cores",
             "mined": "fine-tune on the fixed RPN's mined proposals, from init_from",
             "wild": "every plate size, real photos, mined proposals; from init_from",
-            "kinds": "wild + two-row plates and the rarer kinds; from init_from"}
+            "kinds": "wild + two-row plates and the rarer kinds; from init_from",
+            "captions": "wild + camera captions, on the captions RPN's proposals"}
+
+# what `scripts/mine_proposals.py --rpn runs/rpn_captions/rpn.npz` writes for the wild data
+CAPTIONS_MINED = ("runs/mined_cap/scenes_allsizes.jsonl", "runs/mined_cap/ccpd_600_train.jsonl",
+                  "runs/mined_cap/ccpd_samples_a.jsonl")
 
 
 def get_config(arg=None):
@@ -53,7 +63,7 @@ def get_config(arg=None):
     c.eval_split = "b"
     c.eval_rpn = ""            # the RPN the cascade is evaluated with ("": the shipped one)
 
-    if arg.variant in ("cpu", "mined", "wild", "kinds"):
+    if arg.variant in ("cpu", "mined", "wild", "kinds", "captions"):
         c.model.width = 0.5
         c.data.workers = 1
         c.data.train_dirs = ("runs/scenes_3k",)
@@ -69,7 +79,7 @@ def get_config(arg=None):
         c.optimizer.lr = 5e-4
         common.schedule(c, 1000, 750)
         c.log_every, c.eval_every = 100, 0
-    if arg.variant in ("wild", "kinds"):
+    if arg.variant in ("wild", "kinds", "captions"):
         c.seed = 18
         c.requires_init = True
         common.wild_data(c, mined=True)
@@ -85,6 +95,13 @@ def get_config(arg=None):
         c.data.mined_files = common.WILD_MINED + ("runs/scenes_kinds/rpn_proposals.jsonl",)
         c.optimizer.lr = 2e-4
         common.schedule(c, 600, 450)
+    if arg.variant == "captions":
+        c.seed = 26
+        c.data.mined_files = CAPTIONS_MINED
+        c.data.p_caption = 0.5
+        c.eval_rpn = "runs/rpn_captions/rpn.npz"
+        c.optimizer.lr = 2e-4
+        common.schedule(c, 800, 600)
 
     if arg.tiny:
         c.model.width = 0.125

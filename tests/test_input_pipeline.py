@@ -107,21 +107,37 @@ def test_real_plates_seen_through_street_cameras(crops_dir):
 
 
 def test_camera_captions_burnt_in_away_from_plates():
-    """data.captions: text appears, never over a plate's box, the same for the same seed."""
+    """data.captions: text appears only inside the returned line boxes, never over a plate's
+    box, the same for the same seed; its windows are plate-shaped boxes on those lines."""
     from alpr_jax.data import captions
     image = np.full((600, 400, 3), 90, np.uint8)
     plate = np.array([[100, 250, 300, 320]], np.float32)
     changed_any = False
     for seed in range(8):
-        out = captions.burn_captions(np.random.default_rng(seed), image, plate)
+        out, lines = captions.burn_captions(np.random.default_rng(seed), image, plate)
         assert out.dtype == np.uint8 and out.shape == image.shape and out.flags.writeable
         assert np.array_equal(out[250:320, 100:300], image[250:320, 100:300])
-        assert np.array_equal(out, captions.burn_captions(np.random.default_rng(seed), image,
-                                                          plate))
+        again, lines_again = captions.burn_captions(np.random.default_rng(seed), image, plate)
+        assert np.array_equal(out, again) and np.array_equal(lines, lines_again)
+        assert lines.shape[1:] == (4,) and 1 <= len(lines) <= 2 or not len(lines)
+        outside = np.ones(image.shape[:2], bool)        # the outline may spill 2 px
+        for x1, y1, x2, y2 in lines.astype(int):
+            outside[max(y1 - 3, 0):y2 + 4, max(x1 - 3, 0):x2 + 4] = False
+        assert np.array_equal(out[outside], image[outside])
         changed_any |= not np.array_equal(out, image)
+        windows = captions.caption_windows(np.random.default_rng(seed), lines)
+        assert windows.shape == (4 * len(lines), 4)
+        for k, line in enumerate(lines):
+            w = windows[4 * k:4 * k + 4]
+            width, height = w[:, 2] - w[:, 0], w[:, 3] - w[:, 1]
+            assert (width >= height).all() and (width <= line[2] - line[0] + 1e-3).all()
+            assert (w[:, 0] >= line[0] - 1e-3).all() and (w[:, 2] <= line[2] + 1e-3).all()
+            assert (boxes.iou(w, line[None])[:, 0] > 0).all()
     assert changed_any
     whole = np.array([[0, 0, 400, 600]], np.float32)      # nowhere to write: left as it was
-    assert np.array_equal(captions.burn_captions(np.random.default_rng(0), image, whole), image)
+    out, lines = captions.burn_captions(np.random.default_rng(0), image, whole)
+    assert np.array_equal(out, image) and lines.shape == (0, 4)
+    assert captions.caption_windows(np.random.default_rng(0), lines).shape == (0, 4)
     assert any(ch.isdigit() for ch in captions.caption_text(np.random.default_rng(1)))
 
 
@@ -136,6 +152,22 @@ def test_detection_photos_with_captions(ccpd_dir):
     assert captioned["image"].shape == plain["image"].shape
     assert not np.array_equal(captioned["image"], plain["image"])
     assert (captioned["anchor_labels"] == 1).any()
+    # the R-CNN's inputs: the captions are among the negative proposals, the plates still
+    # positive, and a run without R-CNN inputs draws the same image (its RPN targets unchanged)
+    rcnn = dataclasses.replace(cfg, p_caption=1.0, rcnn_proposals=32, mined_fraction=1.0)
+    with_rcnn = input_pipeline.detection_record_example(0, 0, rcnn, records)
+    assert np.array_equal(with_rcnn["image"], captioned["image"])
+    labels = with_rcnn["proposal_labels"]
+    assert (labels == 1).any() and (labels == 0).sum() >= 16
+    negatives = with_rcnn["proposals"][labels == 0]
+    plates = with_rcnn["boxes"][with_rcnn["plate_mask"]]
+    assert (boxes.iou(negatives, plates).max(axis=1) < 0.3).all()
+    original = input_pipeline.detection_record_example(
+        0, 0, dataclasses.replace(rcnn, p_caption=0.0), records)["full_image"]
+    written = (with_rcnn["full_image"] != original).any(axis=-1)
+    on_text = [written[int(y1):int(y2) + 1, int(x1):int(x2) + 1].any()
+               for x1, y1, x2, y2 in np.clip(negatives, 0, None)]
+    assert np.mean(on_text) > 0.5     # mined_fraction 1: the windows fill the negative slots
     with pytest.raises(ValueError, match="p_caption"):
         dataclasses.replace(cfg, p_caption=-0.1)
 
@@ -180,7 +212,7 @@ def test_rpn_zoom_views_and_ignored_plates():
         s, t = out["scale"], out["shift"]
         scales.append(s)
         view = [box_ops.corner_bounds(c * s + t)[None] for c in (small, large)]
-        iou_small, iou_large = (box_ops.iou(grid, v)[:, 0] for v in view)
+        iou_small, iou_large = (boxes.iou(grid, v)[:, 0] for v in view)
         labels = out["anchor_labels"]
         # the large plate is over 50 input px wide at any zoom here: outside the band, so no
         # anchor learns it, as a plate or as background
@@ -206,7 +238,7 @@ def test_anchor_targets_ignore_plates():
     labels, _, matched = anchor_ops.anchor_targets(rng, grid, gt, 512, 0.5,
                                                    ignored=np.array([False, True]))
     from alpr_jax.geometry import boxes as box_ops
-    iou = box_ops.iou(grid, gt)
+    iou = boxes.iou(grid, gt)
     assert (labels == 1).any() and (matched[labels == 1] == 0).all()
     assert not ((labels == 0) & (iou[:, 1] >= 0.3)).any()
     assert not ((labels == 1) & (iou[:, 1] >= 0.5) & (iou[:, 0] < 0.5)).any()

@@ -1,7 +1,8 @@
 """Text burnt into photos by traffic and security cameras (date and time, frame counters,
 place names, speeds): a plate-free look-alike of a plate's row of characters, common in
 street photos (21 of easypr_dev's 82 photos put 3 or more RoIs on their top or bottom
-tenth). Burnt into training photos as negatives, away from every labelled plate.
+tenth). Burnt into training photos as negatives, away from every labelled plate; the
+R-CNN also gets plate-shaped windows along them as proposals (caption_windows).
 """
 from __future__ import annotations
 
@@ -34,13 +35,15 @@ def caption_text(rng: np.random.Generator) -> str:
 
 
 def burn_captions(rng: np.random.Generator, image: np.ndarray, keep_clear: np.ndarray
-                  ) -> np.ndarray:
-    """image uint8 [H, W, 3] -> a copy with 1-2 caption lines burnt in (mostly along the top
-    or bottom edge, as cameras put them), none over keep_clear boxes [P, 4] (x1, y1, x2, y2,
-    image px; a line that would touch one is not drawn)."""
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """image uint8 [H, W, 3] -> (a copy with 1-2 caption lines burnt in, mostly along the top
+    or bottom edge as cameras put them; the drawn lines' boxes float32 [L, 4], L <= 2).
+    No line is drawn over keep_clear boxes [P, 4] (x1, y1, x2, y2, image px; a line that
+    would touch one is skipped)."""
     h, w = image.shape[:2]
     canvas = Image.fromarray(image)
     draw = ImageDraw.Draw(canvas)
+    lines = []
     for _ in range(int(rng.integers(1, 3))):
         size = max(8, int(h * rng.uniform(0.02, 0.05)))
         font = fonts.cjk_font(size, int(rng.integers(400, 800)))
@@ -60,4 +63,22 @@ def burn_captions(rng: np.random.Generator, image: np.ndarray, keep_clear: np.nd
         outline = int(rng.integers(0, 3))
         draw.text((x - left, y - top), text, font=font, fill=colour, stroke_width=outline,
                   stroke_fill=(0, 0, 0) if sum(colour) > 200 else (255, 255, 255))
-    return np.array(canvas)
+        lines.append([x, y, x + tw, y + th])
+    return np.array(canvas), np.array(lines, np.float32).reshape(-1, 4)
+
+
+def caption_windows(rng: np.random.Generator, lines: np.ndarray, per_line: int = 4
+                    ) -> np.ndarray:
+    """Plate-shaped boxes float32 [L * per_line, 4] along caption lines [L, 4]: what an RPN
+    proposes on a caption (a few characters' run, about a plate's 3:1 shape), for the R-CNN
+    to learn as negatives."""
+    out = []
+    for x1, y1, x2, y2 in np.asarray(lines, np.float32).reshape(-1, 4):
+        th = y2 - y1
+        for _ in range(per_line):
+            h = th * rng.uniform(1.0, 1.6)
+            w = min(h * rng.uniform(2.5, 4.5), x2 - x1)
+            cx = rng.uniform(x1 + w / 2, max(x1 + w / 2, x2 - w / 2))
+            cy = (y1 + y2) / 2 + rng.normal(0, 0.1) * th
+            out.append([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
+    return np.array(out, np.float32).reshape(-1, 4)

@@ -293,10 +293,15 @@ def detection_record_example(seed: int, index: int, cfg: DetectionInputConfig,
         image = augment.apply(rng, image, augment.PHOTO_AUGMENT)
     corners = [p.corners if p.corners is not None else box_ops.box_corners(p.bbox)
                for p in record.plates]
+    mined = record.meta.get("rpn_proposals")
     if cfg.p_caption and rng.random() < cfg.p_caption:
         bounds = box_ops.corner_bounds(np.asarray(corners, np.float32).reshape(-1, 4, 2))
-        image = captions.burn_captions(rng, image, bounds)
-    mined = record.meta.get("rpn_proposals")
+        image, lines = captions.burn_captions(rng, image, bounds)
+        if cfg.rcnn_proposals and len(lines):
+            # the R-CNN sees the captions as the RPN would propose them: mined negatives
+            windows = captions.caption_windows(rng, lines)
+            mined = windows if mined is None else np.concatenate(
+                [np.asarray(mined, np.float32).reshape(-1, 4), windows])
     scene_hw = (cfg.scene.height, cfg.scene.width)
     if image.shape[:2] != scene_hw:
         image, s = letterbox(image, scene_hw)
