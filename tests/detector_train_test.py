@@ -135,6 +135,16 @@ def test_pyramid_passes_keep_their_band_and_auto_zoom(runs):
     ran, rpn_pass = [], up._rpn_pass
     up._rpn_pass = lambda im, s: ran.append(s) or rpn_pass(im, s)
     assert not up.detect(image)[0] and ran == [1.0, 2.0, 4.0]
+    # max_zoom 8 adds an 8x pass only where it reads the photo at max_upscale or less: not
+    # this 300x200 photo (8x would be 2.6x its resolution), but a 1200x800 one (0.64x)
+    deep = PlateDetector.load(*paths, options=nothing.with_max_zoom(8.0))
+    ran, rpn_pass = [], deep._rpn_pass
+    deep._rpn_pass = lambda im, s: ran.append(s) or rpn_pass(im, s)
+    deep.detect(image)
+    assert ran == [0.5, 1.0, 2.0, 4.0]
+    ran.clear()
+    deep.detect(np.random.default_rng(2).integers(0, 255, (800, 1200, 3), np.uint8))
+    assert ran == [0.5, 1.0, 2.0, 4.0, 8.0]
     wide_enough = dataclasses.replace(auto, small_plate_px=0.0)     # found, none narrow
     assert PlateDetector.load(*paths, options=wide_enough).detect(image)[1]["rpn_zoom"] == 0
     # each reason counts only while zoom_triggers holds it (scripts/zoom_ablation.py)
@@ -146,6 +156,10 @@ def test_pyramid_passes_keep_their_band_and_auto_zoom(runs):
         DetectorOptions(zoom_triggers=("none", "always"))
     assert DetectorOptions.single_scale().passes(True) == (1.0,)
     assert DetectorOptions().passes(False) == (0.5, 1.0) and DetectorOptions().passes(True)[-1] == 4.0
+    assert DetectorOptions().with_max_zoom(4.0).scales == DetectorOptions().scales
+    assert DetectorOptions().with_max_zoom(1.0).passes(True) == (0.5, 1.0)
+    with pytest.raises(ValueError, match="max_zoom must be one of"):
+        DetectorOptions().with_max_zoom(3.0)
     with pytest.raises(ValueError, match="zoom must be one of"):
         DetectorOptions(zoom="sometimes")
     with pytest.raises(ValueError, match="include 1.0"):

@@ -231,6 +231,13 @@ def test_read_gate_rules_and_defaults():
     from alpr_jax.pipeline.options import ModelOptions
     gate = ReadGate()
     assert ModelOptions().read_gate() == gate
+    # the pyramid's top pass from the flags (--max-zoom), checked at the boundary
+    assert ModelOptions(max_zoom=8.0).detector_options().passes(True)[-1] == 8.0
+    assert ModelOptions().detector_options().passes(True)[-1] == 4.0
+    with pytest.raises(ValueError, match="max_zoom must be one of"):
+        ModelOptions(max_zoom=5.0)
+    with pytest.raises(ValueError, match="single_scale"):
+        ModelOptions(max_zoom=8.0, single_scale=True)
     reading = lambda text, conf: PlateReading(text, conf, (conf,) * len(text))
     assert gate.keeps(reading("粤AAD348", 0.2))
     assert not gate.keeps(reading("粤AAD348", 0.05))

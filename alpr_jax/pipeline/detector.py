@@ -17,6 +17,8 @@ ones, the 2x and 4x passes (4x and 16x the time) the small ones in large photos.
 pass always runs; the others (from auto_from up) "auto" only while the passes so far find
 nothing, a narrow plate, or a narrow RoI the R-CNN half believes; "always" or "off" (no
 pass above 1x; the CLI's --zoom); never past max_upscale x the photo's resolution.
+with_max_zoom(8) adds an 8x pass, which that cap leaves to photos 1920 px or more across
+(plates 20-34 px wide there; the CLI's --max-zoom).
 DetectorOptions.single_scale() is the paper's one-pass cascade.
 
 Many plates: the paper's top-10 RoIs per pass (16 after merging) cap how many plates one photo
@@ -74,6 +76,9 @@ ZOOM_POLICIES = ("auto", "always", "off")
 # why "auto" runs the next pass up: nothing found yet; a plate found that narrow; a RoI that
 # narrow the R-CNN half-believed (scripts/zoom_ablation.py measures what each one finds)
 ZOOM_TRIGGERS = ("none", "small", "doubt")
+# the pyramid's scales (DetectorOptions.scales takes those up to 4x; with_max_zoom others)
+PYRAMID = (0.5, 1.0, 2.0, 4.0, 8.0)
+MAX_ZOOMS = (1.0, 2.0, 4.0, 8.0)
 # RoI counts are padded to these sizes: finely for the networks, whose cost grows with the
 # padded count and which compile once per size, coarsely for the crops, which are cheap but
 # compile once per size AND photo bucket
@@ -187,6 +192,15 @@ class DetectorOptions:
     def passes(self, zoom_in: bool) -> tuple[float, ...]:
         """The scales up to 1x, and with zoom_in those above (the most that may run)."""
         return tuple(sorted(s for s in self.scales if s <= 1.0 or zoom_in))
+
+    def with_max_zoom(self, max_zoom: float) -> "DetectorOptions":
+        """These options with the pyramid's passes 0.5x, 1x, 2x, ... up to max_zoom (one of
+        MAX_ZOOMS). 8: photos 1920 px or more across (where 8x stays within max_upscale) get
+        a pass at up to 2x their resolution, for plates 20-34 px wide there: ~1 s more a
+        1920x1080 photo when it runs (README "Every plate size")."""
+        if max_zoom not in MAX_ZOOMS:
+            raise ValueError(f"max_zoom must be one of {MAX_ZOOMS}, got {max_zoom!r}")
+        return dataclasses.replace(self, scales=tuple(s for s in PYRAMID if s <= max_zoom))
 
 
 class PlateDetector:

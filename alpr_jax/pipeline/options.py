@@ -13,8 +13,8 @@ from alpr_jax.data.preprocess import AUTO_LEVELS_BELOW, check_auto_levels_below
 from alpr_jax.pipeline.alpr import ReadGate
 from alpr_jax.pipeline.reader import REREAD_BELOW, check_reread_below
 from alpr_jax.pipeline.runtime import BACKENDS, DEFAULT_BACKEND
-from alpr_jax.pipeline.detector import (CORNER_SOURCES, DEFAULT_CORNER_SOURCE, ZOOM_POLICIES,
-                                        DetectorOptions, PlateDetector)
+from alpr_jax.pipeline.detector import (CORNER_SOURCES, DEFAULT_CORNER_SOURCE, MAX_ZOOMS,
+                                        ZOOM_POLICIES, DetectorOptions, PlateDetector)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,6 +28,7 @@ class ModelOptions:
     corner_source: str = DEFAULT_CORNER_SOURCE    # "dsnt" (the localiser) or "rcnn"
     score_threshold: float | None = None          # None: DetectorOptions' default
     zoom: str | None = None                       # None: DetectorOptions' default ("auto")
+    max_zoom: float | None = None                 # the highest pass (None: the default, 4x)
     single_scale: bool = False                    # the paper's cascade: one pass, no re-crop
     tta: bool = False                             # read each plate 3 times, shifted
     reread_below: float = REREAD_BELOW            # ... or only those read less surely
@@ -52,11 +53,17 @@ class ModelOptions:
         check_auto_levels_below(self.auto_levels_below)
         if self.zoom is not None and self.zoom not in ZOOM_POLICIES:
             raise ValueError(f"zoom must be one of {ZOOM_POLICIES}, got {self.zoom!r}")
+        if self.max_zoom is not None and self.max_zoom not in MAX_ZOOMS:
+            raise ValueError(f"max_zoom must be one of {MAX_ZOOMS}, got {self.max_zoom!r}")
+        if self.max_zoom is not None and self.single_scale:
+            raise ValueError("max_zoom and single_scale (the paper's one pass) do not mix")
 
     def detector_options(self) -> DetectorOptions:
         o = DetectorOptions.single_scale() if self.single_scale else DetectorOptions()
         if self.zoom is not None:
             o = dataclasses.replace(o, zoom=self.zoom)
+        if self.max_zoom is not None:
+            o = o.with_max_zoom(self.max_zoom)
         if self.score_threshold is not None:
             o = dataclasses.replace(o, score_threshold=self.score_threshold)
         return o
@@ -107,6 +114,11 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                             "pass's time) run, for small plates: auto (default) when the "
                             "passes so far find nothing, a narrow plate or a doubtful narrow "
                             "candidate; always; off")
+        g.add_argument("--max-zoom", type=float, default=None, choices=MAX_ZOOMS,
+                       help="the highest RPN pass (default 4): 8 adds a pass that reads "
+                            "photos 1920 px or more across at up to 2x their resolution, for "
+                            "plates 20-34 px wide there (~1 s more a 1920x1080 photo when it "
+                            "runs); 1: none above 1x")
         g.add_argument("--single-scale", action="store_true",
                        help="the paper's cascade: one RPN pass at 480x320, no re-crops")
     parser.add_argument("--auto-levels-below", type=float,
