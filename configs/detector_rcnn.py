@@ -31,8 +31,9 @@ Variants (what each changes from `paper`):
   captions  wild's data with camera captions (data.captions) burnt into half the photos and
          plate-shaped windows along them added to the negatives, the proposals mined by
          the `captions` RPN (runs/mined_cap, see CAPTIONS_MINED), from init_from (the wild
-         stage): Adam 2e-4 -> 2e-5, 800 steps (~25 min on 2 CPU cores): the R-CNN half of
-         a detector round with the caption-trained RPN
+         stage): Adam 2e-4 -> 2e-5, 800 steps (21 min on 2 CPU cores): the R-CNN half of
+         a detector round with the caption-trained RPN. Tried 2026-12-06, NOT shipped:
+         with that RPN easypr_dev read 0.904 (shipped pair 0.926); detector.md
 Options: tiny (a few steps on small scenes, for tests).
 """
 import ml_collections
