@@ -238,6 +238,11 @@ def test_read_gate_rules_and_defaults():
         ModelOptions(max_zoom=5.0)
     with pytest.raises(ValueError, match="single_scale"):
         ModelOptions(max_zoom=8.0, single_scale=True)
+    # dim plates are stretched by default, the flag reaches the reader, checked at the boundary
+    assert ModelOptions().reader().levels_below == 100
+    assert ModelOptions(plate_levels_below=0).reader().levels_below == 0
+    with pytest.raises(ValueError, match="plate_levels_below"):
+        ModelOptions(plate_levels_below=-1)
     reading = lambda text, conf: PlateReading(text, conf, (conf,) * len(text))
     assert gate.keeps(reading("粤AAD348", 0.2))
     assert not gate.keeps(reading("粤AAD348", 0.05))

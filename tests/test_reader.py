@@ -60,3 +60,28 @@ def test_reread_gives_the_doubtful_plates_the_shifted_views():
     assert any(p.confidence < cut for p in plain) and any(p.confidence >= cut for p in plain)
     with pytest.raises(ValueError, match="reread_below"):
         PlateReader(CONFIG, variables, reread_below=2.0)
+
+
+def test_dim_plates_are_stretched_before_they_are_read(crops_dir):
+    # a real crop dimmed into 40 levels (shade, night) reaches the network stretched back to
+    # the full range, and reads as the crop itself; full-range plates pass untouched
+    from alpr_jax.data.annotations import read_annotations
+    from alpr_jax.data.images import read_image
+    from alpr_jax.geometry.rectify import rectify_plate
+    record = next(r for r in read_annotations(crops_dir) if r.plates[0].text == "京PL3N67")
+    image = read_image(record.path)
+    h, w = image.shape[:2]
+    plate = np.asarray(rectify_plate(image, np.array([[0, 0], [w, 0], [w, h], [0, h]],
+                                                     np.float32)), np.uint8)
+    dim = (plate.astype(np.float32) * (40 / 255) + 20).astype(np.uint8)
+    reader = PlateReader.load()
+    levelled = reader.levelled(np.stack([plate, dim]))
+    assert np.ptp(levelled[1].mean(-1)) > 200 and np.ptp(dim.mean(-1)) <= 40
+    np.testing.assert_array_equal(levelled[0], plate)
+    full = np.stack([plate])
+    assert reader.levelled(full) is full                          # nothing dim: no copy
+    assert [r.text for r in reader.read(np.stack([plate, dim]))] == ["京PL3N67"] * 2
+    never = PlateReader.load(levels_below=0)
+    np.testing.assert_array_equal(never.levelled(np.stack([dim]))[0], dim)
+    with pytest.raises(ValueError, match="levels_below must be in"):
+        PlateReader.load(levels_below=300)

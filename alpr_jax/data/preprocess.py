@@ -30,9 +30,9 @@ AUTO_LEVELS_BLACK_ABOVE = 64.0
 AUTO_LEVELS_MAX_GAIN = 8.0       # a black frame's noise is not stretched into a picture
 
 
-def check_auto_levels_below(value: float) -> float:
+def check_auto_levels_below(value: float, name: str = "auto_levels_below") -> float:
     if not 0 <= value <= 255:
-        raise ValueError(f"auto_levels_below must be in [0, 255] brightness levels, got {value}")
+        raise ValueError(f"{name} must be in [0, 255] brightness levels, got {value}")
     return value
 
 

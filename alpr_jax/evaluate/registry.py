@@ -52,7 +52,8 @@ def recognition(data: str, options: ModelOptions = ModelOptions(), split: str = 
                                                   options.auto_levels_below))
                           if read_plate else None)
     result.update({**_weights_info(options, ("recognizer",)), "data": data, "split": split,
-                   "tta": options.tta, "reread_below": options.reread_below})
+                   "tta": options.tta, "reread_below": options.reread_below,
+                   "plate_levels_below": options.plate_levels_below})
     return result
 
 
@@ -97,6 +98,7 @@ def end_to_end(data: str, options: ModelOptions = ModelOptions(), split: str = "
     result = evaluate_alpr(alpr, data, split)
     result.update({"data": data, "split": split, "corner_source": options.corner_source,
                    "tta": options.tta, "reread_below": options.reread_below,
+                   "plate_levels_below": options.plate_levels_below,
                    "zoom": alpr.detector.options.zoom,
                    "read_gate": dataclasses.asdict(alpr.gate) if alpr.gate.on else None})
     return result

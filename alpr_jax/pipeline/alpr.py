@@ -26,7 +26,7 @@ from alpr_jax.geometry.boxes import box_corners, corner_bounds
 from alpr_jax.geometry.rectify import (PLATE_HW, corner_aspect, rectify, rectify_plate,
                                       target_corners)
 from alpr_jax.pipeline.detector import DEFAULT_CORNER_SOURCE, Detection, PlateDetector
-from alpr_jax.pipeline.reader import REREAD_BELOW, PlateReader
+from alpr_jax.pipeline.reader import PLATE_LEVELS_BELOW, REREAD_BELOW, PlateReader
 
 # OpenCV hue (0..180) ranges of the plate backgrounds
 _HUE_BLUE = (95, 135)
@@ -171,35 +171,39 @@ class ALPR:
     def load(cls, rpn: str | None = None, rcnn: str | None = None,
              recognizer: str | None = None, score_threshold: float | None = None,
              corner_source: str = DEFAULT_CORNER_SOURCE, dsnt: str | None = None,
-             tta: bool = False, zoom: str | None = None,
+             tta: bool = False, zoom: str | None = None, max_zoom: float | None = None,
              single_scale: bool = False, backend: str = "auto",
              corner_patch: str | None = None,
              min_read_confidence: float = ReadGate.min_confidence,
              read_gate_score: float = ReadGate.min_score,
              reread_below: float = REREAD_BELOW,
-             auto_levels_below: float = AUTO_LEVELS_BELOW) -> "ALPR":
+             auto_levels_below: float = AUTO_LEVELS_BELOW,
+             plate_levels_below: float = PLATE_LEVELS_BELOW) -> "ALPR":
         """The shipped weights unless paths to other exported .npz files are given;
         corner_source "dsnt" (default) takes the plate corners from the DSNT localiser in
         `dsnt` (default: shipped), "rcnn" from the R-CNN's regression; tta reads each plate
         also shifted 2 px left and right (PlateReader; 3x the recogniser's time); zoom: when
         the detector's RPN passes above 1x (for small plates) run, "auto" (default),
-        "always", "off"; single_scale: the paper's one-pass cascade without re-crops;
+        "always", "off"; max_zoom: the highest pass (None: 4; 8 adds a pass for photos
+        1920 px or more across); single_scale: the paper's one-pass cascade without re-crops;
         corner_patch: a corner-patch refiner .npz that moves the re-crops' corners last
         (none is shipped); min_read_confidence / read_gate_score: the ReadGate (0: off);
         reread_below: plates read less surely are read again with tta's views (0: never);
         auto_levels_below: photos spanning fewer brightness levels are stretched first
-        (data.preprocess.auto_levels; 0: never); backend: where the networks run, "jax"
+        (data.preprocess.auto_levels; 0: never); plate_levels_below: so are dim plates
+        before they are read (PlateReader; 0: never); backend: where the networks run, "jax"
         (XLA, the reference), "onnx" (onnxruntime, the optional extra) or "auto" (per
         network the faster where installed: pipeline.runtime)."""
         from alpr_jax.pipeline.options import ModelOptions
         return ModelOptions(rpn=rpn, rcnn=rcnn, dsnt=dsnt, recognizer=recognizer,
                             corner_source=corner_source, score_threshold=score_threshold,
-                            zoom=zoom, single_scale=single_scale, tta=tta,
+                            zoom=zoom, max_zoom=max_zoom, single_scale=single_scale, tta=tta,
                             backend=backend, corner_patch=corner_patch,
                             min_read_confidence=min_read_confidence,
                             read_gate_score=read_gate_score,
                             reread_below=reread_below,
-                            auto_levels_below=auto_levels_below).alpr()
+                            auto_levels_below=auto_levels_below,
+                            plate_levels_below=plate_levels_below).alpr()
 
     def predict(self, image_or_path) -> Result:
         """A path (str / PathLike) or a uint8 RGB array [H, W, 3] -> Result.

@@ -11,7 +11,7 @@ import dataclasses
 
 from alpr_jax.data.preprocess import AUTO_LEVELS_BELOW, check_auto_levels_below
 from alpr_jax.pipeline.alpr import ReadGate
-from alpr_jax.pipeline.reader import REREAD_BELOW, check_reread_below
+from alpr_jax.pipeline.reader import PLATE_LEVELS_BELOW, REREAD_BELOW, check_reread_below
 from alpr_jax.pipeline.runtime import BACKENDS, DEFAULT_BACKEND
 from alpr_jax.pipeline.detector import (CORNER_SOURCES, DEFAULT_CORNER_SOURCE, MAX_ZOOMS,
                                         ZOOM_POLICIES, DetectorOptions, PlateDetector)
@@ -38,6 +38,7 @@ class ModelOptions:
     read_gate_score: float = ReadGate.min_score
     auto_levels_below: float = AUTO_LEVELS_BELOW  # dim / washed-out photos stretched first;
                                                   # 0: never (data.preprocess.auto_levels)
+    plate_levels_below: float = PLATE_LEVELS_BELOW  # ... and dim plates before they are read
 
     def __post_init__(self):
         if self.corner_source not in CORNER_SOURCES:
@@ -51,6 +52,7 @@ class ModelOptions:
         self.read_gate()        # checks its two values
         check_reread_below(self.reread_below)
         check_auto_levels_below(self.auto_levels_below)
+        check_auto_levels_below(self.plate_levels_below, "plate_levels_below")
         if self.zoom is not None and self.zoom not in ZOOM_POLICIES:
             raise ValueError(f"zoom must be one of {ZOOM_POLICIES}, got {self.zoom!r}")
         if self.max_zoom is not None and self.max_zoom not in MAX_ZOOMS:
@@ -76,7 +78,8 @@ class ModelOptions:
     def reader(self):
         from alpr_jax.pipeline.reader import PlateReader
         return PlateReader.load(self.recognizer, tta=self.tta, backend=self.backend,
-                                reread_below=self.reread_below)
+                                reread_below=self.reread_below,
+                                levels_below=self.plate_levels_below)
 
     def read_gate(self) -> ReadGate:
         return ReadGate(self.min_read_confidence, self.read_gate_score)
@@ -143,6 +146,12 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
         g.add_argument("--tta", action="store_true",
                        help="also read every plate shifted 2 px left and right and average "
                             "(about 4x the recogniser's time)")
+        g.add_argument("--plate-levels-below", type=float,
+                       default=ModelOptions.plate_levels_below,
+                       help="a plate whose brightness spans fewer levels than this (dim: "
+                            "shade, night, a tinted cover) is stretched to the full range "
+                            f"before it is read (default {ModelOptions.plate_levels_below:g}; "
+                            "0: never)")
         g.add_argument("--reread-below", type=float, default=ModelOptions.reread_below,
                        help="without --tta: read again that way only the plates read with "
                             f"confidence under this (default {ModelOptions.reread_below}; "
