@@ -76,7 +76,7 @@ ZOOM_POLICIES = ("auto", "always", "off")
 # why "auto" runs the next pass up: nothing found yet; a plate found that narrow; a RoI that
 # narrow the R-CNN half-believed (scripts/zoom_ablation.py measures what each one finds)
 ZOOM_TRIGGERS = ("none", "small", "doubt")
-# the pyramid's scales (DetectorOptions.scales takes those up to 4x; with_max_zoom others)
+# the pyramid's scales (DetectorOptions.scales: those up to 4x by default)
 PYRAMID = (0.5, 1.0, 2.0, 4.0, 8.0)
 MAX_ZOOMS = (1.0, 2.0, 4.0, 8.0)
 # RoI counts are padded to these sizes: finely for the networks, whose cost grows with the
@@ -117,7 +117,7 @@ class DetectorOptions:
     # easypr_dev 0.3 found no more plates, cost 25% more time and added false detections).
     # "always" runs them all, "off" none above 1x. No pass reads
     # the photo at more than max_upscale x its own resolution.
-    scales: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    scales: tuple[float, ...] = PYRAMID[:4]     # up to 4x; with_max_zoom for others
     zoom: str = "auto"
     zoom_triggers: tuple[str, ...] = ZOOM_TRIGGERS   # which of the auto policy's reasons count
     # under "auto", the passes below this scale (and always the lowest) run first, the rest
