@@ -4,7 +4,8 @@
     python scripts/plate_kinds.py [--recognizer FILE.npz] [--count 200] [--seed 123] [--json]
 
 Rows: the four colours (one row), two-row yellow plates (rows stitched side by side, as the
-pipeline reads them) and each of plates.PLATE_KINDS. Plates are rectified from jittered corners
+pipeline reads them) and each of plates.PLATE_KINDS; "plate_type right": the colour the
+pipeline reports (pipeline.alpr.plate_type) is the one the plate was drawn in. Plates are rectified from jittered corners
 (detector-like error), from seeds no training set uses.
 """
 import argparse
@@ -31,10 +32,11 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
-    print("| kind | plates | read exactly | first character | <= 1 error |")
-    print("|---|---|---|---|---|")
+    print("| kind | plates | read exactly | first character | <= 1 error | plate_type right |")
+    print("|---|---|---|---|---|---|")
     for name, m in result.items():
-        print(f"| {name} | {m['n']} | {m['acc']:.3f} | {m['acc_1']:.3f} | {m['acc_1e']:.3f} |")
+        print(f"| {name} | {m['n']} | {m['acc']:.3f} | {m['acc_1']:.3f} | {m['acc_1e']:.3f} | "
+              f"{m['plate_type']:.3f} |")
     return 0
 
 

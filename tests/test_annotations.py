@@ -40,13 +40,14 @@ def test_readme_example_name():
     np.testing.assert_array_equal(r.plates[0].bbox, [154, 383, 386, 473])
     np.testing.assert_array_equal(r.plates[0].corners, [[154, 383], [363, 402], [386, 473], [177, 454]])
     assert r.meta["tilt"] == (95, 113)
+    assert r.plates[0].colour == "blue"        # CCPD2019's plates; 8 characters: CCPD-Green
 
 
 def test_ccpd_name_writer_round_trip():
     corners = np.array([[10, 20], [110, 22], [111, 55], [9, 52]], np.float32)
     name = ann.ccpd_name(corners, "沪BD12345", (720, 1160))
     r = ann.parse_ccpd_name(name)
-    assert r.plates[0].text == "沪BD12345"
+    assert r.plates[0].text == "沪BD12345" and r.plates[0].colour == "green"
     np.testing.assert_array_equal(r.plates[0].corners, corners)
 
 
@@ -173,6 +174,7 @@ def test_easypr_ground_truth(tmp_path, crops_dir):
     assert [p.text for p in two.plates] == ["津KNG518", "粤OA2160", "京A1234"]
     assert two.meta["unreadable_texts"] == ["京A1234"]
     assert two.meta["colours"] == ["蓝牌", "黄牌", "蓝牌"]
+    assert [p.colour for p in two.plates] == ["blue", "yellow", "blue"]
     # the file may be given itself; a broken file is named in the error
     assert len(ann.read_annotations(str(tmp_path / "GroundTruth.xml"))) == 2
     (tmp_path / "GroundTruth.xml").write_text(EASYPR_XML.replace('width="87"', 'width="wide"'),

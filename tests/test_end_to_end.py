@@ -47,3 +47,20 @@ def test_score_readings_by_box_and_quadrilateral():
     assert tp.tolist() == [True] and which.tolist() == [0]
     _, tp, which = match_readings(records[0], readings[0], boxes=False)
     assert tp.tolist() == [True, False] and which.tolist() == [0, -1]
+
+
+def test_score_readings_plate_type():
+    # where the labels say a colour and the readings carry a plate type, the found plates'
+    # types are scored ("_two_row" aside); a label without a colour is not counted
+    import numpy as np
+    from alpr_jax.data.annotations import ImageRecord, PlateLabel
+    from alpr_jax.evaluate.end_to_end import score_readings
+    quad = np.array([[100, 100], [220, 104], [220, 140], [100, 136]], np.float32)
+    records = [ImageRecord("a.jpg", (PlateLabel("皖A12345", quad, None, "yellow"),)),
+               ImageRecord("b.jpg", (PlateLabel("皖A12346", quad, None, "blue"),)),
+               ImageRecord("c.jpg", (PlateLabel("皖A12347", quad, None),))]
+    readings = [[(quad, 0.9, "皖A12345", "yellow_two_row")], [(quad, 0.9, "皖A12346", "black")],
+                [(quad, 0.9, "皖A12347", "blue")]]
+    m = score_readings(records, readings)
+    assert m["plate_type_right"] == 0.5 and m["plate_type_n"] == 2
+    assert "plate_type_right" not in score_readings(records, [[r[0][:3]] for r in readings])

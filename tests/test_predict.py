@@ -141,18 +141,25 @@ def test_video_every_nth_frame(alpr, tmp_path):
     assert files == [f"{path}#frame=0", f"{path}#frame=3", f"{path}#frame=6"]
 
 
-def test_plate_type_from_colour():
+def test_plate_type_from_text_and_colour():
     blue = np.zeros((48, 120, 3), np.uint8)
     blue[:] = (20, 60, 200)
     yellow = np.full((48, 120, 3), (230, 190, 20), np.uint8)
     white = np.full((48, 120, 3), 235, np.uint8)
     assert plate_type(blue, "皖A12345") == "blue"
     assert plate_type(yellow, "皖A12345") == "yellow"
+    assert plate_type(yellow, "皖A1234挂") == "yellow"
+    # a kind's colour is its text's, whatever the light made of the plate
     assert plate_type(white, "皖A1234警") == "white"
     assert plate_type(white, "皖AD12345") == "green"
-    black = np.full((48, 120, 3), 25, np.uint8)
-    black[20:28, 10:110] = 240                               # white characters
-    assert plate_type(black, "粤Z1234港") == "black"
+    assert plate_type(blue, "粤Z1234港") == "black"
+    assert plate_type(yellow, "使123456") == "black"
+    # a plain plate is blue or yellow: washed out, or dark and lit reddish at night (hue ~7,
+    # saturation ~60, as easypr_dev's night plates), it is blue
+    assert plate_type(white, "皖A12345") == "blue"
+    assert plate_type(np.full((48, 120, 3), (55, 45, 42), np.uint8), "皖A12345") == "blue"
+    # yellow needs a saturated yellow: the same hue faded is blue's
+    assert plate_type(np.full((48, 120, 3), (120, 112, 95), np.uint8), "皖A12345") == "blue"
 
 
 def test_array_input_checked(alpr):

@@ -31,6 +31,9 @@ class PlateLabel:
     text: str | None                  # None where only the location is known
     corners: np.ndarray | None        # [4, 2] float32, clockwise from top-left
     bbox: np.ndarray | None           # [4] float32 x1, y1, x2, y2
+    colour: str | None = None         # the plate's colour where the labels say it (EasyPR's
+                                      # words; CCPD: blue, or green for 8 characters), as
+                                      # pipeline.alpr.plate_type names it; None: not said
 
     def box(self) -> np.ndarray | None:
         """The axis-aligned box: the given one, else the corners' bounds."""
@@ -132,7 +135,8 @@ def parse_ccpd_name(path: str) -> ImageRecord:
     corners = check_corners(corners, f"{path}: CCPD field 4 (corners)")
     meta = {"area_ratio": fields[0], "tilt": tuple(tilt), "brightness": brightness,
             "blurriness": blurriness}
-    return ImageRecord(path, (PlateLabel(text, corners, bbox),), meta=meta)
+    colour = "green" if len(plates.tokens(text)) == 8 else "blue"   # CCPD2019 / CCPD-Green
+    return ImageRecord(path, (PlateLabel(text, corners, bbox, colour),), meta=meta)
 
 
 def ccpd_name(corners: np.ndarray, text: str, image_hw: tuple[int, int], bbox=None,
@@ -226,12 +230,18 @@ def rotated_rect_bounds(cx: float, cy: float, w: float, h: float, angle_deg: flo
     return np.array([cx - half_x, cy - half_y, cx + half_x, cy + half_y], np.float32)
 
 
+# EasyPR's colour words -> the colours pipeline.alpr.plate_type returns
+EASYPR_COLOURS = {"蓝牌": "blue", "黄牌": "yellow", "绿牌": "green", "白牌": "white",
+                  "黑牌": "black"}
+
+
 def read_easypr_xml(xml_path: str) -> list[ImageRecord]:
     """EasyPR's GroundTruth.xml: <image><imageName>NAME</imageName><taggedRectangles>
     <taggedRectangle x y width height rotation ...>COLOUR:TEXT</taggedRectangle>... per photo,
     each rectangle an OpenCV RotatedRect (x, y its centre). Its labels are approximate boxes,
     so plates get bbox = the rectangle's bounds and no corners (match them by box IoU);
-    meta["rotated_rects"] keeps (x, y, w, h, angle) and meta["colours"] the colour words.
+    meta["rotated_rects"] keeps (x, y, w, h, angle) and meta["colours"] the colour words
+    (each label's `colour` is the word's meaning, EASYPR_COLOURS; None for another word).
     A digit 0 at position 2 is read as the police letter O (EasyPR's labels write it so).
     A text our formats cannot hold is kept as given (no reader can produce it, so it counts
     as unread) and listed in meta["unreadable_texts"]. Images named in the file but absent
@@ -274,7 +284,8 @@ def read_easypr_xml(xml_path: str) -> list[ImageRecord]:
                     plates.validate_text(text)
                 except plates.PlateTextError:
                     unreadable.append(text)
-            labels.append(PlateLabel(text, None, rotated_rect_bounds(x, y, w, h, angle)))
+            labels.append(PlateLabel(text, None, rotated_rect_bounds(x, y, w, h, angle),
+                                     EASYPR_COLOURS.get(colour.strip())))
             rects.append((x, y, w, h, angle))
             colours.append(colour)
         records.append(ImageRecord(on_disk[name], tuple(labels),

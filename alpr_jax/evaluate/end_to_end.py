@@ -4,7 +4,9 @@ A ground-truth plate counts as read when a predicted plate overlaps it (quadrila
 >= 0.5; box IoU >= 0.3 where the labels are boxes only, as EasyPR's) and has exactly its text;
 `acc` is read plates / labelled plates (every character, so 8 for green plates);
 `acc_found` the same over the plates that were found. Predictions matching no plate are
-counted as false positives.
+counted as false positives. Where the readings carry a plate type and the labels a colour
+(EasyPR's words, CCPD's blue / green), `plate_type_right` is the share of the found plates
+whose type (colour; "_two_row" aside) is the labelled one.
 """
 from __future__ import annotations
 
@@ -31,25 +33,27 @@ def match_iou(boxes: bool) -> float:
 
 
 def match_readings(record, plates, boxes: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Matches one photo's readings `plates` [(corners [4, 2], detection score, text)] to its
+    """Matches one photo's readings `plates` [(corners [4, 2], detection score, text[,
+    plate type])] to its
     labelled plates (box IoU if boxes, else quadrilateral IoU, >= match_iou). Returns
     (labelled quadrilaterals float32 [G, 4, 2] (box-only labels: the box's corners),
     is_true_positive bool [N], matched label index int [N] or -1)."""
     gt_quads = np.array([p.corners if p.corners is not None else box_corners(p.bbox)
                          for p in record.plates], np.float32).reshape(-1, 4, 2)
-    quads = np.array([q for q, _, _ in plates], np.float32).reshape(-1, 4, 2)
-    scores = np.array([s for _, s, _ in plates], np.float32)
+    quads = np.array([p[0] for p in plates], np.float32).reshape(-1, 4, 2)
+    scores = np.array([p[1] for p in plates], np.float32)
     tp, which = match_image(quads, scores, gt_quads, match_iou(boxes), boxes)
     return gt_quads, tp, which
 
 
 def score_readings(records, readings, boxes: bool | None = None) -> dict:
     """Scores photo -> text readings against labelled scenes: readings[i] is, for records[i],
-    a list of (corners float32 [4, 2], detection score, text), or None when the photo could
-    not be read (left out). boxes: match by box IoU (default: when the labels are boxes
-    only). The one scorer of the pipeline's evaluation and of benchmarks/peers.py."""
+    a list of (corners float32 [4, 2], detection score, text[, plate type]), or None when
+    the photo could not be read (left out). boxes: match by box IoU (default: when the labels
+    are boxes only). The one scorer of the pipeline's evaluation and of benchmarks/peers.py."""
     boxes = (not labels_have_corners(records)) if boxes is None else boxes
     targets, preds, rows = [], [], []
+    type_right = []                  # per found plate with a labelled colour and a type read
     false_positives = photos = 0
     for record, plates in zip(records, readings):
         if plates is None:
@@ -62,6 +66,8 @@ def score_readings(records, readings, boxes: bool | None = None) -> dict:
                 continue
             hit = np.flatnonzero(which == j)
             text = plates[int(hit[0])][2] if len(hit) else ""
+            if len(hit) and gt.colour and len(plates[int(hit[0])]) > 3:
+                type_right.append(plates[int(hit[0])][3].removesuffix("_two_row") == gt.colour)
             targets.append(gt.text), preds.append(text)
             rows.append({"file": record.path, "target": gt.text, "prediction": text})
     out = recognition_metrics(preds, targets)
@@ -72,6 +78,9 @@ def score_readings(records, readings, boxes: bool | None = None) -> dict:
     out["false_positives"] = false_positives
     out["false_per_image"] = false_positives / photos if photos else float("nan")
     out["match"] = f"{'box' if boxes else 'quadrilateral'} IoU >= {match_iou(boxes)}"
+    if type_right:
+        out["plate_type_right"] = float(np.mean(type_right))
+        out["plate_type_n"] = len(type_right)
     out["predictions"] = rows
     return out
 
@@ -87,7 +96,8 @@ def evaluate_alpr(alpr, path: str, split: str = "all") -> dict:
             readings.append(None)
             continue
         times.append(result.timing_ms)
-        readings.append([(p.corners, p.detection_score, p.text) for p in result.plates])
+        readings.append([(p.corners, p.detection_score, p.text, p.plate_type)
+                         for p in result.plates])
     out = score_readings(records, readings)
     stages = ("rpn", "rcnn") + tuple(s for s in ("dsnt", "patch") if any(s in t for t in times)) + (
         "rectify", "recognize", "total")

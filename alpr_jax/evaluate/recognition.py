@@ -83,9 +83,19 @@ def synthetic_kind_configs() -> dict:
     return out
 
 
+def kind_colour(kind: str, text: str) -> str:
+    """The colour a plate of synthetic_kind_configs' `kind` with `text` is drawn in."""
+    if kind in plates.PLATE_TYPES:
+        return kind
+    return "yellow" if kind == "two_row" else plates.plate_type_of_text(text)
+
+
 def evaluate_synthetic_kinds(reader, count: int = 200, seed: int = 123) -> dict:
     """Reads `count` synthetic plates of each kind (synthetic_kind_configs; rectified from
-    jittered corners, as in training, from a seed no training set uses) -> {kind: metrics}."""
+    jittered corners, as in training, from a seed no training set uses) -> {kind: metrics};
+    "plate_type": the share whose pipeline.alpr.plate_type (from the plate and its reading)
+    is the colour it was drawn in."""
+    from alpr_jax.pipeline.alpr import plate_type
     out = {}
     for k, (name, plate) in enumerate(synthetic_kind_configs().items()):
         cfg = input_pipeline.RecognitionInputConfig(p_box_crop=0.0, plate=plate)
@@ -93,7 +103,10 @@ def evaluate_synthetic_kinds(reader, count: int = 200, seed: int = 123) -> dict:
                     for i in range(count)]
         images = np.stack([e[0] for e in examples])
         targets = [plates.decode_indices(e[1]) for e in examples]
-        preds = [r.text for r in reader.read(images)]
-        metrics = recognition_metrics(preds, targets)
+        readings = reader.read(images)
+        metrics = recognition_metrics([r.text for r in readings], targets)
         out[name] = {key: metrics[key] for key in ("n", "acc", "acc_1", "acc_1e")}
+        out[name]["plate_type"] = float(np.mean(
+            [plate_type(im, r.text) == kind_colour(name, t)
+             for im, r, t in zip(images, readings, targets)]))
     return out
