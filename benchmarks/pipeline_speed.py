@@ -3,8 +3,9 @@
 default "auto" runs only when the lower passes find nothing or a narrow plate; R-CNN incl. its
 crops and the re-crops round each plate; DSNT corners on the kept RoIs' context crops, the
 default corner source), and the whole photo -> text pipeline split by stage, plus model sizes
-and how many shapes were compiled. Photos: the bundled 720x1160 CCPD photo, and the same
-scene shrunk into a 1920x1080 frame (its plate 150 px wide, as a street camera sees it).
+and how many shapes were compiled. Photos: the bundled 720x1160 CCPD photo, the same
+scene shrunk into a 1920x1080 frame (its plate 150 px wide, as a street camera sees it) and
+enlarged into a 4000x3000 one (a 12 MP phone photo, its plate 600 px wide).
 
     python benchmarks/pipeline_speed.py [--image PHOTO] [--repeats 20] [--backend jax|onnx]
 """
@@ -45,6 +46,8 @@ def photos(path: str | None) -> list[tuple[str, np.ndarray]]:
         corners = read_annotations(os.path.join(HERE, "..", "examples"))[0].plates[0].corners
         wide, _ = at_plate_width(image, corners, 150, (1080, 1920))
         out.append(("the same scene in a 1920x1080 frame, plate 150 px", wide))
+        phone, _ = at_plate_width(image, corners, 600, (3000, 4000))
+        out.append(("the same scene in a 4000x3000 frame, plate 600 px", phone))
     return out
 
 

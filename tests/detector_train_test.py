@@ -133,13 +133,13 @@ def test_pyramid_passes_keep_their_band_and_auto_zoom(runs):
     # ... and goes on up the pyramid while nothing is found (a 20 px plate needs the 4x pass)
     up = PlateDetector.load(*paths, options=dataclasses.replace(nothing, scales=(1.0, 2.0, 4.0)))
     ran, rpn_pass = [], up._rpn_pass
-    up._rpn_pass = lambda im, s: ran.append(s) or rpn_pass(im, s)
+    up._rpn_pass = lambda im, s, *a: ran.append(s) or rpn_pass(im, s, *a)
     assert not up.detect(image)[0] and ran == [1.0, 2.0, 4.0]
     # max_zoom 8 adds an 8x pass only where it reads the photo at max_upscale or less: not
     # this 300x200 photo (8x would be 2.6x its resolution), but a 1200x800 one (0.64x)
     deep = PlateDetector.load(*paths, options=nothing.with_max_zoom(8.0))
     ran, rpn_pass = [], deep._rpn_pass
-    deep._rpn_pass = lambda im, s: ran.append(s) or rpn_pass(im, s)
+    deep._rpn_pass = lambda im, s, *a: ran.append(s) or rpn_pass(im, s, *a)
     deep.detect(image)
     assert ran == [0.5, 1.0, 2.0, 4.0]
     ran.clear()

@@ -192,7 +192,7 @@ def test_close_up_pays_the_half_scale_pass_alone(detector, ccpd_dir):
     record = next(r for r in read_annotations(ccpd_dir) if r.plates[0].text == "皖A158Y2")
     image, corners = read_image(record.path), record.plates[0].corners
     ran, rpn_pass = [], detector._rpn_pass
-    detector._rpn_pass = lambda im, s: ran.append(s) or rpn_pass(im, s)
+    detector._rpn_pass = lambda im, s, *a: ran.append(s) or rpn_pass(im, s, *a)
     try:
         for view, gt, passes in ((image, corners, [0.5]),
                                  (*at_plate_width(image, corners, 150), [0.5, 1.0])):
@@ -201,3 +201,22 @@ def test_close_up_pays_the_half_scale_pass_alone(detector, ccpd_dir):
             assert ran == passes and max(polygon_iou(d.corners, gt) for d in dets) >= 0.8, ran
     finally:
         detector._rpn_pass = rpn_pass
+
+
+def test_large_photo_passes_read_its_shrunk_copy(detector, ccpd_dir):
+    # a photo over MAX_SIDE px across: the passes that read no more detail than its shrunk
+    # copy holds are letterboxed from that copy (cheaper), their boxes mapped back to the
+    # photo's px: the same anchors as from the photo itself, within a few px, on the plate
+    import cv2
+    from alpr_jax.pipeline.detector import MAX_SIDE, _shrunk
+    record = next(r for r in read_annotations(ccpd_dir) if r.plates[0].text == "皖A158Y2")
+    image = read_image(record.path)
+    big = cv2.resize(image, (image.shape[1] * 5 // 2, image.shape[0] * 5 // 2))   # 1800x2900
+    shrunk = _shrunk(big)
+    assert max(big.shape[:2]) > MAX_SIDE and max(shrunk[0].shape[:2]) == MAX_SIDE
+    plate = record.plates[0].box() * 2.5
+    for scale in (0.5, 1.0):
+        a, b = detector._rpn_pass(big, scale), detector._rpn_pass(big, scale, shrunk)
+        best_a, best_b = a[1][np.argmax(a[0])], b[1][np.argmax(b[0])]
+        np.testing.assert_allclose(best_b, best_a, atol=0.02 * (plate[2] - plate[0]))
+        assert abs(best_b[0] - plate[0]) < 0.1 * (plate[2] - plate[0]), (best_b, plate)
