@@ -64,3 +64,15 @@ def test_score_readings_plate_type():
     m = score_readings(records, readings)
     assert m["plate_type_right"] == 0.5 and m["plate_type_n"] == 2
     assert "plate_type_right" not in score_readings(records, [[r[0][:3]] for r in readings])
+
+
+def test_confidence_table_on_examples(capsys):
+    # scripts/confidence_table.py: the found plates' (confidence, read exactly) and the table
+    from conftest import load_script
+    script = load_script("confidence_table")
+    rows = script.found_readings(ALPR.load(), EXAMPLES)
+    assert len(rows) == 2 and all(right and 0 < conf <= 1 for conf, right in rows)
+    assert script.main(["--data", EXAMPLES, "--thresholds", "0", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "2 plates found, 2 read exactly" in out and "| 0 | 2 | 1.000 | 1.000 | 0 |" in out
+    assert "| 1 | 0 | 0.000 | nan | 0 |" in out
