@@ -7,7 +7,7 @@ wrong plate, e.g. a barrier, picks the row that suits them).
         [--thresholds 0 0.08 0.15 0.3 0.5 0.8 0.9 0.95] [flags of alpr predict]
 
 Scene folders are read photo -> text (found: matched as the end-to-end evaluator matches,
-evaluate.end_to_end.match_readings); crop folders plate by plate as `alpr predict --crops`
+evaluate.end_to_end.matched_photos); crop folders plate by plate as `alpr predict --crops`
 reads them (ALPR.read_plate). Detections matching no labelled plate are left out: the read
 gate (`--min-read-confidence`) is what drops those.
 """
@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 from alpr_jax.data.annotations import read_annotations, split_records  # noqa: E402
 from alpr_jax.data.images import ImageReadError, read_image  # noqa: E402
 from alpr_jax.evaluate.detection import labels_have_corners  # noqa: E402
-from alpr_jax.evaluate.end_to_end import match_readings  # noqa: E402
+from alpr_jax.evaluate.end_to_end import matched_photos  # noqa: E402
 from alpr_jax.pipeline import options  # noqa: E402
 
 DATA = ["../shared/data/easypr_dev", "../shared/data/ccpd_600/test", "../shared/data/plate_crops:b"]
@@ -34,22 +34,20 @@ def found_readings(alpr, path: str) -> list[tuple[float, bool]]:
     pipeline finds; a photo that cannot be read is reported and skipped."""
     folder, _, split = path.partition(":")
     records = split_records(read_annotations(folder), split or "all")
-    boxes = not labels_have_corners([r for r in records if not r.is_crop])
+    scenes = [r for r in records if not r.is_crop]
     out = []
     for record in records:
+        if not record.is_crop:
+            continue
         try:
-            image = read_image(record.path)
+            plates = alpr.read_plate(read_image(record.path)).plates
         except ImageReadError as e:
             print(f"skipped: {e}", file=sys.stderr)
             continue
-        if record.is_crop:
-            plates = alpr.read_plate(image).plates
-            if plates and record.plates[0].text:
-                out.append((plates[0].confidence, plates[0].text == record.plates[0].text))
-            continue
-        plates = alpr.predict(image).plates
-        readings = [(p.corners, p.detection_score, p.text) for p in plates]
-        _, tp, which = match_readings(record, readings, boxes)
+        if plates and record.plates[0].text:
+            out.append((plates[0].confidence, plates[0].text == record.plates[0].text))
+    for record, _, plates, _, _, which in matched_photos(alpr, scenes,
+                                                         not labels_have_corners(scenes)):
         for j, gt in enumerate(record.plates):
             hit = np.flatnonzero(which == j)
             if gt.text and len(hit):

@@ -6,7 +6,7 @@ matches no labelled plate, each as a tile cut round it from the photo.
 
 Tiles: the labelled plate in green, the detections in red, and under the tile the truth, what
 was read (its confidence and detection score), and the file. Matching is the end-to-end
-evaluator's (evaluate.end_to_end.match_readings: box IoU 0.3 for box-only labels).
+evaluator's (evaluate.end_to_end.matched_photos: box IoU 0.3 for box-only labels).
 """
 import argparse
 import os
@@ -19,9 +19,9 @@ import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from alpr_jax.data.fonts import cjk_font  # noqa: E402
-from alpr_jax.data.images import ImageReadError, read_image, write_image  # noqa: E402
+from alpr_jax.data.images import write_image  # noqa: E402
 from alpr_jax.evaluate.detection import labels_have_corners  # noqa: E402
-from alpr_jax.evaluate.end_to_end import match_readings, scene_records  # noqa: E402
+from alpr_jax.evaluate.end_to_end import matched_photos, scene_records  # noqa: E402
 from alpr_jax.pipeline.alpr import ALPR  # noqa: E402
 
 TILE = 256          # px, square tiles
@@ -63,15 +63,7 @@ def main(argv=None) -> int:
     boxes = not labels_have_corners(records)
     alpr = ALPR.load()
     tiles, counts = [], {"missed": 0, "misread": 0, "false": 0}
-    for record in records:
-        try:
-            image = read_image(record.path)
-        except ImageReadError as e:
-            print(f"skipped: {e}", file=sys.stderr)
-            continue
-        plates = alpr.predict(image).plates
-        gt_quads, tp, which = match_readings(
-            record, [(q.corners, q.detection_score, q.text) for q in plates], boxes)
+    for record, image, plates, gt_quads, tp, which in matched_photos(alpr, records, boxes):
         quads = np.array([q.corners for q in plates], np.float32).reshape(-1, 4, 2)
         name = os.path.basename(record.path)
         for j, gt in enumerate(record.plates):

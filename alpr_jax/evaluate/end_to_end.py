@@ -46,6 +46,25 @@ def match_readings(record, plates, boxes: bool) -> tuple[np.ndarray, np.ndarray,
     return gt_quads, tp, which
 
 
+def matched_photos(alpr, records, boxes: bool):
+    """For each scene record whose photo can be read (the others are reported on stderr and
+    skipped): (record, photo uint8 [H, W, 3], the ALPR's Plates, then match_readings' labelled
+    quadrilaterals, is_true_positive and matched label index) -- the per-photo view of what
+    score_readings counts, for scripts that draw or tabulate single plates."""
+    import sys
+    from alpr_jax.data.images import ImageReadError, read_image
+    for record in records:
+        try:
+            image = read_image(record.path)
+        except ImageReadError as e:
+            print(f"skipped: {e}", file=sys.stderr)
+            continue
+        plates = alpr.predict(image).plates
+        matched = match_readings(record, [(p.corners, p.detection_score, p.text) for p in plates],
+                                 boxes)
+        yield (record, image, plates) + matched
+
+
 def score_readings(records, readings, boxes: bool | None = None) -> dict:
     """Scores photo -> text readings against labelled scenes: readings[i] is, for records[i],
     a list of (corners float32 [4, 2], detection score, text[, plate type]), or None when
