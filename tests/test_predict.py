@@ -141,6 +141,36 @@ def test_video_every_nth_frame(alpr, tmp_path):
     assert files == [f"{path}#frame=0", f"{path}#frame=3", f"{path}#frame=6"]
 
 
+@pytest.mark.parametrize("workers, parallel", [(0, 1), (2, 1), (1, 2)])
+def test_video_frames_stream(alpr, inputs, monkeypatch, workers, parallel):
+    # a video's frames flow through one at a time (a bounded few ahead), never all decoded
+    # first: a long video would not fit in memory, and its first plates print at once; a
+    # photo after it and an unreadable input keep their places
+    decoded = []
+
+    def frames(path, every):
+        for i in range(0, 40, every):
+            decoded.append(i)
+            yield i, np.full((48, 64, 3), 100, np.uint8)
+    monkeypatch.setattr(predict, "video_frames", frames)
+
+    class Out(io.StringIO):
+        first = None
+
+        def write(self, text):
+            if self.first is None and text.strip():
+                self.first = len(decoded)
+            return super().write(text)
+    out = Out()
+    photo, missing = inputs["gray"], inputs["missing"]
+    failed = predict.run(alpr, ["long.mp4", photo, missing], every=2, as_json=True,
+                         progress=False, out=out, workers=workers, parallel=parallel)
+    files = [json.loads(l)["file"] for l in out.getvalue().splitlines()]
+    assert files == [f"long.mp4#frame={i}" for i in range(0, 40, 2)] + [photo, missing]
+    assert failed == 1 and len(decoded) == 20
+    assert out.first <= 1 + 2 * max(workers, parallel)
+
+
 def test_plate_type_from_text_and_colour():
     blue = np.zeros((48, 120, 3), np.uint8)
     blue[:] = (20, 60, 200)

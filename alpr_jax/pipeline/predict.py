@@ -84,23 +84,38 @@ def annotate(image: np.ndarray, plates, out_path: str) -> None:
     write_image(out_path, np.asarray(pil))
 
 
-def _read(path: str, every: int) -> list:
-    """An input's [(name, uint8 RGB image or the exception it raised)]: one photo, or the
-    every-th frames of a video."""
-    if path.lower().endswith(VIDEO_EXTENSIONS):
+def _items(inputs: list[str], every: int):
+    """Yields (input index, path, name, source) for every photo and every every-th frame of
+    every video, in input order and lazily: a video's frames are decoded one after another as
+    they are asked for, never the whole video at once (a minute of 1080p is 11 GB of
+    frames). source: a decoded frame, None for a photo still to be read (_loaded, by the
+    thread that takes it), or the exception that made the input unreadable."""
+    for k, path in enumerate(inputs):
+        if not path.lower().endswith(VIDEO_EXTENSIONS):
+            yield k, path, path, None
+            continue
         try:
-            return [(f"{path}#frame={i}", frame) for i, frame in video_frames(path, every)]
+            for i, frame in video_frames(path, every):
+                yield k, path, f"{path}#frame={i}", frame
         except ValueError as e:
-            return [(path, e)]
-    try:
-        return [(path, read_image(path))]
-    except ImageReadError as e:
-        return [(path, e)]
+            yield k, path, path, e
 
 
-def _ahead(fn, inputs: list, threads: int, name: str):
-    """Yields fn(x) for each input, in input order; with threads > 0, computed by that many
-    threads up to 2 x threads inputs ahead of the one being yielded."""
+def _loaded(item):
+    """An _items item with its photo read (or the ImageReadError it raised)."""
+    k, path, name, source = item
+    if source is None:
+        try:
+            source = read_image(path)
+        except ImageReadError as e:
+            source = e
+    return k, path, name, source
+
+
+def _ahead(fn, inputs, threads: int, name: str):
+    """Yields fn(x) for each of the inputs (any iterable, consumed as it goes), in input
+    order; with threads > 0, computed by that many threads up to 2 x threads inputs ahead of
+    the one being yielded."""
     if threads <= 0:
         yield from (fn(x) for x in inputs)
         return
@@ -116,13 +131,6 @@ def _ahead(fn, inputs: list, threads: int, name: str):
             yield ahead.popleft().result()
 
 
-def _decoded(inputs: list[str], every: int, workers: int):
-    """Yields _read(path) for each input, in input order. With workers > 0 the files are
-    decoded by that many threads ahead of the one being predicted (image decoding releases
-    the GIL), so reading overlaps inference."""
-    yield from _ahead(lambda path: _read(path, every), inputs, workers, "alpr-read")
-
-
 def _result(alpr, name: str, source, crops: bool = False):
     from alpr_jax.pipeline.alpr import Result
     if isinstance(source, Exception):
@@ -133,16 +141,19 @@ def _result(alpr, name: str, source, crops: bool = False):
 
 def _predicted(alpr, inputs: list[str], every: int, workers: int, parallel: int,
                crops: bool = False):
-    """Yields [(name, source, Result)] per input, in input order. parallel > 1: that many
-    threads each decode and predict whole inputs (the networks release the GIL, and one
-    photo's small convolutions leave cores idle), up to 2 x parallel inputs ahead."""
-    predicted = lambda items: [(name, source, _result(alpr, name, source, crops))
-                               for name, source in items]
+    """Yields (input index, name, source, Result) per photo or video frame, in input order.
+    workers > 0: photos are read by that many threads ahead of the one being predicted
+    (image decoding releases the GIL), so reading overlaps inference; parallel > 1: that
+    many threads each read and predict whole photos or frames (the networks release the
+    GIL, and one photo's small convolutions leave cores idle), up to 2 x parallel ahead."""
+    def predicted(item):
+        k, _, name, source = _loaded(item)
+        return k, name, source, _result(alpr, name, source, crops)
     if parallel <= 1:
-        yield from (predicted(items) for items in _decoded(inputs, every, workers))
+        for k, _, name, source in _ahead(_loaded, _items(inputs, every), workers, "alpr-read"):
+            yield k, name, source, _result(alpr, name, source, crops)
     else:
-        yield from _ahead(lambda path: predicted(_read(path, every)), inputs, parallel,
-                          "alpr-predict")
+        yield from _ahead(predicted, _items(inputs, every), parallel, "alpr-predict")
 
 
 def run(alpr, inputs: list[str], every: int = 1, as_json: bool = False,
@@ -159,19 +170,23 @@ def run(alpr, inputs: list[str], every: int = 1, as_json: bool = False,
     if annotate_dir:
         os.makedirs(annotate_dir, exist_ok=True)
     t0 = time.perf_counter()
-    bar = tqdm(_predicted(alpr, inputs, every, workers, parallel, crops), total=len(inputs),
-               desc="alpr predict", unit="file", file=sys.stderr,
+    bar = tqdm(total=len(inputs), desc="alpr predict", unit="file", file=sys.stderr,
                disable=not progress or len(inputs) < 2)
-    for items in bar:
-        for name, source, result in items:
-            if result.error:
-                failed += 1
-            else:
-                photos += 1
-            _print(result, as_json, out)
-            if annotate_dir and not result.error:
-                stem = os.path.splitext(os.path.basename(name.replace("#frame=", "_")))[0]
-                annotate(source, result.plates, os.path.join(annotate_dir, stem + ".jpg"))
+    current = None
+    for k, name, source, result in _predicted(alpr, inputs, every, workers, parallel, crops):
+        if k != current:             # the bar counts files; a video's frames are one file
+            bar.update(current is not None)
+            current = k
+        if result.error:
+            failed += 1
+        else:
+            photos += 1
+        _print(result, as_json, out)
+        if annotate_dir and not result.error:
+            stem = os.path.splitext(os.path.basename(name.replace("#frame=", "_")))[0]
+            annotate(source, result.plates, os.path.join(annotate_dir, stem + ".jpg"))
+    bar.update(current is not None)
+    bar.close()
     seconds = time.perf_counter() - t0
     if progress and len(inputs) > 1:
         print(f"{photos} photos in {seconds:.1f} s: {photos / max(seconds, 1e-9):.2f} photos/s "
