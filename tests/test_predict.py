@@ -171,6 +171,17 @@ def test_video_frames_stream(alpr, inputs, monkeypatch, workers, parallel):
     assert out.first <= 1 + 2 * max(workers, parallel)
 
 
+def test_no_plate_found_hints_crops_for_a_cut_plate():
+    # a 94x24 plate crop given as a scene finds nothing: the line says how to read it; a
+    # scene-sized photo, or a run already reading crops, gets the plain line
+    from alpr_jax.pipeline.alpr import Result
+    out = io.StringIO()
+    for size, hint in (((94, 24), True), ((1160, 720), True), ((94, 24), False), ((90, 90), True)):
+        predict._print(Result("x.jpg", size, (), {}), False, out, hint_crops=hint)
+    lines = out.getvalue().splitlines()
+    assert "--crops" in lines[0] and lines[1:] == ["x.jpg: no plate found"] * 3
+
+
 def test_plate_type_from_text_and_colour():
     blue = np.zeros((48, 120, 3), np.uint8)
     blue[:] = (20, 60, 200)

@@ -181,7 +181,7 @@ def run(alpr, inputs: list[str], every: int = 1, as_json: bool = False,
             failed += 1
         else:
             photos += 1
-        _print(result, as_json, out)
+        _print(result, as_json, out, hint_crops=not crops)
         if annotate_dir and not result.error:
             stem = os.path.splitext(os.path.basename(name.replace("#frame=", "_")))[0]
             annotate(source, result.plates, os.path.join(annotate_dir, stem + ".jpg"))
@@ -194,13 +194,23 @@ def run(alpr, inputs: list[str], every: int = 1, as_json: bool = False,
     return failed
 
 
-def _print(result, as_json: bool, out) -> None:
+def looks_like_a_crop(image_size) -> bool:
+    """(width, height) of a photo the size and shape of one plate cut round it: under 400 px
+    wide and 2 to 6 times as wide as high (the shared crops are 94x24)."""
+    w, h = image_size
+    return w < 400 and 2 * h <= w <= 6 * h
+
+
+def _print(result, as_json: bool, out, hint_crops: bool = False) -> None:
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False), file=out, flush=True)
     elif result.error:
         print(f"{result.file}: ERROR {result.error}", file=out, flush=True)
     elif not result.plates:
-        print(f"{result.file}: no plate found", file=out, flush=True)
+        # the commonest way to get nothing from a plate: a cut plate read as a scene
+        hint = (" (it is the size and shape of one plate cut round it: --crops reads it so)"
+                if hint_crops and looks_like_a_crop(result.image_size) else "")
+        print(f"{result.file}: no plate found{hint}", file=out, flush=True)
     else:
         for p in result.plates:
             print(f"{result.file}: {p.text} ({p.confidence:.2f})", file=out, flush=True)
