@@ -10,9 +10,12 @@ whose type (colour; "_two_row" aside) is the labelled one.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from alpr_jax.data.annotations import read_annotations, split_records
+from alpr_jax.data.images import ImageReadError, read_image
 from alpr_jax.evaluate.detection import (BOX_MATCH_IOU, QUAD_MATCH_IOU, labels_have_corners,
                                          match_image)
 from alpr_jax.evaluate.metrics import recognition_metrics
@@ -51,8 +54,6 @@ def matched_photos(alpr, records, boxes: bool):
     skipped): (record, photo uint8 [H, W, 3], the ALPR's Plates, then match_readings' labelled
     quadrilaterals, is_true_positive and matched label index) -- the per-photo view of what
     score_readings counts, for scripts that draw or tabulate single plates."""
-    import sys
-    from alpr_jax.data.images import ImageReadError, read_image
     for record in records:
         try:
             image = read_image(record.path)
@@ -84,9 +85,10 @@ def score_readings(records, readings, boxes: bool | None = None) -> dict:
             if not gt.text:
                 continue
             hit = np.flatnonzero(which == j)
-            text = plates[int(hit[0])][2] if len(hit) else ""
-            if len(hit) and gt.colour and len(plates[int(hit[0])]) > 3:
-                type_right.append(plates[int(hit[0])][3].removesuffix("_two_row") == gt.colour)
+            found = plates[int(hit[0])] if len(hit) else None
+            text = found[2] if found else ""
+            if found and gt.colour and len(found) > 3:      # a plate type was read
+                type_right.append(found[3].removesuffix("_two_row") == gt.colour)
             targets.append(gt.text), preds.append(text)
             rows.append({"file": record.path, "target": gt.text, "prediction": text})
     out = recognition_metrics(preds, targets)

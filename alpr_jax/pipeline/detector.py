@@ -78,7 +78,7 @@ ZOOM_POLICIES = ("auto", "always", "off")
 ZOOM_TRIGGERS = ("none", "small", "doubt")
 # the pyramid's scales (DetectorOptions.scales: those up to 4x by default)
 PYRAMID = (0.5, 1.0, 2.0, 4.0, 8.0)
-MAX_ZOOMS = (1.0, 2.0, 4.0, 8.0)
+MAX_ZOOMS = tuple(s for s in PYRAMID if s >= 1.0)     # the highest pass a user may ask for
 # RoI counts are padded to these sizes: finely for the networks, whose cost grows with the
 # padded count and which compile once per size, coarsely for the crops, which are cheap but
 # compile once per size AND photo bucket
