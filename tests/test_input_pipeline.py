@@ -196,7 +196,6 @@ def test_frozen_set_matches_stream_and_records_its_cut_mix_and_two_rows(tmp_path
 
 def test_rpn_zoom_views_and_ignored_plates():
     from alpr_jax.data.preprocess import letterbox
-    from alpr_jax.geometry import boxes as box_ops
     image = np.random.default_rng(0).integers(0, 255, (400, 300, 3), np.uint8)
     small = np.array([[100, 100], [140, 100], [140, 112], [100, 112]], np.float32)    # 40 px
     large = np.array([[20, 250], [280, 250], [280, 330], [20, 330]], np.float32)    # 260 px
@@ -211,7 +210,7 @@ def test_rpn_zoom_views_and_ignored_plates():
         np.testing.assert_allclose(out["corners"][:2], [small, large])   # original px
         s, t = out["scale"], out["shift"]
         scales.append(s)
-        view = [box_ops.corner_bounds(c * s + t)[None] for c in (small, large)]
+        view = [boxes.corner_bounds(c * s + t)[None] for c in (small, large)]
         iou_small, iou_large = (boxes.iou(grid, v)[:, 0] for v in view)
         labels = out["anchor_labels"]
         # the large plate is over 50 input px wide at any zoom here: outside the band, so no
@@ -237,7 +236,6 @@ def test_anchor_targets_ignore_plates():
     rng = np.random.default_rng(0)
     labels, _, matched = anchor_ops.anchor_targets(rng, grid, gt, 512, 0.5,
                                                    ignored=np.array([False, True]))
-    from alpr_jax.geometry import boxes as box_ops
     iou = boxes.iou(grid, gt)
     assert (labels == 1).any() and (matched[labels == 1] == 0).all()
     assert not ((labels == 0) & (iou[:, 1] >= 0.3)).any()
