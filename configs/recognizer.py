@@ -32,6 +32,12 @@ Variants (what each changes from `paper`):
             frozen plates of `wild`'s mix (seed 23); tried 2026-12-05 and not shipped
             (crops b 0.957 -> 0.949, easypr_dev 0.926 -> 0.926, no gain under blur, low
             resolution or JPEG: model card)
+  two_row_net  the reader's second network, for two-row plates only (the stitched rows the
+            pipeline reads squat plates as; weights/recognizer_two_row.npz), from the shipped
+            recogniser (init_from): 26 of 32 plates a batch from a frozen set of two-row
+            yellow plates (`--type-probs 0,1,0,0 --two-row 1.0`), 6 real one-row plates as
+            in `wild` so the real typeface is kept; Adam 3e-4 -> 3e-5 at 900, 1200 steps
+            (~45 min CPU). The one-row network is untouched, so one-row plates read as before
   ablation  quarter width, batch 32, 2000 steps, no real plates: the base of Tables 6-7
             (scripts/ablate_recognition.py sets the architecture switches per row)
 Options: tiny (a few steps of a tiny model, for tests); steps=N,drop=M (the schedule).
@@ -46,6 +52,7 @@ VARIANTS = {"paper": "the paper's schedule, GPU", "gpu": "10K steps on one GPU",
             "wild": "street-camera engine + province-fair real plates, from init_from",
             "tworow": "wild, continued with more two-row plates",
             "realcam": "wild, continued on real plates also seen through street cameras",
+            "two_row_net": "the reader's network for two-row plates, from init_from",
             "ablation": "Tables 6-7 base"}
 CROPS = "../shared/data/plate_crops"
 SCENES = "../shared/data/ccpd_samples"
@@ -104,7 +111,7 @@ def get_config(arg=None):
         c.optimizer.lr = 5e-5                          # the gpu variant's final rate
         common.schedule(c, 400)
         c.log_every, c.checkpoint_every, c.eval_every, c.eval_dirs = 50, 100, 0, ()
-    elif arg.variant in ("wild", "tworow", "realcam"):
+    elif arg.variant in ("wild", "tworow", "realcam", "two_row_net"):
         c.seed = 20
         c.requires_init = True
         c.data.source, c.data.frozen_path = "frozen", "runs/rec_synth_wild_80k.npz"
@@ -130,6 +137,13 @@ def get_config(arg=None):
             c.data.real_camera = 0.5
             c.optimizer.lr = 5e-5
             common.schedule(c, 600, 450)
+        if arg.variant == "two_row_net":
+            c.seed = 31
+            c.data.frozen_path = "runs/rec_synth_tworow_only_30k.npz"
+            c.data.type_probs = (0.0, 1.0, 0.0, 0.0)   # must match the frozen set (checked)
+            c.data.p_two_row = 1.0
+            c.data.real_per_batch = 6
+            common.schedule(c, 1200, 900)
     elif arg.variant == "ablation":
         c.model.width = 0.25
         c.data.batch_size, c.data.workers = 32, 0

@@ -1,12 +1,14 @@
 """How well the recogniser reads each plate kind, on synthetic plates it never trained on
 (the shared real data holds almost none of the rarer kinds), as a markdown table.
 
-    python scripts/plate_kinds.py [--recognizer FILE.npz] [--count 200] [--seed 123] [--json]
+    python scripts/plate_kinds.py [--recognizer FILE.npz] [--two-row-recognizer FILE.npz|none]
+                                  [--count 200] [--seed 123] [--json]
 
-Rows: the four colours (one row), two-row yellow plates (rows stitched side by side, as the
-pipeline reads them) and each of plates.PLATE_KINDS; "plate_type right": the colour the
-pipeline reports (pipeline.alpr.plate_type) is the one the plate was drawn in. Plates are rectified from jittered corners
-(detector-like error), from seeds no training set uses.
+Rows: the four colours (one row), two-row yellow plates (rows stitched side by side and read
+by the two-row network, as the pipeline reads them) and each of plates.PLATE_KINDS;
+"plate_type right": the colour the pipeline reports (pipeline.alpr.plate_type) is the one the
+plate was drawn in. Plates are rectified from jittered corners (detector-like error), from
+seeds no training set uses.
 """
 import argparse
 import json
@@ -22,13 +24,17 @@ from alpr_jax.pipeline.reader import PlateReader  # noqa: E402
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--recognizer", default=None, help="weights (default: shipped)")
+    p.add_argument("--two-row-recognizer", default=None,
+                   help="the network reading two-row plates (default: shipped; none: the "
+                        "recogniser)")
     p.add_argument("--count", type=int, default=200, help="plates per kind")
     p.add_argument("--seed", type=int, default=123)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if args.count < 1:
         p.error("--count must be at least 1")
-    result = evaluate_synthetic_kinds(PlateReader.load(args.recognizer), args.count, args.seed)
+    reader = PlateReader.load(args.recognizer, two_row=args.two_row_recognizer)
+    result = evaluate_synthetic_kinds(reader, args.count, args.seed)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0

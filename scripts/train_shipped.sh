@@ -137,10 +137,23 @@ stage "recogniser in the wild, part 2" "$RUNS/rec_wild2/recognition.npz" \
         --config.init_from="$RUNS/rec_wild1/recognition.npz" \
         --config.data.frozen_path="$RUNS/rec_synth_wild_80k.npz"
 
+# Two-row plates get their own network (the reader's second; the one above is untouched):
+# the shipped recogniser trained on yellow two-row plates only, stitched as the pipeline
+# reads them, with 6 real one-row plates of 32 keeping the real typeface.
+stage "two-row plates" "$RUNS/rec_synth_tworow_only_30k.npz" \
+    $PY -m alpr_jax.data.frozen --count 30000 --seed 31 --workers "$WORKERS" \
+        --type-probs 0,1,0,0 --two-row 1.0 --out "$RUNS/rec_synth_tworow_only_30k.npz"
+stage "two-row recogniser" "$RUNS/rec_two_row/recognition.npz" \
+    $PY train.py --config configs/recognizer.py:two_row_net --workdir "$RUNS/rec_two_row" \
+        --config.init_from="$RUNS/rec_wild2/recognition.npz" \
+        --config.data.frozen_path="$RUNS/rec_synth_tworow_only_30k.npz"
+
 if [ "$INSTALL" = 1 ]; then
     cp "$RUNS/rpn_wild/rpn.npz" alpr_jax/weights/rpn.npz
     cp "$RUNS/rcnn_wild/rcnn.npz" alpr_jax/weights/rcnn.npz
     cp "$RUNS/dsnt_kinds/dsnt.npz" alpr_jax/weights/dsnt.npz
     cp "$RUNS/rec_wild2/recognition.npz" alpr_jax/weights/recognizer.npz
+    $PY -m alpr_jax.cli export --checkpoint "$RUNS/rec_two_row" --float16 \
+        --out alpr_jax/weights/recognizer_two_row.npz
     echo "installed into alpr_jax/weights/; check with: $PY eval.py --task end_to_end --data $DATA/ccpd_samples --split b --json"
 fi

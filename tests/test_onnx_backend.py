@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from alpr_jax.data.images import read_image
+from alpr_jax.evaluate.recognition import synthetic_kind_plates
 from alpr_jax.geometry.rectify import rectify
 from alpr_jax.pipeline import runtime
 from alpr_jax.pipeline.options import ModelOptions
@@ -110,8 +111,10 @@ def test_shipped_pipeline_same_plates_on_both_backends(tmp_path, monkeypatch, ca
     assert export.main(["--onnx", str(tmp_path)]) == 0
     written = sorted(os.listdir(tmp_path))
     assert capsys.readouterr().out.count("wrote ") == len(written)
-    # one recogniser: the doubtful plates' shifted views are a larger batch of it
+    # the recogniser and the two-row one, each once: the doubtful plates' shifted views are a
+    # larger batch of the same export
     assert {f.split("-")[0] for f in written} == {"rpn", "rcnn", "dsnt", "recognizer"}
+    assert sum(f.startswith("recognizer-") for f in written) == 2
     monkeypatch.setenv("ALPR_JAX_CACHE", str(tmp_path))
     reference = ModelOptions(backend="jax").alpr()
     onnx = ModelOptions(backend="onnx").alpr()
@@ -132,4 +135,8 @@ def test_shipped_pipeline_same_plates_on_both_backends(tmp_path, monkeypatch, ca
                                        atol=1e-4, err_msg=path)
         read += len(a)
     assert read >= 8           # the photos hold plates: the comparison is not of empty lists
+    stitched, _ = synthetic_kind_plates("two_row", 6, seed=5)     # the two-row network
+    ra, rb = reference.reader.read(stitched, two_row=True), onnx.reader.read(stitched, two_row=True)
+    assert [r.text for r in ra] == [r.text for r in rb]
+    np.testing.assert_allclose([r.confidence for r in rb], [r.confidence for r in ra], atol=1e-4)
     assert sorted(os.listdir(tmp_path)) == written

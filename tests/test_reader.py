@@ -85,3 +85,26 @@ def test_dim_plates_are_stretched_before_they_are_read(crops_dir):
     np.testing.assert_array_equal(never.levelled(np.stack([dim]))[0], dim)
     with pytest.raises(ValueError, match="levels_below must be in"):
         PlateReader.load(levels_below=300)
+
+
+def test_two_row_plates_go_to_the_two_row_network():
+    # read(..., two_row=True) runs the second network (its own weights), every other read the
+    # first; without a second network both reads are the first's
+    model = build_recognizer(**CONFIG)
+    probe = jnp.zeros((1, 48, 120, 3))
+    first, second = (model.init({"params": jax.random.PRNGKey(s), "dropout": jax.random.PRNGKey(9)},
+                                probe, train=False) for s in (0, 1))
+    plates = np.random.default_rng(0).integers(0, 256, (2, 48, 120, 3), dtype=np.uint8)
+    both = PlateReader(CONFIG, first, two_row=(CONFIG, second), reread_below=0)
+    alone = PlateReader(CONFIG, first, reread_below=0)
+    other = PlateReader(CONFIG, second, reread_below=0)
+    assert both.has_two_row and not alone.has_two_row
+    expect = lambda r, rows2: [(x.text, x.confidence) for x in r.read(plates, two_row=rows2)]
+    assert expect(both, False) == expect(alone, False) == expect(alone, True)
+    assert expect(both, True) == expect(other, False) != expect(alone, False)
+    assert both.size_mb() == pytest.approx(alone.size_mb() + other.size_mb())
+    assert len(both.onnx_inputs()) == 2 and len(alone.onnx_inputs()) == 1
+    with pytest.raises(ValueError, match="two-row recogniser's outputs"):
+        holistic = dict(arch="holistic", width=0.125)
+        hv = build_recognizer(**holistic).init(jax.random.PRNGKey(0), probe, train=False)
+        PlateReader(CONFIG, first, two_row=(holistic, hv))

@@ -66,6 +66,24 @@ def test_npz_round_trip_is_exact(uninterrupted, tmp_path):
         weights.load_npz(str(tmp_path / "bad.npz"))
 
 
+def test_float16_export_loads_as_float32(uninterrupted, tmp_path):
+    # `alpr export --float16` halves the file; it loads back as float32 within half precision
+    from alpr_jax.train.export import main as export_main
+    full, half = str(tmp_path / "full.npz"), str(tmp_path / "half.npz")
+    assert export_main(["--checkpoint", uninterrupted, "--out", full]) == 0
+    assert export_main(["--checkpoint", uninterrupted, "--out", half, "--float16"]) == 0
+    a, meta_a = _params(full)
+    b, meta_b = _params(half)
+    assert meta_b["stored_as"] == "float16" and "stored_as" not in meta_a
+    with np.load(half) as f:
+        assert {f[k].dtype for k in f.files if k in a} == {np.dtype(np.float16)}
+    assert a.keys() == b.keys()
+    for k in a:
+        assert b[k].dtype == np.float32, k
+        np.testing.assert_allclose(b[k], a[k], rtol=1e-3, atol=1e-4, err_msg=k)
+    assert os.path.getsize(half) < 0.7 * os.path.getsize(full)
+
+
 def test_eval_cli_prints_one_json_object(uninterrupted, ccpd_dir, capsys):
     import eval as eval_cli
     rc = eval_cli.main(["--task", "recognition", "--data", ccpd_dir, "--json", "--weights",

@@ -90,20 +90,32 @@ def kind_colour(kind: str, text: str) -> str:
     return "yellow" if kind == "two_row" else plates.plate_type_of_text(text)
 
 
+def synthetic_kind_plates(kind: str, count: int, seed: int = 123
+                          ) -> tuple[np.ndarray, list[str]]:
+    """`count` synthetic plates of one of synthetic_kind_configs' kinds, as the recogniser
+    reads them (rectified from jittered corners; two-row ones stitched) -> (uint8 [count,
+    48, 120, 3], their texts). Each kind draws from its own seed, seed + 1000 x its place."""
+    configs = synthetic_kind_configs()
+    if kind not in configs:
+        raise ValueError(f"unknown plate kind {kind!r}; expected one of {sorted(configs)}")
+    k = list(configs).index(kind)
+    cfg = input_pipeline.RecognitionInputConfig(p_box_crop=0.0, plate=configs[kind])
+    examples = [input_pipeline.recognition_example(seed + 1000 * k, i, cfg) for i in range(count)]
+    return (np.stack([e[0] for e in examples]),
+            [plates.decode_indices(e[1]) for e in examples])
+
+
 def evaluate_synthetic_kinds(reader, count: int = 200, seed: int = 123) -> dict:
     """Reads `count` synthetic plates of each kind (synthetic_kind_configs; rectified from
-    jittered corners, as in training, from a seed no training set uses) -> {kind: metrics};
+    jittered corners, as in training, from a seed no training set uses; two-row plates by
+    the reader's two-row network where it has one) -> {kind: metrics};
     "plate_type": the share whose pipeline.alpr.plate_type (from the plate and its reading)
     is the colour it was drawn in."""
     from alpr_jax.pipeline.alpr import plate_type
     out = {}
-    for k, (name, plate) in enumerate(synthetic_kind_configs().items()):
-        cfg = input_pipeline.RecognitionInputConfig(p_box_crop=0.0, plate=plate)
-        examples = [input_pipeline.recognition_example(seed + 1000 * k, i, cfg)
-                    for i in range(count)]
-        images = np.stack([e[0] for e in examples])
-        targets = [plates.decode_indices(e[1]) for e in examples]
-        readings = reader.read(images)
+    for name in synthetic_kind_configs():
+        images, targets = synthetic_kind_plates(name, count, seed)
+        readings = reader.read(images, two_row=name == "two_row")
         metrics = recognition_metrics([r.text for r in readings], targets)
         out[name] = {key: metrics[key] for key in ("n", "acc", "acc_1", "acc_1e")}
         out[name]["plate_type"] = float(np.mean(

@@ -37,10 +37,13 @@ _YELLOW_MIN_SATURATION = 64
 # A plate whose corners are less than this wide per unit of height may be a two-row plate
 # (2.0 face on; one-row 3.1, ~2.4 at 40 degrees of yaw): it is read both ways.
 TWO_ROW_MAX_ASPECT = 2.6
-# ... and also with its top edge raised by this share of its height: the corner stages saw
-# few two-row plates and may stop inside the smaller top row (easypr_dev's 津A·D9823: w/h 2.3
-# for a 1.7 plate; raised 0.3-0.5 it reads right, 0.4 best); the most confident read wins
-TWO_ROW_RAISE = 0.4
+# ... and also with its top edge raised by each of these shares of its height: the corner
+# stages saw few two-row plates and may stop inside the smaller top row, cutting off 20-40%
+# of the plate (raises of 0.25-0.67 restore it); the most confident read wins. easypr_dev's
+# 津A·D9823 (w/h 2.3 for a 1.7 plate) reads right raised 0.3-0.5, a synthetic plate cut by a
+# fifth raised 0.2-0.3 (the two-row network; one raise of 0.4 until 2026-12-06, when the
+# one-row network read the stitches: two raises cost a read more per squat plate)
+TWO_ROW_RAISES = (0.3, 0.5)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,7 +100,7 @@ def plate_type(rectified: np.ndarray, text: str) -> str:
     return "yellow" if yellow else "blue"
 
 
-def raise_top(corners: np.ndarray, share: float = TWO_ROW_RAISE) -> np.ndarray:
+def raise_top(corners: np.ndarray, share: float) -> np.ndarray:
     """corners [4, 2] TL, TR, BR, BL with TL and TR moved away from BL and BR by share of the
     left and right edges: the same plate with its top edge raised."""
     out = np.array(corners, np.float32)
@@ -172,7 +175,8 @@ class ALPR:
 
     @classmethod
     def load(cls, rpn: str | None = None, rcnn: str | None = None,
-             recognizer: str | None = None, score_threshold: float | None = None,
+             recognizer: str | None = None, two_row_recognizer: str | None = None,
+             score_threshold: float | None = None,
              corner_source: str = DEFAULT_CORNER_SOURCE, dsnt: str | None = None,
              tta: bool = False, zoom: str | None = None, max_zoom: float | None = None,
              single_scale: bool = False, backend: str = "auto",
@@ -182,7 +186,9 @@ class ALPR:
              reread_below: float = REREAD_BELOW,
              auto_levels_below: float = AUTO_LEVELS_BELOW,
              plate_levels_below: float = PLATE_LEVELS_BELOW) -> "ALPR":
-        """The shipped weights unless paths to other exported .npz files are given;
+        """The shipped weights unless paths to other exported .npz files are given
+        (two_row_recognizer: the network reading two-row plates, "none" to read them with
+        the recogniser);
         corner_source "dsnt" (default) takes the plate corners from the DSNT localiser in
         `dsnt` (default: shipped), "rcnn" from the R-CNN's regression; tta reads each plate
         also shifted 2 px left and right (PlateReader; 3x the recogniser's time); zoom: when
@@ -199,6 +205,7 @@ class ALPR:
         network the faster where installed: pipeline.runtime)."""
         from alpr_jax.pipeline.options import ModelOptions
         return ModelOptions(rpn=rpn, rcnn=rcnn, dsnt=dsnt, recognizer=recognizer,
+                            two_row_recognizer=two_row_recognizer,
                             corner_source=corner_source, score_threshold=score_threshold,
                             zoom=zoom, max_zoom=max_zoom, single_scale=single_scale, tta=tta,
                             backend=backend, corner_patch=corner_patch,
@@ -332,20 +339,23 @@ class ALPR:
               timing: dict, raised: bool = True) -> list[tuple]:
         """Reads detections of image uint8 [H, W, 3] from their one-row inputs rectified
         [N, 48, 120, 3]; squat plates are also read as two-row plates (rows stitched side by
-        side), as found and, with raised, with the top edge raised: the most confident reading
-        wins. -> [(Detection, PlateReading, rectified, two_row)]; ms added to timing."""
+        side), as found and, with raised, with the top edge raised (TWO_ROW_RAISES): the most
+        confident reading wins. -> [(Detection, PlateReading, rectified, two_row)]; ms added
+        to timing."""
         t1 = time.perf_counter()
         squat = [i for i, d in enumerate(detections) if corner_aspect(d.corners) < TWO_ROW_MAX_ASPECT]
-        views = 2 if raised else 1
+        shares = TWO_ROW_RAISES if raised else ()
+        views = 1 + len(shares)
         stitched = [rectify_plate(image, c, two_row=True) for i in squat
-                    for c in (detections[i].corners, raise_top(detections[i].corners))[:views]]
+                    for c in [detections[i].corners] + [raise_top(detections[i].corners, s)
+                                                        for s in shares]]
         timing["rectify"] = timing.get("rectify", 0.0) + (time.perf_counter() - t1) * 1e3
         t2 = time.perf_counter()
-        both = self.reader.read(np.concatenate([rectified, np.stack(stitched)]) if squat
-                                else rectified)
+        readings = list(self.reader.read(rectified))
+        # per squat plate: as found (, raised), by the reader's two-row network
+        as_two_rows = self.reader.read(np.stack(stitched), two_row=True) if squat else []
         timing["recognize"] = (time.perf_counter() - t2) * 1e3
-        readings, two_row = list(both[:len(detections)]), [False] * len(detections)
-        as_two_rows = both[len(detections):]          # per squat plate: as found (, raised)
+        two_row = [False] * len(detections)
         for k, i in enumerate(squat):
             for r in as_two_rows[views * k:views * (k + 1)]:
                 if r.confidence > readings[i].confidence:

@@ -25,6 +25,8 @@ class ModelOptions:
     dsnt: str | None = None
     corner_patch: str | None = None
     recognizer: str | None = None
+    two_row_recognizer: str | None = None         # reads stitched two-row plates; "none":
+                                                  # the recogniser reads them too
     corner_source: str = DEFAULT_CORNER_SOURCE    # "dsnt" (the localiser) or "rcnn"
     score_threshold: float | None = None          # None: DetectorOptions' default
     zoom: str | None = None                       # None: DetectorOptions' default ("auto")
@@ -79,7 +81,8 @@ class ModelOptions:
         from alpr_jax.pipeline.reader import PlateReader
         return PlateReader.load(self.recognizer, tta=self.tta, backend=self.backend,
                                 reread_below=self.reread_below,
-                                levels_below=self.plate_levels_below)
+                                levels_below=self.plate_levels_below,
+                                two_row=self.two_row_recognizer)
 
     def read_gate(self) -> ReadGate:
         return ReadGate(self.min_read_confidence, self.read_gate_score)
@@ -134,6 +137,10 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
         g = parser.add_argument_group("reader")
         g.add_argument("--recognizer", "--recognizer-weights", default=None,
                        help="recogniser .npz (default: shipped)")
+        g.add_argument("--two-row-recognizer", default=None,
+                       help="the .npz of the network that reads two-row plates, their rows "
+                            "stitched side by side (default: shipped; none: the recogniser "
+                            "reads them too)")
         g.add_argument("--min-read-confidence", type=float,
                        default=ModelOptions.min_read_confidence,
                        help="drop a detection whose reading's confidence is under this "

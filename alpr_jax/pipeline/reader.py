@@ -11,6 +11,12 @@ Dim plates: a plate whose luminance spans fewer than levels_below levels (0.5-99
 percentile; a plate in shade, at night, under a dirty or tinted cover) is stretched to the
 full range first (data.preprocess.auto_levels, the photos' rule without its black-point
 part): the recogniser trained on full-range plates misreads such a plate's province.
+Two-row plates: their rows cut and laid side by side (geometry.rectify.stitch_two_row) are
+read by a second network of the same architecture trained for that input
+(weights/recognizer_two_row.npz, `read(..., two_row=True)`) where the reader has one: the
+one-row network reads a stitched province squeezed ~4x across, which it saw in 6% of its
+training plates; training it on more of them cost it real one-row plates (model card), so
+the two kinds get their own weights.
 """
 from __future__ import annotations
 
@@ -39,6 +45,17 @@ REREAD_BELOW = 0.8
 # (0.936 / 0.947 photo -> text, 0.926 without), plate_crops half b and ccpd_600/test read
 # the same with either (README "Recognition")
 PLATE_LEVELS_BELOW = AUTO_LEVELS_BELOW
+
+
+TWO_ROW_WEIGHTS = "recognizer_two_row"     # weights.shipped name of the two-row network
+_PROBE = jax.ShapeDtypeStruct((1, *PLATE_HW, 3), jnp.float32)
+
+
+def _load(path: str) -> tuple[dict, dict]:
+    variables, meta = weights.load_npz(path)
+    if "model" not in meta:
+        raise ValueError(f"{path}: weights carry no model config")
+    return variables, meta
 
 
 def check_reread_below(value: float) -> float:
@@ -77,7 +94,10 @@ class PlateReader:
     def __init__(self, model_config: dict, variables: dict, use_priors: bool = True,
                  tta: bool = False, rectify: bool = True,
                  backend: str = "jax", reread_below: float = REREAD_BELOW,
-                 levels_below: float = PLATE_LEVELS_BELOW):
+                 levels_below: float = PLATE_LEVELS_BELOW,
+                 two_row: tuple[dict, dict] | None = None):
+        """two_row: (model config, variables) of the network that reads stitched two-row
+        plates (None: this one reads them too)."""
         check_reread_below(reread_below)
         self.levels_below = check_auto_levels_below(levels_below, "levels_below")
         self.model_config = dict(model_config)
@@ -86,26 +106,42 @@ class PlateReader:
         self.use_priors = use_priors
         self.tta, self.reread_below = tta, reread_below
         # the output dict's keys, in the order of the runner's tuple (tta: the same keys)
-        probe = jax.ShapeDtypeStruct((1, *PLATE_HW, 3), jnp.float32)
-        self._keys = sorted(jax.eval_shape(
-            lambda x: self.model.apply(variables, x, train=False), probe))
-
-        def apply(v, x):
-            return tuple(self.model.apply(v, x, train=False)[k] for k in self._keys)
+        self._keys = sorted(jax.eval_shape(lambda x: self.model.apply(variables, x, train=False),
+                                           _PROBE))
         # one network for the plain read and the shifted views (a batch V times larger)
-        self._apply = runtime.NetRunner("recognizer", apply, variables, backend)
+        self._apply = self._runner(self.model, variables, backend)
+        self._two_row = None
+        if two_row is not None:
+            model = build_recognizer(**two_row[0])
+            keys = sorted(jax.eval_shape(lambda x: model.apply(two_row[1], x, train=False),
+                                         _PROBE))
+            if keys != self._keys:
+                raise ValueError(f"the two-row recogniser's outputs {keys} are not the "
+                                 f"recogniser's {self._keys}")
+            self._two_row = self._runner(model, two_row[1], backend)
+
+    def _runner(self, model, variables, backend: str) -> runtime.NetRunner:
+        def apply(v, x):
+            return tuple(model.apply(v, x, train=False)[k] for k in self._keys)
+        return runtime.NetRunner("recognizer", apply, variables, backend)
+
+    @property
+    def has_two_row(self) -> bool:
+        return self._two_row is not None
 
     def onnx_inputs(self) -> list:
-        """[(runner, input shape)] of the recogniser for an ONNX export (symbolic batch)."""
-        return [(self._apply, ("B", *PLATE_HW, 3))]
+        """[(runner, input shape)] of the recogniser(s) for an ONNX export (symbolic batch)."""
+        return [(r, ("B", *PLATE_HW, 3)) for r in (self._apply, self._two_row) if r is not None]
 
     @property
     def variables(self):
         return self._apply.variables
 
     def size_mb(self) -> float:
-        return sum(x.size * x.dtype.itemsize
-                   for x in jax.tree_util.tree_leaves(self.variables)) / 2 ** 20
+        """Both networks' variables as float32 in memory."""
+        runners = [r for r in (self._apply, self._two_row) if r is not None]
+        return sum(x.size * x.dtype.itemsize for r in runners
+                   for x in jax.tree_util.tree_leaves(r.variables)) / 2 ** 20
 
     def set_variables(self, variables: dict) -> None:
         """New weights of the same model (a training run's evaluations): the compiled
@@ -116,27 +152,38 @@ class PlateReader:
     def load(cls, path: str | None = None, use_priors: bool = True,
              tta: bool = False, backend: str = "jax",
              reread_below: float = REREAD_BELOW,
-             levels_below: float = PLATE_LEVELS_BELOW) -> "PlateReader":
+             levels_below: float = PLATE_LEVELS_BELOW,
+             two_row: str | None = None) -> "PlateReader":
         """From a .npz written by weights.save_npz (default: the shipped recogniser);
-        backend: where the network runs (pipeline.runtime); reread_below, levels_below: see
-        the module docstring (0: never)."""
+        two_row: the .npz of the network reading stitched two-row plates (None: the shipped
+        one; "none": the recogniser reads them too, as before 2026-12-06); backend: where the
+        networks run (pipeline.runtime); reread_below, levels_below: see the module docstring
+        (0: never)."""
         path = path or weights.shipped("recognizer")
-        variables, meta = weights.load_npz(path)
-        if "model" not in meta:
-            raise ValueError(f"{path}: weights carry no model config")
+        variables, meta = _load(path)
+        two = None
+        if two_row != "none":
+            two_variables, two_meta = _load(two_row or weights.shipped(TWO_ROW_WEIGHTS))
+            two = (two_meta["model"], two_variables)
         return cls(meta["model"], variables, use_priors, tta, bool(meta.get("rectify", True)),
-                   backend, reread_below, levels_below)
+                   backend, reread_below, levels_below, two)
 
-    def outputs(self, plates_uint8: np.ndarray, tta: bool | None = None) -> dict:
+    def outputs(self, plates_uint8: np.ndarray, tta: bool | None = None,
+                two_row: bool = False) -> dict:
         """uint8 [N, 48, 120, 3] -> model outputs as numpy, N any size; tta: with the
-        shifted views (None: as the reader was built)."""
+        shifted views (None: as the reader was built); two_row: the plates are stitched
+        two-row plates (read by the two-row network where there is one)."""
         tta = self.tta if tta is None else tta
         x = np.asarray(plates_uint8)
         if x.ndim != 4 or x.shape[1:] != (*PLATE_HW, 3):
             raise ValueError(f"plates must be [N, {PLATE_HW[0]}, {PLATE_HW[1]}, 3], got {x.shape}")
+        net = self._net(two_row)
         if not tta:
-            return self._run(x, "plain")
-        return _merge_views(self._run(x, "all"))
+            return self._run(x, "plain", net)
+        return _merge_views(self._run(x, "all", net))
+
+    def _net(self, two_row: bool) -> runtime.NetRunner:
+        return self._two_row if two_row and self._two_row is not None else self._apply
 
     def levelled(self, plates_uint8: np.ndarray) -> np.ndarray:
         """uint8 [N, 48, 120, 3] -> the same, each plate spanning fewer than levels_below
@@ -149,7 +196,7 @@ class PlateReader:
             return plates_uint8
         return np.stack(out)
 
-    def _run(self, x: np.ndarray, views: str) -> dict:
+    def _run(self, x: np.ndarray, views: str, net: runtime.NetRunner) -> dict:
         """The network on plates uint8 [N, 48, 120, 3], in padded chunks of one call each ->
         its outputs on the plates ("plain": [N, ...]), on their shifted views ("shifted":
         [V - 1, N, ...]) or on both ("all": [V, N, ...], view 0 the plates)."""
@@ -162,7 +209,7 @@ class PlateReader:
             if views != "plain":
                 shifted = np.asarray(_shifted_views(padded))
                 padded = shifted if views == "shifted" else np.concatenate([padded, shifted])
-            out = {k: np.asarray(v) for k, v in zip(self._keys, self._apply(padded))}
+            out = {k: np.asarray(v) for k, v in zip(self._keys, net(padded))}
             if views == "plain":
                 chunks.append({k: v[:len(part)] for k, v in out.items()})
             else:
@@ -173,20 +220,23 @@ class PlateReader:
         return {k: np.concatenate([c[k] for c in chunks], axis=0 if views == "plain" else 1)
                 for k in chunks[0]}
 
-    def read(self, plates_uint8: np.ndarray) -> list[decoding.PlateReading]:
-        """uint8 [N, 48, 120, 3] rectified plates -> N readings (dim plates stretched first,
-        doubtful ones read again: module docstring)."""
+    def read(self, plates_uint8: np.ndarray, two_row: bool = False
+             ) -> list[decoding.PlateReading]:
+        """uint8 [N, 48, 120, 3] rectified plates (two_row: two-row plates, rows stitched)
+        -> N readings (dim plates stretched first, doubtful ones read again: module
+        docstring)."""
         if len(plates_uint8) == 0:
             return []
         x = self.levelled(np.asarray(plates_uint8))
         if self.tta:                             # every plate's views in one call
-            return decoding.decode(self.outputs(x, tta=True), self.use_priors)
-        plain = self._run(x, "plain")
+            return decoding.decode(self.outputs(x, tta=True, two_row=two_row), self.use_priors)
+        net = self._net(two_row)
+        plain = self._run(x, "plain", net)
         readings = decoding.decode(plain, self.use_priors)
         doubtful = [i for i, r in enumerate(readings) if r.confidence < self.reread_below]
         if doubtful:
             # the plain read is the unshifted view: only the shifted ones are read again
-            shifted = self._run(x[doubtful], "shifted")
+            shifted = self._run(x[doubtful], "shifted", net)
             views = {k: np.concatenate([v[doubtful][None], shifted[k]]) for k, v in plain.items()}
             for i, r in zip(doubtful, decoding.decode(_merge_views(views), self.use_priors)):
                 readings[i] = r

@@ -1,6 +1,7 @@
-"""`alpr export --checkpoint WORKDIR[/checkpoints] --out FILE.npz [--step N]`: the params (and
-BatchNorm statistics) of an orbax training checkpoint as a numpy .npz that inference loads
-without orbax or the training code. The model config comes from WORKDIR/config.json."""
+"""`alpr export --checkpoint WORKDIR[/checkpoints] --out FILE.npz [--step N] [--float16]`: the
+params (and BatchNorm statistics) of an orbax training checkpoint as a numpy .npz that
+inference loads without orbax or the training code (--float16: stored as float16, loaded as
+float32). The model config comes from WORKDIR/config.json."""
 from __future__ import annotations
 
 import argparse
@@ -9,9 +10,10 @@ import os
 import sys
 
 
-def export_checkpoint(checkpoint: str, out: str, step: int | None = None) -> dict:
-    """Writes `out`; returns its meta. `checkpoint` is a training workdir or its
-    checkpoints/ folder."""
+def export_checkpoint(checkpoint: str, out: str, step: int | None = None,
+                      float16: bool = False) -> dict:
+    """Writes `out` (float16: its float32 arrays stored as float16); returns its meta.
+    `checkpoint` is a training workdir or its checkpoints/ folder."""
     import ml_collections
     from alpr_jax import weights
     from alpr_jax.train import checkpoint as ckpt
@@ -31,7 +33,7 @@ def export_checkpoint(checkpoint: str, out: str, step: int | None = None) -> dic
     meta = get_task(config).export_meta()
     meta.update({"steps": int(state["step"]), "seed": int(config.seed),
                  "config": json.loads(config.to_json()), "exported_from": workdir})
-    weights.save_npz(out, variables, meta)
+    weights.save_npz(out, variables, meta, float16)
     return meta
 
 
@@ -40,6 +42,8 @@ def main(argv=None) -> int:
     p.add_argument("--checkpoint", help="training workdir or its checkpoints/")
     p.add_argument("--out", help="the .npz to write (with --checkpoint)")
     p.add_argument("--step", type=int, default=None, help="default: the latest")
+    p.add_argument("--float16", action="store_true",
+                   help="store the weights as float16 (half the file; loaded as float32)")
     p.add_argument("--onnx", metavar="DIR", default=None,
                    help="instead: write the pipeline's networks (shipped, or the weights given "
                         "by the flags below) as ONNX models to DIR, one per input shape; "
@@ -54,7 +58,7 @@ def main(argv=None) -> int:
         return 0
     if not args.checkpoint or not args.out:
         p.error("give --checkpoint and --out, or --onnx DIR")
-    meta = export_checkpoint(args.checkpoint, args.out, args.step)
+    meta = export_checkpoint(args.checkpoint, args.out, args.step, args.float16)
     print(f"wrote {args.out} ({meta['task']}, step {meta['steps']})")
     return 0
 

@@ -1,6 +1,8 @@
 """Shipped weights (.npz) and their reader/writer. Loading needs only numpy: no orbax, no
 training code. Each file holds the model variables flattened to "collection/module/.../name"
-keys and a JSON "__meta__" entry (model config, training summary)."""
+keys and a JSON "__meta__" entry (model config, training summary). A file may store its
+float32 arrays as float16 (half the size on disk; a shipped network whose readings are the
+same either way): they load as float32, so every computation stays in float32."""
 from __future__ import annotations
 
 import json
@@ -36,9 +38,13 @@ def unflatten(flat: dict[str, np.ndarray]) -> dict:
     return tree
 
 
-def save_npz(path: str, variables: dict, meta: dict) -> None:
-    """Writes variables (e.g. {"params": ..., "batch_stats": ...}) and meta to `path`."""
+def save_npz(path: str, variables: dict, meta: dict, float16: bool = False) -> None:
+    """Writes variables (e.g. {"params": ..., "batch_stats": ...}) and meta to `path`;
+    float16: float32 arrays stored as float16 (meta says so)."""
     flat = flatten(variables)
+    if float16:
+        flat = {k: v.astype(np.float16) if v.dtype == np.float32 else v for k, v in flat.items()}
+        meta = {**meta, "stored_as": "float16"}
     flat[META_KEY] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), np.uint8)
     tmp = path + ".tmp.npz"
     np.savez_compressed(tmp, **flat)
@@ -57,6 +63,7 @@ def load_npz(path: str) -> tuple[dict, dict]:
     if META_KEY not in flat:
         raise ValueError(f"{path}: no {META_KEY} entry; not an alpr_jax weights file")
     meta = json.loads(flat.pop(META_KEY).tobytes().decode("utf-8"))
+    flat = {k: v.astype(np.float32) if v.dtype == np.float16 else v for k, v in flat.items()}
     return unflatten(flat), meta
 
 
