@@ -101,8 +101,10 @@ def main(argv=None):
         weights = run_variant(base, name, args.workdir, args.frozen, args.freeze_workers)
         for spec in evals:
             path, _, split = spec.partition(":")
-            r = registry.get("recognition")(path, ModelOptions(recognizer=weights),
-                                            split=split or "all")
+            # the ablated recogniser alone (no separate two-row network)
+            r = registry.get("recognition")(
+                path, ModelOptions(recognizer=weights, two_row_recognizer="none"),
+                split=split or "all")
             r.pop("predictions", None)
             results[(name, spec)] = r
     with open(os.path.join(args.workdir, "results.json"), "w", encoding="utf-8") as f:

@@ -104,7 +104,9 @@ def test_two_row_plates_go_to_the_two_row_network():
     assert expect(both, True) == expect(other, False) != expect(alone, False)
     assert both.size_mb() == pytest.approx(alone.size_mb() + other.size_mb())
     assert len(both.onnx_inputs()) == 2 and len(alone.onnx_inputs()) == 1
-    with pytest.raises(ValueError, match="two-row recogniser's outputs"):
-        holistic = dict(arch="holistic", width=0.125)
-        hv = build_recognizer(**holistic).init(jax.random.PRNGKey(0), probe, train=False)
-        PlateReader(CONFIG, first, two_row=(holistic, hv))
+    # a baseline recogniser (no STN "thetas" output) pairs with an STN two-row network
+    holistic = dict(arch="holistic", width=0.125)
+    hv = build_recognizer(**holistic).init(jax.random.PRNGKey(0), probe, train=False)
+    mixed = PlateReader(holistic, hv, two_row=(CONFIG, second), reread_below=0)
+    assert expect(mixed, True) == expect(other, False)
+    assert set(mixed.outputs(plates)) == {"province_logits", "char_logits"}

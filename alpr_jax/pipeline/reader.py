@@ -58,6 +58,17 @@ def _load(path: str) -> tuple[dict, dict]:
     return variables, meta
 
 
+def _runner(model, variables, backend: str) -> tuple[runtime.NetRunner, list[str]]:
+    """The recogniser `model` with its variables as a NetRunner returning its outputs as a
+    tuple, and their names in that order (sorted; a baseline has no "thetas")."""
+    keys = sorted(jax.eval_shape(lambda x: model.apply(variables, x, train=False), _PROBE))
+
+    def apply(v, x):
+        out = model.apply(v, x, train=False)
+        return tuple(out[k] for k in keys)
+    return runtime.NetRunner("recognizer", apply, variables, backend), keys
+
+
 def check_reread_below(value: float) -> float:
     if not 0 <= value <= 1:
         raise ValueError(f"reread_below must be in [0, 1], got {value}")
@@ -105,25 +116,15 @@ class PlateReader:
         self.model = build_recognizer(**self.model_config)
         self.use_priors = use_priors
         self.tta, self.reread_below = tta, reread_below
-        # the output dict's keys, in the order of the runner's tuple (tta: the same keys)
-        self._keys = sorted(jax.eval_shape(lambda x: self.model.apply(variables, x, train=False),
-                                           _PROBE))
         # one network for the plain read and the shifted views (a batch V times larger)
-        self._apply = self._runner(self.model, variables, backend)
-        self._two_row = None
+        self._apply, self._keys = _runner(self.model, variables, backend)
+        self._two_row, self._two_row_keys = None, []
         if two_row is not None:
-            model = build_recognizer(**two_row[0])
-            keys = sorted(jax.eval_shape(lambda x: model.apply(two_row[1], x, train=False),
-                                         _PROBE))
-            if keys != self._keys:
-                raise ValueError(f"the two-row recogniser's outputs {keys} are not the "
-                                 f"recogniser's {self._keys}")
-            self._two_row = self._runner(model, two_row[1], backend)
-
-    def _runner(self, model, variables, backend: str) -> runtime.NetRunner:
-        def apply(v, x):
-            return tuple(model.apply(v, x, train=False)[k] for k in self._keys)
-        return runtime.NetRunner("recognizer", apply, variables, backend)
+            self._two_row, self._two_row_keys = _runner(build_recognizer(**two_row[0]),
+                                                        two_row[1], backend)
+            missing = {"province_logits", "char_logits"} - set(self._two_row_keys)
+            if missing:
+                raise ValueError(f"the two-row recogniser has no {sorted(missing)} output")
 
     @property
     def has_two_row(self) -> bool:
@@ -182,8 +183,11 @@ class PlateReader:
             return self._run(x, "plain", net)
         return _merge_views(self._run(x, "all", net))
 
-    def _net(self, two_row: bool) -> runtime.NetRunner:
-        return self._two_row if two_row and self._two_row is not None else self._apply
+    def _net(self, two_row: bool) -> tuple[runtime.NetRunner, list[str]]:
+        """The network that reads these plates and its outputs' names."""
+        if two_row and self._two_row is not None:
+            return self._two_row, self._two_row_keys
+        return self._apply, self._keys
 
     def levelled(self, plates_uint8: np.ndarray) -> np.ndarray:
         """uint8 [N, 48, 120, 3] -> the same, each plate spanning fewer than levels_below
@@ -196,7 +200,8 @@ class PlateReader:
             return plates_uint8
         return np.stack(out)
 
-    def _run(self, x: np.ndarray, views: str, net: runtime.NetRunner) -> dict:
+    def _run(self, x: np.ndarray, views: str, net: tuple[runtime.NetRunner, list[str]]
+             ) -> dict:
         """The network on plates uint8 [N, 48, 120, 3], in padded chunks of one call each ->
         its outputs on the plates ("plain": [N, ...]), on their shifted views ("shifted":
         [V - 1, N, ...]) or on both ("all": [V, N, ...], view 0 the plates)."""
@@ -209,7 +214,8 @@ class PlateReader:
             if views != "plain":
                 shifted = np.asarray(_shifted_views(padded))
                 padded = shifted if views == "shifted" else np.concatenate([padded, shifted])
-            out = {k: np.asarray(v) for k, v in zip(self._keys, net(padded))}
+            runner, keys = net
+            out = {k: np.asarray(v) for k, v in zip(keys, runner(padded))}
             if views == "plain":
                 chunks.append({k: v[:len(part)] for k, v in out.items()})
             else:
