@@ -51,20 +51,21 @@ def full_width_detector(kind: str, model: dict | None = None):
     "faster_rcnn": `model` at width 1.0 with fc 4096; random weights."""
     import jax
     import jax.numpy as jnp
+    from alpr_jax.models.init_rng import init_key
     from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
     if kind == "faster_rcnn":
         from alpr_jax.models.faster_rcnn import FasterRCNN
         from alpr_jax.pipeline.faster_rcnn import FasterRCNNDetector
         full = dict(model, width=1.0, fc=4096)
-        v = FasterRCNN(**full).init({"params": jax.random.PRNGKey(0)},
+        v = FasterRCNN(**full).init({"params": init_key(jax.random.PRNGKey(0))},
                                     jnp.zeros((1, 480, 320, 3)), jnp.zeros((1, 1, 4)))
         return FasterRCNNDetector(full, v)
     from alpr_jax.models.detector import RCNN, RPN
     rpn_cfg, rcnn_cfg = {"width": 1.0, "corner_head": True}, {"width": 1.0}
-    rpn_v = RPN(**rpn_cfg).init(jax.random.PRNGKey(0), jnp.zeros((1, 480, 320, 3)))
+    rpn_v = RPN(**rpn_cfg).init(init_key(jax.random.PRNGKey(0)), jnp.zeros((1, 480, 320, 3)))
     rcnn_v = None
     if kind == "cascade":
-        rcnn_v = RCNN(**rcnn_cfg).init(jax.random.PRNGKey(1), jnp.zeros((1, 48, 120, 3)))
+        rcnn_v = RCNN(**rcnn_cfg).init(init_key(jax.random.PRNGKey(1)), jnp.zeros((1, 48, 120, 3)))
     return PlateDetector(rpn_cfg, rpn_v, rcnn_cfg, rcnn_v,
                          mode="cascade" if kind == "cascade" else "rpn_box",
                          options=DetectorOptions.single_scale())

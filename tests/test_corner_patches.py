@@ -14,6 +14,7 @@ import pytest
 from alpr_jax.geometry import corner_patches as cp
 from alpr_jax.geometry import crops
 from alpr_jax.models.corner_refiner import CornerRefiner
+from alpr_jax.models.init_rng import init_key
 from alpr_jax.train.task import get_task
 from configs import common
 
@@ -86,7 +87,7 @@ def test_patch_gradients_reach_the_corners():
 def test_refiner_shapes_and_bad_input():
     model = CornerRefiner(width=0.25)
     x = jnp.zeros((3, *cp.PATCH_HW, 3))
-    variables = model.init(jax.random.PRNGKey(0), x)
+    variables = model.init(init_key(jax.random.PRNGKey(0)), x)
     assert model.apply(variables, x)["heatmap_logits"].shape == (3, 1, 16, 16)
     with pytest.raises(ValueError, match="multiples of 4"):
         model.apply(variables, jnp.zeros((1, 30, 30, 3)))
@@ -99,7 +100,7 @@ def test_loss_falls_on_a_fixed_batch():
     task = get_task(config)
     batch = next(b for b in task.batches(0, 50) if (b["proposal_labels"] == 1).any())
     batch = jax.tree_util.tree_map(jnp.asarray, batch)
-    variables = task.init_variables(jax.random.PRNGKey(0))
+    variables = task.init_variables(init_key(jax.random.PRNGKey(0)))
     params, stats = variables["params"], variables.get("batch_stats", {})
     opt = optax.adam(3e-3)
     state = opt.init(params)

@@ -5,24 +5,26 @@ import pytest
 
 from alpr_jax.geometry import anchors
 from alpr_jax.models.detector import RCNN, RPN
+from alpr_jax.models.init_rng import init_key
 
 
 def test_rpn_stride_8_and_anchor_order():
     x = jnp.zeros((2, 96, 64, 3))
     model = RPN(width=0.25)
-    v = model.init(jax.random.PRNGKey(0), x)
+    v = model.init(init_key(jax.random.PRNGKey(0)), x)
     out = model.apply(v, x)
     a = anchors.grid_anchors((96 // 8, 64 // 8))
     assert out["objectness"].shape == (2, len(a))
     assert out["deltas"].shape == (2, len(a), 4)
     with pytest.raises(ValueError, match="multiples of 8"):
-        model.init(jax.random.PRNGKey(0), jnp.zeros((1, 100, 64, 3)))
+        model.init(init_key(jax.random.PRNGKey(0)), jnp.zeros((1, 100, 64, 3)))
 
 
 def test_rcnn_outputs():
     x = jnp.zeros((5, 48, 120, 3))
     model = RCNN(width=0.25)
-    v = model.init({"params": jax.random.PRNGKey(0), "dropout": jax.random.PRNGKey(1)}, x)
+    v = model.init({"params": init_key(jax.random.PRNGKey(0)),
+                    "dropout": init_key(jax.random.PRNGKey(1))}, x)
     out = model.apply(v, x)
     assert out["logits"].shape == (5, 2) and out["corners"].shape == (5, 4, 2)
     # starts near a plate-shaped rectangle inside the crop, clockwise from top-left

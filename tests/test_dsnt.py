@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from alpr_jax.geometry import dsnt
+from alpr_jax.models.init_rng import init_key
 from alpr_jax.train import losses
 
 
@@ -69,7 +70,7 @@ def test_localizer_heatmaps_at_one_eighth():
     from alpr_jax.models.dsnt_localizer import DSNTLocalizer
     x = jnp.zeros((2, 64, 48, 3))
     model = DSNTLocalizer(depth="small", width=0.25)
-    variables = jax.jit(lambda k: model.init(k, x))(jax.random.PRNGKey(0))
+    variables = jax.jit(lambda k: model.init(k, x))(init_key(jax.random.PRNGKey(0)))
     out = jax.jit(lambda v, x: model.apply(v, x))(variables, x)["heatmap_logits"]
     assert out.shape == (2, 4, 8, 6)
     corners = dsnt.dsnt(dsnt.normalize_heatmap(out))

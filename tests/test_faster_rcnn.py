@@ -13,6 +13,7 @@ import pytest
 
 from alpr_jax.geometry import anchors, roi_align
 from alpr_jax.models.faster_rcnn import FasterRCNN
+from alpr_jax.models.init_rng import init_key
 from alpr_jax.train.task import get_task
 from configs import common
 
@@ -60,7 +61,7 @@ def test_model_shapes_follow_the_stride(backbone, stride):
     model = FasterRCNN(backbone, stride, width=0.125, fc=32)
     x = jnp.zeros((2, 96, 64, 3))
     rois = jnp.tile(jnp.array([[8.0, 8.0, 56.0, 30.0]]), (2, 3, 1))
-    v = model.init({"params": jax.random.PRNGKey(0)}, x, rois)
+    v = model.init({"params": init_key(jax.random.PRNGKey(0))}, x, rois)
     out = model.apply(v, x, rois)
     n = len(anchors.grid_anchors((96 // stride, 64 // stride), stride))
     assert out["objectness"].shape == (2, n) and out["deltas"].shape == (2, n, 4)
@@ -83,7 +84,7 @@ def test_tiny_model_loss_falls_on_a_fixed_batch():
     config = common.load(os.path.join(ROOT, "configs/faster_rcnn.py:cpu,tiny"))
     task = get_task(config)
     batch = {k: jnp.asarray(v) for k, v in next(iter(task.batches(0, 1))).items()}
-    variables = task.init_variables(jax.random.PRNGKey(0))
+    variables = task.init_variables(init_key(jax.random.PRNGKey(0)))
     params, stats = variables["params"], variables.get("batch_stats", {})
     opt = optax.adam(3e-3)
     opt_state = opt.init(params)

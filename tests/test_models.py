@@ -5,10 +5,11 @@ import pytest
 
 from alpr_jax import decoding, plates
 from alpr_jax.models import baselines, build_recognizer, recognizer
+from alpr_jax.models.init_rng import init_key
 from alpr_jax.train import losses
 
 X = jnp.full((2, 48, 120, 3), 0.4)
-RNGS = {"params": jax.random.PRNGKey(0), "dropout": jax.random.PRNGKey(1)}
+RNGS = {"params": init_key(jax.random.PRNGKey(0)), "dropout": init_key(jax.random.PRNGKey(1))}
 
 
 def _init_apply(model):
@@ -125,3 +126,22 @@ def test_losses():
     assert pad.tolist() == [[0, 0, 0, 0, 0, 0, 0, 1]]
     decoded = [baselines.CTC_VOCAB[i - 1] for i, p in zip(targets[0].tolist(), pad[0]) if not p]
     assert "".join(decoded) == "皖AY339S"
+
+
+def test_init_key_draws_what_the_raw_key_draws():
+    # init_rng.init_key only changes how threefry's bits are compiled (flat, then reshaped):
+    # every draw, split and fold_in, and so every initial weight, is bit for bit the raw key's
+    import flax.linen as nn
+    raw = jax.random.PRNGKey(5)
+    flat = init_key(raw)
+    for shape in [(5, 7), (2, 3, 4)]:
+        for draw in (lambda k: jax.random.bits(k, shape),
+                     lambda k: jax.random.truncated_normal(k, -2, 2, shape),
+                     lambda k: jax.random.normal(jax.random.fold_in(jax.random.split(k)[1], 3),
+                                                 shape)):
+            np.testing.assert_array_equal(draw(raw), draw(flat))
+    conv, x = nn.Conv(5, (3, 3)), jnp.zeros((1, 8, 8, 3))
+    for a, b in zip(jax.tree_util.tree_leaves(conv.init(raw, x)),
+                    jax.tree_util.tree_leaves(conv.init(flat, x))):
+        np.testing.assert_array_equal(a, b)
+    assert init_key(flat).dtype == flat.dtype          # a typed key is re-wrapped, not nested

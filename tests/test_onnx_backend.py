@@ -14,6 +14,7 @@ import pytest
 from alpr_jax.data.images import read_image
 from alpr_jax.evaluate.recognition import synthetic_kind_plates
 from alpr_jax.geometry.rectify import rectify
+from alpr_jax.models.init_rng import init_key
 from alpr_jax.pipeline import runtime
 from alpr_jax.pipeline.options import ModelOptions
 from alpr_jax.train import export
@@ -59,7 +60,7 @@ def test_an_export_is_keyed_by_what_its_graph_bakes_in():
 def test_runner_matches_jax_caches_and_reloads(tmp_path, monkeypatch):
     monkeypatch.setenv("ALPR_JAX_CACHE", str(tmp_path))
     net = _Net()
-    variables = net.init(jax.random.PRNGKey(0), jnp.zeros((1, 16, 24, 3)))
+    variables = net.init(init_key(jax.random.PRNGKey(0)), jnp.zeros((1, 16, 24, 3)))
     fn = lambda v, x: (jax.nn.softmax(net.apply(v, x), -1),)
     x = np.random.default_rng(0).random((3, 16, 24, 3), np.float32)
     ref = runtime.NetRunner("net", fn, variables, "jax")(x)[0]

@@ -15,6 +15,7 @@ import pytest
 from alpr_jax import weights
 from alpr_jax.data.images import write_image
 from alpr_jax.models.detector import RCNN, RPN
+from alpr_jax.models.init_rng import init_key
 from alpr_jax.pipeline import predict
 from alpr_jax.pipeline.alpr import ALPR, ReadGate, plate_type, raise_top
 from alpr_jax.pipeline.detector import DetectorOptions, PlateDetector
@@ -25,7 +26,7 @@ from alpr_jax.pipeline.reader import PlateReader
 def alpr(tmp_path_factory):
     """Random small RPN / R-CNN (threshold 0, no minimum width: every RoI becomes a 'plate')
     + shipped reader."""
-    key = jax.random.PRNGKey(0)
+    key = init_key(jax.random.PRNGKey(0))
     rpn_cfg, rcnn_cfg = {"width": 0.125, "corner_head": False}, {"width": 0.125}
     rpn_vars = jax.jit(lambda k: RPN(**rpn_cfg).init(k, jnp.zeros((1, 96, 64, 3))))(key)
     rcnn_vars = jax.jit(lambda k: RCNN(**rcnn_cfg).init(k, jnp.zeros((1, 48, 120, 3))))(key)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from alpr_jax.models import build_recognizer
+from alpr_jax.models.init_rng import init_key
 from alpr_jax.models.recognizer import SEGMENT_FILL
 from alpr_jax.pipeline.reader import TTA_SHIFTS_PX, PlateReader
 
@@ -23,7 +24,8 @@ def _shifted(x: np.ndarray, dx: int) -> np.ndarray:
 
 def test_tta_averages_log_probabilities_of_the_shifted_views():
     model = build_recognizer(**CONFIG)
-    variables = model.init({"params": jax.random.PRNGKey(0), "dropout": jax.random.PRNGKey(1)},
+    variables = model.init({"params": init_key(jax.random.PRNGKey(0)),
+                            "dropout": init_key(jax.random.PRNGKey(1))},
                            jnp.zeros((1, 48, 120, 3)), train=False)
     plain, tta = PlateReader(CONFIG, variables), PlateReader(CONFIG, variables, tta=True)
     plates = np.random.default_rng(0).integers(0, 256, (3, 48, 120, 3), dtype=np.uint8)
@@ -43,7 +45,8 @@ def test_reread_gives_the_doubtful_plates_the_shifted_views():
     # a plate whose plain reading is under reread_below reads as with tta, the rest as plain
     from alpr_jax import decoding
     model = build_recognizer(**CONFIG)
-    variables = model.init({"params": jax.random.PRNGKey(0), "dropout": jax.random.PRNGKey(1)},
+    variables = model.init({"params": init_key(jax.random.PRNGKey(0)),
+                            "dropout": init_key(jax.random.PRNGKey(1))},
                            jnp.zeros((1, 48, 120, 3)), train=False)
     plates = np.random.default_rng(1).integers(0, 256, (6, 48, 120, 3), dtype=np.uint8)
     never = PlateReader(CONFIG, variables, reread_below=0.0)
@@ -92,8 +95,9 @@ def test_two_row_plates_go_to_the_two_row_network():
     # first; without a second network both reads are the first's
     model = build_recognizer(**CONFIG)
     probe = jnp.zeros((1, 48, 120, 3))
-    first, second = (model.init({"params": jax.random.PRNGKey(s), "dropout": jax.random.PRNGKey(9)},
-                                probe, train=False) for s in (0, 1))
+    first, second = (model.init({"params": init_key(jax.random.PRNGKey(s)),
+                                 "dropout": init_key(jax.random.PRNGKey(9))}, probe, train=False)
+                     for s in (0, 1))
     plates = np.random.default_rng(0).integers(0, 256, (2, 48, 120, 3), dtype=np.uint8)
     both = PlateReader(CONFIG, first, two_row=(CONFIG, second), reread_below=0)
     alone = PlateReader(CONFIG, first, reread_below=0)
@@ -106,7 +110,7 @@ def test_two_row_plates_go_to_the_two_row_network():
     assert len(both.onnx_inputs()) == 2 and len(alone.onnx_inputs()) == 1
     # a baseline recogniser (no STN "thetas" output) pairs with an STN two-row network
     holistic = dict(arch="holistic", width=0.125)
-    hv = build_recognizer(**holistic).init(jax.random.PRNGKey(0), probe, train=False)
+    hv = build_recognizer(**holistic).init(init_key(jax.random.PRNGKey(0)), probe, train=False)
     mixed = PlateReader(holistic, hv, two_row=(CONFIG, second), reread_below=0)
     assert expect(mixed, True) == expect(other, False)
     assert set(mixed.outputs(plates)) == {"province_logits", "char_logits"}

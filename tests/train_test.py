@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from alpr_jax import weights
+from alpr_jax.models.init_rng import init_key
 from alpr_jax.train.loop import train_and_evaluate
 from configs import recognizer
 
@@ -175,7 +176,8 @@ def test_warm_start_grows_classifier_heads(uninterrupted, tmp_path):
     old[key], old[bias] = flat[key][:, :37], flat[bias][:37]
     older = str(tmp_path / "older.npz")
     weights.save_npz(older, weights.unflatten(old), meta)
-    variables = RecognitionTask(recognizer.get_config("tiny")).init_variables(jax.random.PRNGKey(9))
+    task = RecognitionTask(recognizer.get_config("tiny"))
+    variables = task.init_variables(init_key(jax.random.PRNGKey(9)))
     grown = weights.flatten(warm_start(variables, older))
     np.testing.assert_array_equal(grown[key][:, :37], flat[key][:, :37])
     np.testing.assert_array_equal(grown[key][:, 37:], np.asarray(weights.flatten(variables)[key])[:, 37:])

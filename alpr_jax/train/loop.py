@@ -21,6 +21,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 from tqdm import tqdm
 
 from alpr_jax import weights
+from alpr_jax.models import init_rng
 from alpr_jax.train import checkpoint
 from alpr_jax.train.state import TrainState, make_optimizer
 from alpr_jax.train.task import check_batch, get_task
@@ -133,7 +134,7 @@ def setup(config) -> Setup:
     replicated = NamedSharding(mesh, P())
     data_sharding = NamedSharding(mesh, P("data"))
     init_key, dropout_key = jax.random.split(jax.random.PRNGKey(config.seed))
-    variables = jax.jit(task.init_variables)(init_key)
+    variables = jax.jit(task.init_variables)(init_rng.init_key(init_key))
     if config.get("init_from"):
         variables = warm_start(variables, config.init_from)
     state = TrainState.create(params=variables["params"], tx=make_optimizer(config.optimizer),
