@@ -120,6 +120,25 @@ def test_cli_exit_code_and_lines(alpr, inputs, monkeypatch, capsys):
     assert lines[-1] == f"{inputs['missing']}: ERROR no such file"
 
 
+def test_cli_keeps_compiled_programs_on_disk(tmp_path):
+    # `alpr predict` calls runtime.enable_compilation_cache: a fresh process caches jit's
+    # programs under $ALPR_JAX_CACHE/xla; a process whose cache is set (this one: conftest)
+    # keeps its own
+    import subprocess
+    import sys
+    from alpr_jax.pipeline import runtime
+    code = ("import jax; from alpr_jax.pipeline import runtime; "
+            "print(runtime.enable_compilation_cache()); jax.jit(lambda x: x * 3 + 1)(2.0)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JAX_COMPILATION_CACHE")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=dict(env, ALPR_JAX_CACHE=str(tmp_path)), timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == str(tmp_path / "xla") and os.listdir(tmp_path / "xla")
+    before = jax.config.jax_compilation_cache_dir
+    assert before and runtime.enable_compilation_cache() is None
+    assert jax.config.jax_compilation_cache_dir == before
+
+
 def test_folders_globs_and_annotation(alpr, inputs, tmp_path):
     folder = os.path.dirname(inputs["gray"])
     expanded = predict.expand_inputs([folder, os.path.join(folder, "*.png"), "nothing*.jpg"])

@@ -25,7 +25,7 @@ import numpy as np
 from tqdm import tqdm
 
 from alpr_jax.data.images import IMAGE_EXTENSIONS, ImageReadError, read_image
-from alpr_jax.pipeline import options
+from alpr_jax.pipeline import options, runtime
 
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
 
@@ -245,6 +245,7 @@ def main(argv=None) -> int:
         model_options = options.from_args(args)
     except ValueError as e:
         p.error(str(e))
+    runtime.enable_compilation_cache()
     alpr = model_options.alpr()
     inputs = expand_inputs(args.paths)
     failed = run(alpr, inputs, args.every, args.json, args.annotate, not args.no_progress,

