@@ -42,6 +42,12 @@ def train_cli(config_spec: str, workdir: str, *flags: str) -> None:
     """Runs `python train.py --config configs/<config_spec> --workdir workdir [flags]` as a
     user would, sharing this session's compilation cache (so the in-process runs of the same
     shapes that follow compile nothing)."""
+    train_clis((config_spec, workdir, *flags))
+
+
+def train_clis(*runs: tuple[str, ...]) -> None:
+    """Several train_cli runs, each (config_spec, workdir, *flags), side by side: a tiny run
+    is mostly compilation, which uses one thread, so two cores take two at a time."""
     import subprocess
     import sys
 
@@ -49,11 +55,19 @@ def train_cli(config_spec: str, workdir: str, *flags: str) -> None:
     env = dict(os.environ, JAX_COMPILATION_CACHE_DIR=jax.config.jax_compilation_cache_dir or "",
                JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0",
                JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="0")
-    cmd = [sys.executable, os.path.join(ROOT, "train.py"), "--config",
-           os.path.join(ROOT, "configs", config_spec), "--workdir", workdir, *flags]
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    if done.returncode:
-        raise AssertionError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    started = []
+    for config_spec, workdir, *flags in runs:
+        cmd = [sys.executable, os.path.join(ROOT, "train.py"), "--config",
+               os.path.join(ROOT, "configs", config_spec), "--workdir", workdir, *flags]
+        started.append((cmd, subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                              stderr=subprocess.PIPE, text=True)))
+    failed = []
+    for cmd, proc in started:
+        _, stderr = proc.communicate(timeout=900)
+        if proc.returncode:
+            failed.append(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr[-3000:]}")
+    if failed:
+        raise AssertionError("\n".join(failed))
 
 
 def load_script(name: str):

@@ -17,17 +17,15 @@ from alpr_jax.pipeline.detector import PlateDetector, _bucketed
 from alpr_jax.train.loop import train_and_evaluate
 from configs import detector_rcnn
 
-from conftest import train_cli
+from conftest import train_cli, train_clis
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    out = {}
-    for name, family in (("rpn", "detector_rpn"), ("rcnn", "detector_rcnn"),
-                         ("dsnt", "dsnt_refine"), ("dsnt_image", "dsnt_image")):
-        workdir = str(tmp_path_factory.mktemp(name))
-        train_cli(f"{family}.py:tiny", workdir)
-        out[name] = workdir
+    families = {"rpn": "detector_rpn", "rcnn": "detector_rcnn", "dsnt": "dsnt_refine",
+                "dsnt_image": "dsnt_image"}
+    out = {name: str(tmp_path_factory.mktemp(name)) for name in families}
+    train_clis(*((f"{family}.py:tiny", out[name]) for name, family in families.items()))
     return out
 
 
