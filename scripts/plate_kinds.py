@@ -2,7 +2,7 @@
 (the shared real data holds almost none of the rarer kinds), as a markdown table.
 
     python scripts/plate_kinds.py [--recognizer FILE.npz] [--two-row-recognizer FILE.npz|none]
-                                  [--count 200] [--seed 123] [--json]
+                                  [--count 200] [--seed 123] [--kinds KIND ...] [--json]
 
 Rows: the four colours (one row), two-row yellow plates (rows stitched side by side and read
 by the two-row network, as the pipeline reads them) and each of plates.PLATE_KINDS;
@@ -17,7 +17,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from alpr_jax.evaluate.recognition import evaluate_synthetic_kinds  # noqa: E402
+from alpr_jax.evaluate.recognition import (evaluate_synthetic_kinds,  # noqa: E402
+                                           synthetic_kind_configs)
 from alpr_jax.pipeline.reader import PlateReader  # noqa: E402
 
 
@@ -29,12 +30,17 @@ def main(argv=None) -> int:
                         "recogniser)")
     p.add_argument("--count", type=int, default=200, help="plates per kind")
     p.add_argument("--seed", type=int, default=123)
+    p.add_argument("--kinds", nargs="+", default=None,
+                   help="only these rows (e.g. two_row; default: every kind)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if args.count < 1:
         p.error("--count must be at least 1")
+    kinds = list(synthetic_kind_configs())
+    if args.kinds and not set(args.kinds) <= set(kinds):
+        p.error(f"--kinds: unknown {sorted(set(args.kinds) - set(kinds))}; known: {kinds}")
     reader = PlateReader.load(args.recognizer, two_row=args.two_row_recognizer)
-    result = evaluate_synthetic_kinds(reader, args.count, args.seed)
+    result = evaluate_synthetic_kinds(reader, args.count, args.seed, args.kinds)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0

@@ -38,6 +38,11 @@ def test_every_plate_kind(reader):
     for kind, m in result.items():
         assert m["n"] == 24 and m["acc_1e"] >= ACC_1E_KIND, (kind, m)
     assert result["two_row"]["acc"] >= ACC_TWO_ROW, result["two_row"]
+    # one row alone (scripts/plate_kinds.py --kinds) reads the same plates as in the table
+    assert evaluate_synthetic_kinds(reader, 24, 321, kinds=("two_row",)) == {
+        "two_row": result["two_row"]}
+    with pytest.raises(ValueError, match="unknown plate kinds"):
+        evaluate_synthetic_kinds(reader, 24, 321, kinds=("tworow",))
 
 
 def test_two_row_network_reads_stitched_plates_better(reader):
