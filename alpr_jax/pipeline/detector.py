@@ -32,9 +32,11 @@ crop reaches past an end that was cut off) and read again, refine_steps times: t
 rescores it and regresses new corners, and the DSNT localiser (the default corner source)
 refines a context crop round them. A plate turned more than level_above_deg (a rolled photo)
 is re-cropped in its own frame, cut level by the sampler (geometry.crops.crop_thetas with
-frames), and its corners turned back. Optionally (patch_path; tried, not shipped: README
-"Corner sources") a corner-patch refiner (models.corner_refiner) then moves each corner
-within a patch round it, cut at up to full resolution in the plate's frame
+frames), and its corners turned back; so is the first read of a RoI whose RPN corners are
+turned that much (level_first_read), since an axis-aligned crop of a plate turned 30-45
+degrees scores too low for the re-crops to start from. Optionally (patch_path; tried, not
+shipped: README "Corner sources") a corner-patch refiner (models.corner_refiner) then moves
+each corner within a patch round it, cut at up to full resolution in the plate's frame
 (geometry.corner_patches), patch_steps times.
 
 Modes (Table 5): "cascade" (R-CNN corners, the paper's), "rpn_box" (RPN boxes as
@@ -142,6 +144,8 @@ class DetectorOptions:
     # level is re-cropped in its own frame, turned level by the sampler, so the R-CNN and
     # DSNT see it as they trained (a photo rolled 20-30 degrees); >= 60: never
     level_above_deg: float = 10.0
+    level_first_read: bool = True             # the RoIs' first R-CNN read too, by the angle
+                                              # of their RPN corners
     rescore: str = "max"                      # a re-cropped plate's score: "last" re-crop's,
                                               # or the "max" / "mean" of all its scores
     # the last re-crop's DSNT corners: the mean of reads of the plate with these margins
@@ -530,7 +534,8 @@ class PlateDetector:
         o = self.options
         roi_scores = scores
         if self.mode == "cascade" and len(boxes):
-            scores, corners = self._rcnn_once(full, boxes, timing, scored)
+            scores, corners = self._rcnn_once(full, boxes, timing, scored,
+                                              corners if o.level_first_read else None)
             roi_scores = scores
             if self.dsnt is not None and not o.refine_steps:
                 # DSNT refines only the RoIs that pass the score threshold and survive the
@@ -547,14 +552,23 @@ class PlateDetector:
             corners = np.stack([box_ops.box_corners(b) for b in boxes]) if len(boxes) else corners
         return scores, corners, roi_scores
 
-    def _rcnn_once(self, full, boxes: np.ndarray, timing: dict, scored: dict):
+    def _rcnn_once(self, full, boxes: np.ndarray, timing: dict, scored: dict,
+                   rpn_corners: np.ndarray | None = None):
         """_rcnn of RoIs boxes [R, 4], those already in scored (box bytes -> (score,
         corners), filled here) not run again: a pass up the pyramid merges most of the
-        last merge's RoIs again, and the crowd rule all of them."""
+        last merge's RoIs again, and the crowd rule all of them. rpn_corners [R, 4, 2]:
+        a RoI whose RPN corners are turned (_frames) is cut level round them."""
         keys = [b.tobytes() for b in np.asarray(boxes, np.float32)]
         new = [i for i, k in enumerate(keys) if k not in scored]
         if new:
-            probs, quads = self._rcnn(full, boxes[new], timing)
+            crop, frames = boxes[new], None
+            if rpn_corners is not None and rpn_corners.any():
+                frames = self._frames(rpn_corners[new])
+            if frames is not None:
+                turned = frames[1] != 0
+                crop = np.where(turned[:, None], self._around(rpn_corners[new], frames=frames),
+                                crop)
+            probs, quads = self._rcnn(full, crop, timing, frames)
             scored.update((keys[i], (p, q)) for i, p, q in zip(new, probs, quads))
         return (np.array([scored[k][0] for k in keys], np.float32),
                 np.stack([scored[k][1] for k in keys]).astype(np.float32))
