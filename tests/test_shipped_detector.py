@@ -133,25 +133,34 @@ def test_crowded_photo_gets_more_rois(detector, ccpd_dir):
     assert found[shipped.crowd_plates] == 12 and found[0] < 12, found
 
 
+def _rolled_found(detector, ccpd_dir, variants: dict, degrees: float, count: int,
+                  iou: float) -> dict:
+    """{name: DetectorOptions} -> {name: how many of the first `count` scenes turned
+    `degrees` about their centre have a detection at quadrilateral IoU >= iou}."""
+    from alpr_jax.evaluate.roll import rolled
+    shipped, found = detector.options, {}
+    try:
+        for name, options in variants.items():
+            detector.options, found[name] = options, 0
+            for record in read_annotations(ccpd_dir)[:count]:
+                photo, gt = rolled(read_image(record.path), record.plates[0].corners, degrees)
+                dets, _ = detector.detect(photo)
+                found[name] += max((polygon_iou(d.corners, gt) for d in dets), default=0) >= iou
+    finally:
+        detector.options = shipped
+    return found
+
+
 def test_rolled_photo_plates_are_recropped_level(detector, ccpd_dir):
     # the scenes turned 25 degrees (a camera held askew): the re-crops of a plate turned more
     # than level_above_deg are cut in its own frame, turned level, and its corners fit
     # (IoU >= 0.9 on 7 of these 9 when written); cut in the photo's frame (60: never) the
     # R-CNN and DSNT see a plate turned past what they trained on (2 of 9)
     import dataclasses
-    from alpr_jax.evaluate.roll import rolled
     shipped = detector.options
-    tight = {}
-    try:
-        for level in (shipped.level_above_deg, 60.0):
-            detector.options = dataclasses.replace(shipped, level_above_deg=level)
-            tight[level] = 0
-            for record in read_annotations(ccpd_dir)[:9]:
-                photo, gt = rolled(read_image(record.path), record.plates[0].corners, 25)
-                dets, _ = detector.detect(photo)
-                tight[level] += max((polygon_iou(d.corners, gt) for d in dets), default=0) >= 0.9
-    finally:
-        detector.options = shipped
+    tight = _rolled_found(detector, ccpd_dir, {
+        level: dataclasses.replace(shipped, level_above_deg=level)
+        for level in (shipped.level_above_deg, 60.0)}, degrees=25, count=9, iou=0.9)
     assert tight[shipped.level_above_deg] >= 6 and tight[60.0] <= tight[shipped.level_above_deg] - 3, tight
 
 
@@ -160,19 +169,10 @@ def test_first_read_of_a_turned_proposal_is_cut_level(detector, ccpd_dir):
     # re-crops to start from; cut level by the angle of its RPN corners, the plate is found
     # (of these 3: 2 and 0 when written; of all 13: 8 and 3)
     import dataclasses
-    from alpr_jax.evaluate.roll import rolled
     shipped = detector.options
-    found = {}
-    try:
-        for first in (True, False):
-            detector.options = dataclasses.replace(shipped, level_first_read=first)
-            found[first] = 0
-            for record in read_annotations(ccpd_dir)[:3]:
-                photo, gt = rolled(read_image(record.path), record.plates[0].corners, 35)
-                dets, _ = detector.detect(photo)
-                found[first] += max((polygon_iou(d.corners, gt) for d in dets), default=0) >= 0.7
-    finally:
-        detector.options = shipped
+    found = _rolled_found(detector, ccpd_dir, {
+        first: dataclasses.replace(shipped, level_first_read=first)
+        for first in (True, False)}, degrees=35, count=3, iou=0.7)
     assert shipped.level_first_read and found[True] >= 2 and found[False] <= found[True] - 2, found
 
 
