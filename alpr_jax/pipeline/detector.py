@@ -561,9 +561,9 @@ class PlateDetector:
         keys = [b.tobytes() for b in np.asarray(boxes, np.float32)]
         new = [i for i, k in enumerate(keys) if k not in scored]
         if new:
-            crop, frames = boxes[new], None
-            if rpn_corners is not None and rpn_corners.any():
-                frames = self._frames(rpn_corners[new])
+            crop = boxes[new]
+            # (an RPN without a corner head gives zeros: level, so no frames)
+            frames = None if rpn_corners is None else self._frames(rpn_corners[new])
             if frames is not None:
                 turned = frames[1] != 0
                 crop = np.where(turned[:, None], self._around(rpn_corners[new], frames=frames),

@@ -37,9 +37,12 @@ DEFAULT_BACKEND = "auto"
 ONNX_FASTER = ("rpn", "rcnn", "dsnt")
 
 
+_DEFAULT_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "alpr_jax")
+
+
 def cache_dir() -> str:
-    return os.environ.get("ALPR_JAX_CACHE",
-                          os.path.join(os.path.expanduser("~"), ".cache", "alpr_jax", "onnx"))
+    """Where ONNX exports are kept: $ALPR_JAX_CACHE, default ~/.cache/alpr_jax/onnx."""
+    return os.environ.get("ALPR_JAX_CACHE", os.path.join(_DEFAULT_CACHE, "onnx"))
 
 
 def enable_compilation_cache() -> str | None:
@@ -48,9 +51,7 @@ def enable_compilation_cache() -> str | None:
     or None when left alone."""
     if jax.config.jax_compilation_cache_dir:
         return None
-    root = os.environ.get("ALPR_JAX_CACHE",
-                          os.path.join(os.path.expanduser("~"), ".cache", "alpr_jax"))
-    path = os.path.join(root, "xla")
+    path = os.path.join(os.environ.get("ALPR_JAX_CACHE", _DEFAULT_CACHE), "xla")
     jax.config.update("jax_compilation_cache_dir", path)
     # most of the pipeline's programs compile in well under JAX's default 1 s threshold
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
