@@ -752,6 +752,8 @@ def _cut(levels, boxes: np.ndarray, out_hw, rows: int, frames=None):
     """The first `rows` of the boxes' crops float32 [rows, *out_hw, 3] (crop_ops.cut of the
     photo's pyramid levels, boxes [R, 4] padded to CUT_BUCKETS, in frames (centres, angles)
     padded alike when given; rows: NetRunner.rows of the boxes' count)."""
+    if frames is None:      # the photo's own frame, as crop_thetas takes None: one program
+        frames = (np.zeros((len(boxes), 2), np.float32), np.zeros(len(boxes), np.float32))
     return np.asarray(_cut_jit(levels, boxes, out_hw, frames))[:rows]   # numpy slicing: no dispatch
 
 
