@@ -35,6 +35,19 @@ def jax_compilation_cache(tmp_path_factory):
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def onnx_export_cache(tmp_path_factory):
+    """ONNX exports (pipeline.runtime.cache_dir) go to this session's own folder: the tests
+    start cold, as on a fresh machine, and leave the user's cache alone."""
+    before = os.environ.get("ALPR_JAX_CACHE")
+    os.environ["ALPR_JAX_CACHE"] = str(tmp_path_factory.mktemp("alpr_jax_cache"))
+    yield
+    if before is None:
+        os.environ.pop("ALPR_JAX_CACHE")
+    else:
+        os.environ["ALPR_JAX_CACHE"] = before
+
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

@@ -7,12 +7,16 @@ from alpr_jax.data.annotations import read_annotations, split_records
 from alpr_jax.data.images import read_image
 from alpr_jax.evaluate.detection import evaluate_detector, polygon_iou
 from alpr_jax.evaluate.plate_size import size_sweep
+from alpr_jax.pipeline import runtime
 from alpr_jax.pipeline.detector import PlateDetector
 
 
 @pytest.fixture(scope="module")
 def detector():
-    return PlateDetector.load()
+    # the backend ALPR.load's "auto" gives the detector's networks (onnxruntime where the
+    # optional extra is installed): what users run, and 2-3x faster on these many RPN passes;
+    # tests/test_onnx_backend.py holds both backends to the same plates
+    return PlateDetector.load(backend="onnx" if runtime.onnx_available() else "jax")
 
 
 def test_real_plates_found(detector, ccpd_dir):
@@ -37,16 +41,40 @@ def test_no_detection_where_there_is_no_plate(detector, ccpd_dir, index):
     assert not dets, (record.path, [d.score for d in dets])
 
 
-def test_one_detection_per_scene_and_clean_plate_free_views(detector, ccpd_dir):
+def test_one_detection_per_scene_and_clean_plate_free_views(detector, ccpd_dir, monkeypatch):
     # every shared scene holds one plate: a second detection is a false positive (before mining
     # took effect: a phone number painted on a bumper 0.91, a grille badge 0.89); and the
     # plate-free bands and columns of the scenes (geometry.boxes.plate_free_views) give
-    # nothing, but for one: the detector shipped on 2026-12-02 boxes a painted number strip
-    # on a dark green van (0.83) below one plate (50 of 50 clean before, 49 now)
-    result = evaluate_detector(detector, ccpd_dir)
-    assert [image["detections"] for image in result["images"]] == [1] * 13
-    assert result["plate_free_views"] >= 40 and result["plate_free_clean"] >= 0.98, [
-        (image["file"], image["plate_free_scores"]) for image in result["images"]]
+    # nothing. One evaluation checks both answers: ALPR's (the default ReadGate: the
+    # recogniser confirms detections) and the detector's own, recorded from the same calls
+    # (the gate asks for detections down to its floor; those at the score threshold or above
+    # are the detector's answer: the test below). The detector alone boxes a painted number
+    # strip on a dark green van (0.83; it reads with confidence ~0.002) and, in the views as
+    # ALPR stretches dim photos (auto_levels), a dark band under a car (0.80): 48 of 50 clean
+    # (49 of the views as taken, the README's figure); the gate drops both
+    from alpr_jax.pipeline.alpr import ALPR
+    from alpr_jax.pipeline.reader import PlateReader
+    threshold, plain_detect, alone = detector.options.score_threshold, detector.detect, []
+
+    def recorded(image, floor=None):
+        dets, timing = plain_detect(image, floor=floor)
+        kept = [d.score for d in dets if d.score >= threshold]
+        alone.append((len(kept), max(kept, default=0.0)))
+        return dets, timing
+    monkeypatch.setattr(detector, "detect", recorded)
+    result = evaluate_detector(ALPR(detector, PlateReader.load()), ccpd_dir)
+    images = result["images"]
+    assert [image["detections"] for image in images] == [1] * 13
+    assert result["ap_70"] == 1.0 and result["plate_free_clean"] == 1.0, [
+        (image["file"], image["plate_free_scores"]) for image in images]
+    # each image's calls: the scene, then its plate-free views (after one warm-up call on the
+    # first scene, kept out of evaluate_detector's timing)
+    starts = np.cumsum([0] + [1 + len(image["plate_free_scores"]) for image in images])
+    assert len(alone) == starts[-1] + 1
+    calls = alone[1:]
+    assert [calls[i][0] for i in starts[:-1]] == [1] * 13
+    views = [calls[i][1] for a, b in zip(starts[:-1], starts[1:]) for i in range(a + 1, b)]
+    assert len(views) >= 40 and np.mean([s == 0.0 for s in views]) >= 0.96, views
 
 
 def test_floor_adds_doubtful_detections_without_changing_the_rest(detector, ccpd_dir):
@@ -62,18 +90,6 @@ def test_floor_adds_doubtful_detections_without_changing_the_rest(detector, ccpd
         assert all(np.allclose(a.corners, b.corners, atol=0.01) for a, b in zip(above, plain))
         assert (t_plain["rpn_zoom"] > 0) == (t_low["rpn_zoom"] > 0)
         assert min(d.score for d in low) >= 0.05
-
-
-def test_read_gate_drops_the_unreadable_strip(detector, ccpd_dir):
-    # the painted number strip of the plate-free check above reads with confidence ~0.002:
-    # with the recogniser confirming detections (ALPR's default ReadGate) all views are
-    # clean and every scene keeps its one plate
-    from alpr_jax.pipeline.alpr import ALPR
-    from alpr_jax.pipeline.reader import PlateReader
-    result = evaluate_detector(ALPR(detector, PlateReader.load()), ccpd_dir)
-    assert [image["detections"] for image in result["images"]] == [1] * 13
-    assert result["ap_70"] == 1.0 and result["plate_free_clean"] == 1.0, [
-        (image["file"], image["plate_free_scores"]) for image in result["images"]]
 
 
 def test_plates_30_to_800_px_wide_found(detector, ccpd_dir):
