@@ -813,4 +813,4 @@ def _bucketed(image: np.ndarray, shrunk=None) -> tuple[list, float]:
     hb, wb = (-(-h // IMAGE_BUCKET) * IMAGE_BUCKET, -(-w // IMAGE_BUCKET) * IMAGE_BUCKET)
     out = np.full((hb, wb, 3), PAD_BYTE, np.uint8)
     out[:h, :w] = image
-    return _pyramid(jnp.asarray(out)), scale
+    return _pyramid(jax.device_put(out)), scale    # device_put: no program per bucket

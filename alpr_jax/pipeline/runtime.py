@@ -114,7 +114,7 @@ class NetRunner:
     def set_variables(self, variables) -> None:
         """New weights for the same network: JAX keeps its compiled function; ONNX sessions
         (weights baked into the graph) are dropped and re-made on the next call."""
-        self.variables = jax.tree_util.tree_map(jax.numpy.asarray, variables)
+        self.variables = jax.device_put(variables)
         self._sessions = {}
         self._digest = None
 

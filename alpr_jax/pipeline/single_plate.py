@@ -39,7 +39,7 @@ class SinglePlateLocalizer:
 
     def set_variables(self, variables: dict) -> None:
         """New weights of the same model; the compiled function is kept."""
-        self.variables = jax.tree_util.tree_map(jnp.asarray, variables)
+        self.variables = jax.device_put(variables)
 
     @classmethod
     def load(cls, path: str) -> "SinglePlateLocalizer":
