@@ -50,8 +50,8 @@ def test_one_detection_per_scene_and_clean_plate_free_views(detector, ccpd_dir, 
     # (the gate asks for detections down to its floor; those at the score threshold or above
     # are the detector's answer: the test below). The detector alone boxes a painted number
     # strip on a dark green van (0.83; it reads with confidence ~0.002) and, in the views as
-    # ALPR stretches dim photos (auto_levels), a dark band under a car (0.80): 48 of 50 clean
-    # (49 of the views as taken, the README's figure); the gate drops both
+    # ALPR stretches dim photos (auto_levels), a pale kerb strip in the dark (0.80): 48 of 50
+    # clean (49 of the views as taken, the README's figure); the gate drops both
     from alpr_jax.pipeline.alpr import ALPR
     from alpr_jax.pipeline.reader import PlateReader
     threshold, plain_detect, alone = detector.options.score_threshold, detector.detect, []
