@@ -30,3 +30,24 @@ def test_rcnn_outputs():
     # starts near a plate-shaped rectangle inside the crop, clockwise from top-left
     c = np.asarray(out["corners"][0])
     assert c[0, 0] < c[1, 0] and c[0, 1] < c[3, 1]
+
+
+def test_rpn_top_k_heads_equal_the_dense_heads_at_those_anchors():
+    """Inference runs the box and corner heads on the top_k anchors' cells only: the same
+    numbers as the dense heads there, and the same anchors and scores."""
+    x = jax.random.uniform(jax.random.PRNGKey(3), (2, 64, 96, 3))
+    model = RPN(width=0.25, corner_head=True)
+    v = model.init(init_key(jax.random.PRNGKey(0)), x)
+    # non-zero heads, so that a wrong cell or anchor shows
+    v = jax.tree_util.tree_map(lambda p: p + 0.01 * jnp.arange(p.size).reshape(p.shape) / p.size, v)
+    dense = model.apply(v, x)
+    top = model.apply(v, x, top_k=20)
+    idx = np.asarray(top["top_index"])
+    assert idx.shape == (2, 20)
+    for b in range(2):
+        scores = jax.nn.sigmoid(dense["objectness"][b])
+        np.testing.assert_allclose(top["top_scores"][b], np.sort(scores)[::-1][:20], rtol=1e-6)
+        np.testing.assert_allclose(top["deltas"][b], dense["deltas"][b][idx[b]], atol=1e-5)
+        np.testing.assert_allclose(top["corners"][b], dense["corners"][b][idx[b]], atol=1e-5)
+    # more than there are anchors: all of them
+    assert model.apply(v, x, top_k=10 ** 6)["top_index"].shape == (2, dense["objectness"].shape[1])

@@ -78,6 +78,24 @@ def test_runner_matches_jax_caches_and_reloads(tmp_path, monkeypatch):
     assert len(glob.glob(str(tmp_path / "net-*.onnx"))) == 2
 
 
+def test_a_uint8_runner_converts_inside_its_graph(tmp_path, monkeypatch):
+    # the RPN takes the letterboxed photo as uint8 and scales it inside the network
+    monkeypatch.setenv("ALPR_JAX_CACHE", str(tmp_path))
+    net = _Net()
+    variables = net.init(init_key(jax.random.PRNGKey(0)), jnp.zeros((1, 16, 24, 3)))
+    fn = lambda v, x: (net.apply(v, x.astype(jnp.float32) / 255.0),)
+    x = np.random.default_rng(1).integers(0, 256, (1, 16, 24, 3), dtype=np.uint8)
+    runners = [runtime.NetRunner("net8", fn, variables, b, dynamic_batch=False,
+                                 input_dtype=np.uint8) for b in ("jax", "onnx")]
+    ref = net.apply(variables, x.astype(np.float32) / 255.0)
+    for runner in runners:
+        np.testing.assert_allclose(runner(x)[0], ref, atol=1e-5)
+        with pytest.raises(ValueError, match="net8 takes uint8 inputs, got float32"):
+            runner(x.astype(np.float32))
+    with pytest.raises(ValueError, match="float32 inputs only"):
+        runtime.NetRunner("net8", fn, variables, "onnx", input_dtype=np.uint8)
+
+
 def test_backend_names_checked(monkeypatch):
     with pytest.raises(ValueError, match="backend must be one of"):
         runtime.check_backend("tensorrt")

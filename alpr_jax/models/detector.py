@@ -5,13 +5,16 @@ RPN input:  float32 [B, H, W, 3] in [0, 1], H and W multiples of 8 (the letterbo
 RPN output: {"objectness": [B, H/8 * W/8 * A] logits, "deltas": [B, H/8 * W/8 * A, 4]} and,
             with corner_head, "corners": [B, H/8 * W/8 * A, 4, 2] (corners normalised by the
             anchor box, geometry.crops.encode_corners; the "RPN only (Corner)" row of Table 5);
-            anchors ordered (y, x, anchor) as in geometry.anchors.grid_anchors.
+            anchors ordered (y, x, anchor) as in geometry.anchors.grid_anchors. With
+            top_k (inference), "deltas" / "corners" are those of the top_k anchors only:
+            [B, k, 4] / [B, k, 4, 2], with "top_scores" and "top_index" [B, k].
 R-CNN input: float32 [N, 48, 120, 3] crops; output {"logits": [N, 2], "corners": [N, 4, 2]}
             with corners normalised by the crop box (see geometry.crops).
 """
 from __future__ import annotations
 
 import flax.linen as nn
+import jax
 import jax.numpy as jnp
 
 from alpr_jax.geometry.anchors import ANCHOR_AREAS, ANCHOR_RATIOS
@@ -39,6 +42,13 @@ class Inception(nn.Module):
         return jnp.concatenate([a, b, c, d], axis=-1)
 
 
+def top_anchors(objectness, k: int):
+    """Objectness logits [..., N] -> the k best anchors' scores [..., k] (float32 sigmoid,
+    best first) and their indices [..., k] (all N when fewer)."""
+    return jax.lax.top_k(jax.nn.sigmoid(objectness.astype(jnp.float32)),
+                         min(k, objectness.shape[-1]))
+
+
 class RPN(nn.Module):
     """conv1 7x7/2 64, max-pool 3x3/2, conv2_1 1x1 64, conv2_2 3x3 192, max-pool 3x3/2,
     inception 3a (256 out) and 3b (320 out) at stride 8, then a 3x3 conv and 1x1 heads for
@@ -48,7 +58,13 @@ class RPN(nn.Module):
     num_anchors: int = len(ANCHOR_AREAS) * len(ANCHOR_RATIOS)
 
     @nn.compact
-    def __call__(self, x, train: bool = False):
+    def __call__(self, x, train: bool = False, top_k: int | None = None):
+        """top_k (inference): only the top_k anchors by objectness (per photo) get their
+        box deltas and corners, from their cells' features (the same 1x1 heads; run on
+        every cell they took onnxruntime ~6% of a 640x960 pass, and the host no less to
+        pick the anchors out). Adds
+        "top_scores" [B, k] float32 sigmoid, "top_index" [B, k] into the anchors, and
+        "deltas" [B, k, 4] (and "corners" [B, k, 4, 2]) of those anchors only."""
         if x.ndim != 4 or x.shape[1] % 8 or x.shape[2] % 8:
             raise ValueError(f"RPN input must be [B, H, W, 3] with H, W multiples of 8, got {x.shape}")
         w = lambda n: _ch(n, self.width)
@@ -61,18 +77,30 @@ class RPN(nn.Module):
         x = Inception(w(64), w(64), w(64), w(64), w(96), w(32), name="inception_3a")(x, train)
         x = Inception(w(64), w(64), w(96), w(64), w(96), w(64), name="inception_3b")(x, train)
         x = nn.relu(nn.Conv(w(256), (3, 3))(x))
-        b, hf, wf, _ = x.shape
-        objectness = nn.Conv(self.num_anchors, (1, 1), name="objectness")(x)
-        deltas = nn.Conv(self.num_anchors * 4, (1, 1), name="deltas",
+        b, hf, wf, c = x.shape
+        a = self.num_anchors
+        n = hf * wf * a
+        objectness = nn.Conv(a, (1, 1), name="objectness")(x).reshape(b, n)
+        out = {"objectness": objectness}
+        if top_k is not None:
+            scores, index = top_anchors(objectness, top_k)
+            # each kept anchor's cell as a [B, k, 1, C] "image" for the same 1x1 heads
+            x = jnp.take_along_axis(x.reshape(b, hf * wf, c), (index // a)[..., None],
+                                    axis=1)[:, :, None]
+            pick = lambda y, m: jnp.take_along_axis(      # [B, k, 1, A*m] -> [B, k, m]
+                y.reshape(b, -1, a, m), (index % a)[:, :, None, None], axis=2)[:, :, 0]
+            out.update(top_scores=scores, top_index=index)
+        else:
+            pick = lambda y, m: y.reshape(b, n, m)
+        deltas = nn.Conv(a * 4, (1, 1), name="deltas",
                          kernel_init=nn.initializers.normal(0.001))(x)
-        n = hf * wf * self.num_anchors
-        out = {"objectness": objectness.reshape(b, n), "deltas": deltas.reshape(b, n, 4)}
+        out["deltas"] = pick(deltas, 4)
         if self.corner_head:
-            corners = nn.Conv(self.num_anchors * 8, (1, 1), name="corners",
+            corners = nn.Conv(a * 8, (1, 1), name="corners",
                               kernel_init=nn.initializers.normal(0.001))(x)
             # start from the anchor's own corners: TL, TR, BR, BL of the unit box
             unit = jnp.array([0., 0., 1., 0., 1., 1., 0., 1.], jnp.float32)
-            out["corners"] = (corners.reshape(b, n, 8) + unit).reshape(b, n, 4, 2)
+            out["corners"] = (pick(corners, 8) + unit).reshape(*out["deltas"].shape[:2], 4, 2)
         return out
 
 

@@ -95,17 +95,21 @@ def _digest(variables, graph_key: str = "") -> str:
 
 
 class NetRunner:
-    """fn(variables, x) -> tuple of arrays, on a backend. Call with x float32 [B, ...]
-    (numpy or jax); returns a tuple of arrays (jax arrays on "jax", numpy on "onnx").
+    """fn(variables, x) -> tuple of arrays, on a backend. Call with x [B, ...] of
+    input_dtype (float32 unless said; numpy or jax); returns a tuple of arrays (jax arrays
+    on "jax", numpy on "onnx").
     dynamic_batch: the ONNX export leaves the first dimension symbolic (one export for every
     batch size); otherwise each input shape is its own export. graph_key: what else fn bakes
     into the exported graph (e.g. the RPN's top-k count), part of the cache key with the
     weights' digest, so a cached export made with other settings is never loaded."""
 
     def __init__(self, name: str, fn, variables, backend: str = "jax",
-                 dynamic_batch: bool = True, graph_key: str = ""):
+                 dynamic_batch: bool = True, graph_key: str = "", input_dtype=np.float32):
         self.name, self.fn, self.backend = name, fn, check_backend(backend, name)
         self.dynamic_batch, self.graph_key = dynamic_batch, graph_key
+        self.input_dtype = np.dtype(input_dtype)
+        if self.input_dtype != np.float32 and dynamic_batch:
+            raise ValueError(f"{name}: a symbolic batch is exported for float32 inputs only")
         self._jit = jax.jit(fn) if self.backend == "jax" else None
         self._sessions: dict = {}
         self._lock = threading.Lock()
@@ -119,11 +123,14 @@ class NetRunner:
         self._digest = None
 
     def __call__(self, x):
+        if self.input_dtype != np.float32 and np.dtype(x.dtype) != self.input_dtype:
+            # (a float photo here would be scaled to [0, 1] a second time)
+            raise ValueError(f"{self.name} takes {self.input_dtype} inputs, got {x.dtype}")
         if self._jit is not None:
             return self._jit(self.variables, x)
         session = self._session(tuple(x.shape))
         return tuple(session.run(None, {session.get_inputs()[0].name:
-                                        np.ascontiguousarray(x, np.float32)}))
+                                        np.ascontiguousarray(x, self.input_dtype)}))
 
     def rows(self, count: int, buckets: tuple[int, ...]) -> int:
         """How many rows to run for count inputs: XLA compiles once per batch size, so the
@@ -166,7 +173,10 @@ class NetRunner:
         level = quiet.level
         quiet.setLevel(logging.ERROR)
         try:
-            model = jax2onnx.to_onnx(lambda x: self.fn(variables, x), [key], return_mode="proto")
+            spec = key if self.input_dtype == np.float32 else jax.ShapeDtypeStruct(
+                key, self.input_dtype)
+            model = jax2onnx.to_onnx(lambda x: self.fn(variables, x), [spec],
+                                     return_mode="proto")
         finally:
             quiet.setLevel(level)
         # jax2onnx traces with its own primitives patched in; a jitted helper traced meanwhile
