@@ -18,7 +18,9 @@ pass always runs; the others (from auto_from up) "auto" only while the passes so
 nothing, a narrow plate, or a narrow RoI the R-CNN half believes; "always" or "off" (no
 pass above 1x; the CLI's --zoom); never past max_upscale x the photo's resolution.
 with_max_zoom(8) adds an 8x pass, which that cap leaves to photos 1920 px or more across
-(plates 20-34 px wide there; the CLI's --max-zoom).
+(plates 20-34 px wide there; the CLI's --max-zoom). Without it, such photos get that pass on
+a few windows only (zoom_windows): where the policy still asks for more after the 4x pass,
+round the 4x pass's narrow RoIs the R-CNN half believes.
 DetectorOptions.single_scale() is the paper's one-pass cascade.
 
 Many plates: the paper's top-10 RoIs per pass (16 after merging) cap how many plates one photo
@@ -57,7 +59,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from alpr_jax import weights
-from alpr_jax.data.preprocess import letterbox, oriented_input_hw
+from alpr_jax.data.preprocess import letterbox, oriented_input_hw, scale_and_shift
 from alpr_jax.geometry import anchors as anchor_ops
 from alpr_jax.geometry import boxes as box_ops
 from alpr_jax.geometry import corner_patches
@@ -131,6 +133,15 @@ class DetectorOptions:
     near_miss: float = 0.1
     large_photo_scale: float = 0.0            # 1x letterbox scale under which 2x always runs
     max_upscale: float = 2.0
+    # once the auto policy still asks for more after the highest pass of `scales`, the pass
+    # above it (2x its scale, where max_upscale allows: photos ~1920 px or more across for
+    # the default 4x) runs on at most this many windows of input_hw's size, each centred
+    # on one of the last pass's narrow RoIs the R-CNN half-believed (near_miss <= score <
+    # score_threshold; its window_candidates best narrow RoIs are scored for this), not on
+    # the whole photo: the 1920x1080 sweep's 30 px plates 12 -> 13 of 13 for ~15 ms a
+    # window, where the whole 8x pass (with_max_zoom(8)) costs ~1 s. 0: never
+    zoom_windows: int = 4
+    window_candidates: int = 16
     min_width_px: float = 18.0                # narrower detections (original px) are dropped:
                                               # under the 20 px plates the detector is for,
                                               # and unreadable; background blobs at 4x
@@ -183,6 +194,9 @@ class DetectorOptions:
             raise ValueError(f"refine_steps must be >= 0, got {self.refine_steps}")
         if not 0 <= self.refine_threshold <= 1:
             raise ValueError(f"refine_threshold must be in [0, 1], got {self.refine_threshold}")
+        if self.zoom_windows < 0 or self.window_candidates < 0:
+            raise ValueError(f"zoom_windows and window_candidates must be >= 0, got "
+                             f"{self.zoom_windows}, {self.window_candidates}")
         if self.patch_steps < 0:
             raise ValueError(f"patch_steps must be >= 0, got {self.patch_steps}")
         if self.rescore not in ("last", "max", "mean"):
@@ -396,13 +410,26 @@ class PlateDetector:
         caps = (o.num_rois, o.max_rois)
         scored = {}       # RoI box bytes -> its R-CNN score and corners: each RoI scored once
         rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing, scored)
+        wants = True
         for s in ladder[len(fixed):]:     # "auto": each pass up only while the last asks for it
             last = max(runs)
-            if not self._wants_zoom(image, dets, rois[1], located[2], last, first=last == 1.0):
+            wants = self._wants_zoom(image, dets, rois[1], located[2], last, first=last == 1.0)
+            if not wants:
                 break
             runs[s] = self._timed_pass(image, s, timing, shrunk)
             rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing,
                                                                  scored)
+        top = max(runs)
+        if (self.mode == "cascade" and o.zoom_windows and o.zoom != "off" and wants
+                and top == max(o.scales) > 1.0
+                and 2 * top * self._base_scale(image) <= o.max_upscale
+                and (o.zoom == "always" or self._wants_zoom(image, dets, rois[1], located[2],
+                                                            top, first=False))):
+            windows = self._window_pass(image, 2 * top, runs[top], full, timing, scored)
+            if windows is not None:
+                runs[2 * top] = windows
+                rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing,
+                                                                     scored)
         if self.mode == "cascade" and o.refine_steps:
             # a plate its proposal cut short can score under the threshold until re-cropped
             candidates = self._final(*located[:2],
@@ -463,6 +490,40 @@ class PlateDetector:
         scores, boxes, corners = (np.asarray(a) for a in self._rpn_fn(net_image[None]))
         return (scores, boxes / np.array([sx, sy, sx, sy], np.float32),
                 corners / np.array([sx, sy], np.float32), boxes[:, 2] - boxes[:, 0])
+
+    def _window_pass(self, image, scale: float, top_run, full, timing: dict, scored: dict):
+        """The RPN pass at `scale` on windows of input_hw's size round the top pass's narrow
+        RoIs the R-CNN half-believed (zoom_windows): top_run, that pass's _rpn_pass output
+        -> the windows' anchors as one _rpn_pass output in original px, or None when no RoI
+        asks for a window. The RPN runs each window at the base pass's own input shape."""
+        o = self.options
+        scores, boxes, corners, width = top_run
+        narrow = width < o.small_plate_px
+        boxes, corners = boxes[narrow], corners[narrow]
+        keep = box_ops.nms(boxes, scores[narrow], o.rpn_nms, o.window_candidates)
+        if not len(keep):
+            return None
+        boxes, corners = boxes[keep], corners[keep]
+        rcnn, _ = self._rcnn_once(full, boxes, timing, scored,
+                                  corners if o.level_first_read else None)
+        doubt = np.flatnonzero((rcnn >= o.near_miss) & (rcnn < o.score_threshold))
+        doubt = doubt[np.argsort(-rcnn[doubt], kind="stable")][:o.zoom_windows]
+        if not len(doubt):
+            return None
+        t = time.perf_counter()
+        in_h, in_w = oriented_input_hw(image.shape[:2], o.input_hw)
+        s = scale * self._base_scale(image)      # window px per original px
+        outs = []
+        for box in boxes[doubt]:
+            shift = np.array([in_w / 2, in_h / 2], np.float32) - s * (box[:2] + box[2:]) / 2
+            window = scale_and_shift(image, s, shift, (in_h, in_w), pad_value=PAD_BYTE)
+            w_scores, w_boxes, w_corners = (np.asarray(a) for a in self._rpn_fn(window[None]))
+            outs.append((w_scores, (w_boxes - np.tile(shift, 2)) / s, (w_corners - shift) / s,
+                         w_boxes[:, 2] - w_boxes[:, 0]))
+        ms = (time.perf_counter() - t) * 1e3
+        timing["rpn"] += ms
+        timing["rpn_zoom"] += ms
+        return tuple(np.concatenate(part) for part in zip(*outs))
 
     def _merged_and_located(self, full, runs: dict, caps: tuple[int, int], timing: dict,
                             scored: dict):
