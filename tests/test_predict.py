@@ -306,6 +306,11 @@ def test_read_gate_rules_and_defaults():
         ModelOptions(max_zoom=5.0)
     with pytest.raises(ValueError, match="single_scale"):
         ModelOptions(max_zoom=8.0, single_scale=True)
+    # and its windows above it (--zoom-windows)
+    assert ModelOptions().detector_options().zoom_windows == 4
+    assert ModelOptions(zoom_windows=0).detector_options().zoom_windows == 0
+    with pytest.raises(ValueError, match="zoom_windows must be >= 0"):
+        ModelOptions(zoom_windows=-2)
     # dim plates are stretched by default, the flag reaches the reader, checked at the boundary
     assert ModelOptions().reader().levels_below == 100
     assert ModelOptions(plate_levels_below=0).reader().levels_below == 0

@@ -31,6 +31,8 @@ class ModelOptions:
     score_threshold: float | None = None          # None: DetectorOptions' default
     zoom: str | None = None                       # None: DetectorOptions' default ("auto")
     max_zoom: float | None = None                 # the highest pass (None: the default, 4x)
+    zoom_windows: int | None = None               # the next pass up on this many windows
+                                                  # (None: DetectorOptions' default, 4)
     single_scale: bool = False                    # the paper's cascade: one pass, no re-crop
     tta: bool = False                             # read each plate 3 times, shifted
     reread_below: float = REREAD_BELOW            # ... or only those read less surely
@@ -61,6 +63,8 @@ class ModelOptions:
             raise ValueError(f"max_zoom must be one of {MAX_ZOOMS}, got {self.max_zoom!r}")
         if self.max_zoom is not None and self.single_scale:
             raise ValueError("max_zoom and single_scale (the paper's one pass) do not mix")
+        if self.zoom_windows is not None and self.zoom_windows < 0:
+            raise ValueError(f"zoom_windows must be >= 0 (0: never), got {self.zoom_windows}")
 
     def detector_options(self) -> DetectorOptions:
         o = DetectorOptions.single_scale() if self.single_scale else DetectorOptions()
@@ -68,6 +72,8 @@ class ModelOptions:
             o = dataclasses.replace(o, zoom=self.zoom)
         if self.max_zoom is not None:
             o = o.with_max_zoom(self.max_zoom)
+        if self.zoom_windows is not None:
+            o = dataclasses.replace(o, zoom_windows=self.zoom_windows)
         if self.score_threshold is not None:
             o = dataclasses.replace(o, score_threshold=self.score_threshold)
         return o
@@ -125,6 +131,12 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                             "photos 1920 px or more across at up to 2x their resolution, for "
                             "plates 20-34 px wide there (~1 s more a 1920x1080 photo when it "
                             "runs); 1: none above 1x")
+        g.add_argument("--zoom-windows", type=int, default=None,
+                       help="past the highest pass, the next one up (where it reads the "
+                            "photo at up to 2x its resolution: 1920 px or more across for "
+                            "the default 4x) runs on at most this many windows round the "
+                            "doubtful narrow candidates, ~15 ms each "
+                            f"(default {DetectorOptions.zoom_windows}; 0: never)")
         g.add_argument("--single-scale", action="store_true",
                        help="the paper's cascade: one RPN pass at 480x320, no re-crops")
     parser.add_argument("--auto-levels-below", type=float,
