@@ -144,20 +144,24 @@ def test_pyramid_passes_keep_their_band_and_auto_zoom(runs):
     big = np.random.default_rng(2).integers(0, 255, (800, 1200, 3), np.uint8)
     deep.detect(big)
     assert ran == [0.5, 1.0, 2.0, 4.0, 8.0]
-    # without it, where 8x is allowed and the policy still asks after the 4x pass, the 8x
-    # pass runs on at most zoom_windows windows of the base input's shape round the 4x
-    # pass's narrow RoIs the R-CNN half believes (here every RoI is narrow and doubtful)
+    # without it, where the policy still asks after the 4x pass, a pass up to 8x (as far
+    # as max_upscale allows, but at least 1.25x finer) runs on at most zoom_windows windows
+    # of the base input's shape round the 4x pass's narrow RoIs the R-CNN half believes
+    # (here every RoI is narrow and doubtful): at 8x on the 1200x800 photo, 6.25x on the
+    # 300x200 one, none on a 200x130 one (its cap, 4.2x, is under 1.25 x 4x)
     doubtful = dataclasses.replace(nothing, scales=(0.5, 1.0, 2.0, 4.0), near_miss=0.0,
                                    small_plate_px=1e6)
-    for options, photo, calls in ((doubtful, big, 4 + 4), (doubtful, image, 4),
+    small = np.random.default_rng(3).integers(0, 255, (200, 130, 3), np.uint8)
+    for options, photo, calls in ((doubtful, big, 4 + 4), (doubtful, image, 4 + 4),
+                                  (doubtful, small, 4),
                                   (dataclasses.replace(doubtful, zoom_windows=0), big, 4)):
         win = PlateDetector.load(*paths, options=options)
         shapes, rpn_fn = [], win._rpn_fn
         win._rpn_fn = lambda x: shapes.append(x.shape) or rpn_fn(x)
         win.detect(photo)
         assert len(shapes) == calls, (photo.shape, options.zoom_windows, shapes)
-        if calls == 8:
-            assert shapes[4:] == [(1, 64, 96, 3)] * 4
+        if calls == 8:                    # the windows take the 1x pass's input shape
+            assert shapes[4:] == [shapes[1]] * 4, shapes
     with pytest.raises(ValueError, match="zoom_windows and window_candidates"):
         DetectorOptions(zoom_windows=-1)
     wide_enough = dataclasses.replace(auto, small_plate_px=0.0)     # found, none narrow

@@ -19,8 +19,9 @@ nothing, a narrow plate, or a narrow RoI the R-CNN half believes; "always" or "o
 pass above 1x; the CLI's --zoom); never past max_upscale x the photo's resolution.
 with_max_zoom(8) adds an 8x pass, which that cap leaves to photos 1920 px or more across
 (plates 20-34 px wide there; the CLI's --max-zoom). Without it, such photos get that pass on
-a few windows only (zoom_windows): where the policy still asks for more after the 4x pass,
-round the 4x pass's narrow RoIs the R-CNN half believes.
+a few windows only (zoom_windows), and smaller ones a pass as fine as the cap allows: where
+the policy still asks for more after the 4x pass, round the 4x pass's narrow RoIs the R-CNN
+half believes.
 DetectorOptions.single_scale() is the paper's one-pass cascade.
 
 Many plates: the paper's top-10 RoIs per pass (16 after merging) cap how many plates one photo
@@ -87,6 +88,9 @@ MAX_ZOOMS = tuple(s for s in PYRAMID if s >= 1.0)     # the highest pass a user 
 # padded count and which compile once per size, coarsely for the crops, which are cheap but
 # compile once per size AND photo bucket
 ROI_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+# the windows above the top pass (DetectorOptions.zoom_windows) run only where they read the
+# photo at least this much finer than that pass: a 720x1160 photo's cap (4.8x) is not
+WINDOW_MIN_STEP = 1.25
 CUT_BUCKETS = (4, 16, 64, 256)
 
 
@@ -133,13 +137,14 @@ class DetectorOptions:
     near_miss: float = 0.1
     large_photo_scale: float = 0.0            # 1x letterbox scale under which 2x always runs
     max_upscale: float = 2.0
-    # once the auto policy still asks for more after the highest pass of `scales`, the pass
-    # above it (2x its scale, where max_upscale allows: photos ~1920 px or more across for
-    # the default 4x) runs on at most this many windows of input_hw's size, each centred
-    # on one of the last pass's narrow RoIs the R-CNN half-believed (near_miss <= score <
-    # score_threshold; its window_candidates best narrow RoIs are scored for this), not on
-    # the whole photo: the 1920x1080 sweep's 30 px plates 12 -> 13 of 13 for ~15 ms a
-    # window, where the whole 8x pass (with_max_zoom(8)) costs ~1 s. 0: never
+    # once the auto policy still asks for more after the highest pass of `scales`, a pass
+    # above it (2x its scale, or less where max_upscale caps it, but at least
+    # WINDOW_MIN_STEP x: 8x for photos 1920 px or more across, ~7.3x for 1584 px ones,
+    # never for 720x1160 ones) runs on at most this many windows of input_hw's size, each
+    # centred on one of the last pass's narrow RoIs the R-CNN half-believed (near_miss <=
+    # score < score_threshold; its window_candidates best narrow RoIs are scored for this),
+    # not on the whole photo: the 1920x1080 sweep's 30 px plates 12 -> 13 of 13 for ~15 ms
+    # a window, where the whole 8x pass (with_max_zoom(8)) costs ~1 s. 0: never
     zoom_windows: int = 4
     window_candidates: int = 16
     min_width_px: float = 18.0                # narrower detections (original px) are dropped:
@@ -420,14 +425,14 @@ class PlateDetector:
             rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing,
                                                                  scored)
         top = max(runs)
+        up = min(2 * top, o.max_upscale / self._base_scale(image))   # the windows' scale
         if (self.mode == "cascade" and o.zoom_windows and o.zoom != "off" and wants
-                and top == max(o.scales) > 1.0
-                and 2 * top * self._base_scale(image) <= o.max_upscale
+                and top == max(o.scales) > 1.0 and up >= WINDOW_MIN_STEP * top
                 and (o.zoom == "always" or self._wants_zoom(image, dets, rois[1], located[2],
                                                             top, first=False))):
-            windows = self._window_pass(image, 2 * top, runs[top], full, timing, scored)
+            windows = self._window_pass(image, up, runs[top], full, timing, scored)
             if windows is not None:
-                runs[2 * top] = windows
+                runs[up] = windows
                 rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing,
                                                                      scored)
         if self.mode == "cascade" and o.refine_steps:

@@ -31,7 +31,7 @@ class ModelOptions:
     score_threshold: float | None = None          # None: DetectorOptions' default
     zoom: str | None = None                       # None: DetectorOptions' default ("auto")
     max_zoom: float | None = None                 # the highest pass (None: the default, 4x)
-    zoom_windows: int | None = None               # the next pass up on this many windows
+    zoom_windows: int | None = None               # a finer pass on this many windows
                                                   # (None: DetectorOptions' default, 4)
     single_scale: bool = False                    # the paper's cascade: one pass, no re-crop
     tta: bool = False                             # read each plate 3 times, shifted
@@ -132,10 +132,10 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                             "plates 20-34 px wide there (~1 s more a 1920x1080 photo when it "
                             "runs); 1: none above 1x")
         g.add_argument("--zoom-windows", type=int, default=None,
-                       help="past the highest pass, the next one up (where it reads the "
-                            "photo at up to 2x its resolution: 1920 px or more across for "
-                            "the default 4x) runs on at most this many windows round the "
-                            "doubtful narrow candidates, ~15 ms each "
+                       help="past the highest pass, a finer one (2x finer, or as fine "
+                            "as 2x the photo's resolution allows, if that is 1.25x finer "
+                            "or more) runs on at most this many windows round the doubtful "
+                            "narrow candidates, ~15 ms each "
                             f"(default {DetectorOptions.zoom_windows}; 0: never)")
         g.add_argument("--single-scale", action="store_true",
                        help="the paper's cascade: one RPN pass at 480x320, no re-crops")
