@@ -1,12 +1,14 @@
 """Acceptance checks of the shipped detector on the shared real scenes: every plate found
 with a tight quadrilateral, and parts of the photos that hold no plate give nothing."""
+import dataclasses
+
 import numpy as np
 import pytest
 
 from alpr_jax.data.annotations import read_annotations, split_records
 from alpr_jax.data.images import read_image
 from alpr_jax.evaluate.detection import evaluate_detector, polygon_iou
-from alpr_jax.evaluate.plate_size import size_sweep
+from alpr_jax.evaluate.plate_size import at_plate_width, size_sweep
 from alpr_jax.pipeline import runtime
 from alpr_jax.pipeline.detector import PlateDetector
 
@@ -116,8 +118,6 @@ def test_30_px_plates_in_a_1920x1080_photo_found_through_windows(detector, ccpd_
     row = size_sweep(detector, records, [30], out_hw=(1080, 1920))["rows"][0]
     assert row["recall_70"] == 1.0 and row["extra_detections"] == 0, row
     # without the windows the green 皖AD12777 is missed
-    import dataclasses
-    from alpr_jax.evaluate.plate_size import at_plate_width
     record = next(r for r in records if r.plates[0].text == "皖AD12777")
     view, gt = at_plate_width(read_image(record.path), record.plates[0].corners, 30,
                               (1080, 1920))
@@ -151,7 +151,6 @@ def test_crowded_photo_gets_more_rois(detector, ccpd_dir):
     # 12 shared scenes tiled into one 1920x1080 photo: with the paper's RoI caps (top 10 per
     # pass, 16 merged) one of the 12 plates is lost; once 8 plates are found the RoIs are
     # merged again under DetectorOptions.crowd_rois and all 12 are found
-    import dataclasses
     from alpr_jax.evaluate.crowd import mosaic
     photo, corners, _ = mosaic(read_annotations(ccpd_dir), 2, 6)
     shipped = detector.options
@@ -191,7 +190,6 @@ def test_rolled_photo_plates_are_recropped_level(detector, ccpd_dir):
     # than level_above_deg are cut in its own frame, turned level, and its corners fit
     # (IoU >= 0.9 on 7 of these 9 when written); cut in the photo's frame (60: never) the
     # R-CNN and DSNT see a plate turned past what they trained on (2 of 9)
-    import dataclasses
     shipped = detector.options
     tight = _rolled_found(detector, ccpd_dir, {
         level: dataclasses.replace(shipped, level_above_deg=level)
@@ -203,7 +201,6 @@ def test_first_read_of_a_turned_proposal_is_cut_level(detector, ccpd_dir):
     # turned 35 degrees, the axis-aligned first read of a plate's RoI scores too low for its
     # re-crops to start from; cut level by the angle of its RPN corners, the plate is found
     # (of these 3: 2 and 0 when written; of all 13: 8 and 3)
-    import dataclasses
     shipped = detector.options
     found = _rolled_found(detector, ccpd_dir, {
         first: dataclasses.replace(shipped, level_first_read=first)
@@ -244,7 +241,6 @@ def test_close_up_pays_the_half_scale_pass_alone(detector, ccpd_dir):
     # under zoom "auto" the 0.5x pass runs first and the 1x pass only when the policy asks
     # (DetectorOptions.auto_from): a CCPD close-up (plate 256 px wide, 53 px at 0.5x) is
     # found by the 0.5x pass alone; redrawn with its plate 150 px wide it needs the 1x pass
-    from alpr_jax.evaluate.plate_size import at_plate_width
     record = next(r for r in read_annotations(ccpd_dir) if r.plates[0].text == "皖A158Y2")
     image, corners = read_image(record.path), record.plates[0].corners
     ran, rpn_pass = [], detector._rpn_pass

@@ -415,18 +415,17 @@ class PlateDetector:
         caps = (o.num_rois, o.max_rois)
         scored = {}       # RoI box bytes -> its R-CNN score and corners: each RoI scored once
         rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing, scored)
-        wants = True
         for s in ladder[len(fixed):]:     # "auto": each pass up only while the last asks for it
             last = max(runs)
-            wants = self._wants_zoom(image, dets, rois[1], located[2], last, first=last == 1.0)
-            if not wants:
+            if not self._wants_zoom(image, dets, rois[1], located[2], last, first=last == 1.0):
                 break
             runs[s] = self._timed_pass(image, s, timing, shrunk)
             rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing,
                                                                  scored)
+        # (a ladder the policy stopped never reached the top of `scales`)
         top = max(runs)
         up = min(2 * top, o.max_upscale / self._base_scale(image))   # the windows' scale
-        if (self.mode == "cascade" and o.zoom_windows and o.zoom != "off" and wants
+        if (self.mode == "cascade" and o.zoom_windows and o.zoom != "off"
                 and top == max(o.scales) > 1.0 and up >= WINDOW_MIN_STEP * top
                 and (o.zoom == "always" or self._wants_zoom(image, dets, rois[1], located[2],
                                                             top, first=False))):
