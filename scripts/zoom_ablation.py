@@ -5,6 +5,7 @@ warm with the file read (benchmarks/folder_speed.warm_timed). Prints one markdow
 per variant, the labelled plates it reads differently from the default.
 
     python scripts/zoom_ablation.py [--data ../shared/data/easypr_dev] [--count N]
+                                    [--variants WORD ...]
 """
 import argparse
 import dataclasses
@@ -31,6 +32,7 @@ VARIANTS = {
     "3x pass instead of 4x": {"scales": (0.5, 1.0, 2.0, 3.0)},
     "zoom off (0.5x + 1x)": {"zoom": "off"},
     "the 1x pass always (before 2026-12-05)": {"auto_from": 2.0},
+    "the whole 4x pass, no windows first (before 2026-12-06)": {"windows_first_from": 0.0},
 }
 
 
@@ -38,7 +40,13 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", default="../shared/data/easypr_dev")
     p.add_argument("--count", type=int, default=0, help="the first N photos (0: all)")
+    p.add_argument("--variants", nargs="+", default=None,
+                   help="only the variants whose name holds one of these words (the default "
+                        "row always runs)")
     args = p.parse_args(argv)
+    default = next(iter(VARIANTS))
+    variants = {name: change for name, change in VARIANTS.items() if name == default
+                or not args.variants or any(w in name for w in args.variants)}
     records = scene_records(args.data)[:args.count or None]
     alpr = ModelOptions().alpr()
     shipped = alpr.detector.options
@@ -47,7 +55,7 @@ def main(argv=None) -> int:
           "ms mean |")
     print("|---|---|---|---|---|---|---|---|")
     texts = {}
-    for name, change in VARIANTS.items():
+    for name, change in variants.items():
         # the one detector, its compiled networks reused: only how the passes run changes
         alpr.detector.options = dataclasses.replace(shipped, **change)
         results, ms = warm_timed(alpr, [r.path for r in records])
@@ -59,8 +67,7 @@ def main(argv=None) -> int:
               f"{m['false_positives']} | {zoomed} | {np.median(ms):.0f} | {np.mean(ms):.0f} |",
               flush=True)
     alpr.detector.options = shipped
-    default = next(iter(VARIANTS))
-    for name in list(VARIANTS)[1:]:
+    for name in list(variants)[1:]:
         changed = [f"{t} {a or '-'} -> {b or '-'}"
                    for (t, a), (_, b) in zip(texts[default], texts[name]) if a != b]
         print(f"\n{name}: {', '.join(changed) or 'the same readings'}")

@@ -148,20 +148,32 @@ def test_pyramid_passes_keep_their_band_and_auto_zoom(runs):
     # as max_upscale allows, but at least 1.25x finer) runs on at most zoom_windows windows
     # of the base input's shape round the 4x pass's narrow RoIs the R-CNN half believes
     # (here every RoI is narrow and doubtful): at 8x on the 1200x800 photo, 6.25x on the
-    # 300x200 one, none on a 200x130 one (its cap, 4.2x, is under 1.25 x 4x)
+    # 300x200 one, none on a 200x130 one (its cap, 4.2x, is under 1.25 x 4x). And the 4x
+    # pass itself first runs on such windows round the 2x pass's RoIs (windows_first_from),
+    # the whole 4x pass after them only because nothing was found (here nothing passes)
     doubtful = dataclasses.replace(nothing, scales=(0.5, 1.0, 2.0, 4.0), near_miss=0.0,
                                    small_plate_px=1e6)
+    top_only = dataclasses.replace(doubtful, windows_first_from=0.0)
     small = np.random.default_rng(3).integers(0, 255, (200, 130, 3), np.uint8)
-    for options, photo, calls in ((doubtful, big, 4 + 4), (doubtful, image, 4 + 4),
-                                  (doubtful, small, 4),
+    for options, photo, calls in ((top_only, big, 4 + 4), (top_only, image, 4 + 4),
+                                  (top_only, small, 4),
+                                  (doubtful, big, 3 + 4 + 1 + 4), (doubtful, image, 12),
+                                  (doubtful, small, 3 + 4 + 1),
                                   (dataclasses.replace(doubtful, zoom_windows=0), big, 4)):
         win = PlateDetector.load(*paths, options=options)
         shapes, rpn_fn = [], win._rpn_fn
         win._rpn_fn = lambda x: shapes.append(x.shape) or rpn_fn(x)
         win.detect(photo)
         assert len(shapes) == calls, (photo.shape, options.zoom_windows, shapes)
-        if calls == 8:                    # the windows take the 1x pass's input shape
+        # the windows take the 1x pass's input shape
+        if options is top_only and calls == 8:
             assert shapes[4:] == [shapes[1]] * 4, shapes
+        if options is doubtful:
+            assert shapes[3:7] == [shapes[1]] * 4, shapes
+            assert shapes[7][1:3] == tuple(2 * v for v in shapes[2][1:3]), shapes
+            assert shapes[8:] == [shapes[1]] * (calls - 8), shapes
+    with pytest.raises(ValueError, match="windows_first_from must be above 1"):
+        DetectorOptions(windows_first_from=0.5)
     with pytest.raises(ValueError, match="zoom_windows and window_candidates"):
         DetectorOptions(zoom_windows=-1)
     wide_enough = dataclasses.replace(auto, small_plate_px=0.0)     # found, none narrow

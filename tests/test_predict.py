@@ -311,6 +311,12 @@ def test_read_gate_rules_and_defaults():
     assert ModelOptions(zoom_windows=0).detector_options().zoom_windows == 0
     with pytest.raises(ValueError, match="zoom_windows must be >= 0"):
         ModelOptions(zoom_windows=-2)
+    # ... and the passes from 4x up run on windows first (--windows-first-from)
+    assert ModelOptions().detector_options().windows_first_from == 4.0
+    assert ModelOptions(windows_first_from=0).detector_options().windows_first_from == 0
+    for bad in (0.5, -1.0):
+        with pytest.raises(ValueError, match="windows_first_from must be above 1"):
+            ModelOptions(windows_first_from=bad)
     # dim plates are stretched by default, the flag reaches the reader, checked at the boundary
     assert ModelOptions().reader().levels_below == 100
     assert ModelOptions(plate_levels_below=0).reader().levels_below == 0

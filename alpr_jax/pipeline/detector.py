@@ -142,11 +142,19 @@ class DetectorOptions:
     # WINDOW_MIN_STEP x: 8x for photos 1920 px or more across, ~7.3x for 1584 px ones,
     # never for 720x1160 ones) runs on at most this many windows of input_hw's size, each
     # centred on one of the last pass's narrow RoIs the R-CNN half-believed (near_miss <=
-    # score < score_threshold; its window_candidates best narrow RoIs are scored for this),
-    # not on the whole photo: the 1920x1080 sweep's 30 px plates 12 -> 13 of 13 for ~15 ms
+    # score < score_threshold) or believed where no detection is (the merge's RoI caps left
+    # it out); its window_candidates best narrow RoIs are scored for this; not on the whole
+    # photo: the 1920x1080 sweep's 30 px plates 12 -> 13 of 13 for ~15 ms
     # a window, where the whole 8x pass (with_max_zoom(8)) costs ~1 s. 0: never
     zoom_windows: int = 4
     window_candidates: int = 16
+    # a pass of the auto ladder at this scale or above (and at least WINDOW_MIN_STEP x the
+    # last) first runs on such windows round the last pass's narrow RoIs; the whole pass
+    # runs only when the policy still asks because nothing was found or a small plate was
+    # (other plates of the photo may be as small and unproposed); a doubt the windows leave
+    # goes up the ladder to finer windows. easypr_dev: the whole 4x pass on 13 -> 3 photos,
+    # mean time 8-24% less, one fragile reading lost (README "Every plate size"). 0: never
+    windows_first_from: float = 4.0
     min_width_px: float = 18.0                # narrower detections (original px) are dropped:
                                               # under the 20 px plates the detector is for,
                                               # and unreadable; background blobs at 4x
@@ -199,6 +207,9 @@ class DetectorOptions:
             raise ValueError(f"refine_steps must be >= 0, got {self.refine_steps}")
         if not 0 <= self.refine_threshold <= 1:
             raise ValueError(f"refine_threshold must be in [0, 1], got {self.refine_threshold}")
+        if self.windows_first_from and self.windows_first_from <= 1.0:
+            raise ValueError(f"windows_first_from must be above 1 (0: never), got "
+                             f"{self.windows_first_from}")
         if self.zoom_windows < 0 or self.window_candidates < 0:
             raise ValueError(f"zoom_windows and window_candidates must be >= 0, got "
                              f"{self.zoom_windows}, {self.window_candidates}")
@@ -419,6 +430,17 @@ class PlateDetector:
             last = max(runs)
             if not self._wants_zoom(image, dets, rois[1], located[2], last, first=last == 1.0):
                 break
+            if (self.mode == "cascade" and o.zoom_windows and o.windows_first_from
+                    and s >= max(o.windows_first_from, WINDOW_MIN_STEP * last)):
+                windows = self._window_pass(image, s, runs[last], full, timing, scored, dets)
+                if windows is not None:
+                    tried = self._merged_and_located(full, {**runs, s: windows}, caps, timing,
+                                                     scored)
+                    if not self._wants_zoom(image, tried[2], tried[0][1], tried[1][2], s,
+                                            first=False, reasons=("none", "small")):
+                        runs[s] = windows
+                        rois, located, dets, caps = tried
+                        continue
             runs[s] = self._timed_pass(image, s, timing, shrunk)
             rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing,
                                                                  scored)
@@ -429,7 +451,7 @@ class PlateDetector:
                 and top == max(o.scales) > 1.0 and up >= WINDOW_MIN_STEP * top
                 and (o.zoom == "always" or self._wants_zoom(image, dets, rois[1], located[2],
                                                             top, first=False))):
-            windows = self._window_pass(image, up, runs[top], full, timing, scored)
+            windows = self._window_pass(image, up, runs[top], full, timing, scored, dets)
             if windows is not None:
                 runs[up] = windows
                 rois, located, dets, caps = self._merged_and_located(full, runs, caps, timing,
@@ -495,11 +517,13 @@ class PlateDetector:
         return (scores, boxes / np.array([sx, sy, sx, sy], np.float32),
                 corners / np.array([sx, sy], np.float32), boxes[:, 2] - boxes[:, 0])
 
-    def _window_pass(self, image, scale: float, top_run, full, timing: dict, scored: dict):
+    def _window_pass(self, image, scale: float, top_run, full, timing: dict, scored: dict,
+                     dets=()):
         """The RPN pass at `scale` on windows of input_hw's size round the top pass's narrow
-        RoIs the R-CNN half-believed (zoom_windows): top_run, that pass's _rpn_pass output
-        -> the windows' anchors as one _rpn_pass output in original px, or None when no RoI
-        asks for a window. The RPN runs each window at the base pass's own input shape."""
+        RoIs the R-CNN half-believed, or believed away from every detection in dets
+        (zoom_windows): top_run, that pass's _rpn_pass output -> the windows' anchors as one
+        _rpn_pass output in original px, or None when no RoI asks for a window. The RPN runs
+        each window at the base pass's own input shape."""
         o = self.options
         scores, boxes, corners, width = top_run
         narrow = width < o.small_plate_px
@@ -510,15 +534,18 @@ class PlateDetector:
         boxes, corners = boxes[keep], corners[keep]
         rcnn, _ = self._rcnn_once(full, boxes, timing, scored,
                                   corners if o.level_first_read else None)
-        doubt = np.flatnonzero((rcnn >= o.near_miss) & (rcnn < o.score_threshold))
-        doubt = doubt[np.argsort(-rcnn[doubt], kind="stable")][:o.zoom_windows]
-        if not len(doubt):
+        found = np.zeros(len(boxes), bool)      # a detection overlaps it (box IoU 0.3)
+        if len(dets):
+            found = box_ops.iou(boxes, np.stack([d.box for d in dets])).max(1) >= 0.3
+        asks = np.flatnonzero((rcnn >= o.near_miss) & ((rcnn < o.score_threshold) | ~found))
+        asks = asks[np.argsort(-rcnn[asks], kind="stable")][:o.zoom_windows]
+        if not len(asks):
             return None
         t = time.perf_counter()
         in_h, in_w = oriented_input_hw(image.shape[:2], o.input_hw)
         s = scale * self._base_scale(image)      # window px per original px
         outs = []
-        for box in boxes[doubt]:
+        for box in boxes[asks]:
             shift = np.array([in_w / 2, in_h / 2], np.float32) - s * (box[:2] + box[2:]) / 2
             window = scale_and_shift(image, s, shift, (in_h, in_w), pad_value=PAD_BYTE)
             w_scores, w_boxes, w_corners = (np.asarray(a) for a in self._rpn_fn(window[None]))
@@ -572,13 +599,14 @@ class PlateDetector:
         return scores[keep], boxes[keep], corners[keep]
 
     def _wants_zoom(self, image, dets, roi_boxes, roi_scores, last_scale: float,
-                    first: bool) -> bool:
+                    first: bool, reasons=None) -> bool:
         """The auto policy's question: might there be plates too small for the passes that
         ran? Yes when they found nothing, a plate under small_plate_px in the last pass's
         input, or a RoI that narrow the R-CNN half-believed (near_miss <= score <
-        score_threshold), each as far as zoom_triggers holds it; before the first pass above
-        1x, also when the photo is large."""
-        o, reasons = self.options, self.options.zoom_triggers
+        score_threshold), each as far as zoom_triggers (and reasons, if given) holds it;
+        before the first pass above 1x, also when the photo is large."""
+        o = self.options
+        reasons = set(o.zoom_triggers) & set(reasons or ZOOM_TRIGGERS)
         base = self._base_scale(image)
         if first and base < o.large_photo_scale:
             return True

@@ -33,6 +33,9 @@ class ModelOptions:
     max_zoom: float | None = None                 # the highest pass (None: the default, 4x)
     zoom_windows: int | None = None               # a finer pass on this many windows
                                                   # (None: DetectorOptions' default, 4)
+    windows_first_from: float | None = None       # passes from this scale up run on
+                                                  # windows first (None: the default, 4; 0:
+                                                  # never)
     single_scale: bool = False                    # the paper's cascade: one pass, no re-crop
     tta: bool = False                             # read each plate 3 times, shifted
     reread_below: float = REREAD_BELOW            # ... or only those read less surely
@@ -65,6 +68,10 @@ class ModelOptions:
             raise ValueError("max_zoom and single_scale (the paper's one pass) do not mix")
         if self.zoom_windows is not None and self.zoom_windows < 0:
             raise ValueError(f"zoom_windows must be >= 0 (0: never), got {self.zoom_windows}")
+        first = self.windows_first_from
+        if first is not None and (first < 0 or 0 < first <= 1):
+            raise ValueError(f"windows_first_from must be above 1 (0: never), got "
+                             f"{self.windows_first_from}")
 
     def detector_options(self) -> DetectorOptions:
         o = DetectorOptions.single_scale() if self.single_scale else DetectorOptions()
@@ -74,6 +81,8 @@ class ModelOptions:
             o = o.with_max_zoom(self.max_zoom)
         if self.zoom_windows is not None:
             o = dataclasses.replace(o, zoom_windows=self.zoom_windows)
+        if self.windows_first_from is not None:
+            o = dataclasses.replace(o, windows_first_from=self.windows_first_from)
         if self.score_threshold is not None:
             o = dataclasses.replace(o, score_threshold=self.score_threshold)
         return o
@@ -137,6 +146,11 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                             "or more) runs on at most this many windows round the doubtful "
                             "narrow candidates, ~15 ms each "
                             f"(default {DetectorOptions.zoom_windows}; 0: never)")
+        g.add_argument("--windows-first-from", type=float, default=None,
+                       help="a pass of the zoom ladder at this scale or above first runs on "
+                            "those windows round the last pass's narrow candidates, the "
+                            "whole pass only if nothing or a small plate was found "
+                            f"(default {DetectorOptions.windows_first_from:g}; 0: never)")
         g.add_argument("--single-scale", action="store_true",
                        help="the paper's cascade: one RPN pass at 480x320, no re-crops")
     parser.add_argument("--auto-levels-below", type=float,
