@@ -139,15 +139,15 @@ def test_4x_pass_runs_on_windows_first(detector, monkeypatch):
                   if os.path.basename(r.path) == "津MJY929.jpg")
     photo = read_image(record.path)
     labelled = np.stack([p.box() for p in record.plates])
+    ran, rpn_pass = [], detector._rpn_pass
+    monkeypatch.setattr(detector, "_rpn_pass",
+                        lambda im, s, *a: ran.append(s) or rpn_pass(im, s, *a))
     for first, passes in ((detector.options.windows_first_from, [0.5, 1.0, 2.0]),
                           (0.0, [0.5, 1.0, 2.0, 4.0])):
         monkeypatch.setattr(detector, "options",
                             dataclasses.replace(detector.options, windows_first_from=first))
-        ran, rpn_pass = [], detector._rpn_pass
-        monkeypatch.setattr(detector, "_rpn_pass",
-                            lambda im, s, *a: ran.append(s) or rpn_pass(im, s, *a))
+        ran.clear()
         dets, _ = detector.detect(photo)
-        monkeypatch.setattr(detector, "_rpn_pass", rpn_pass)
         assert ran == passes, (first, ran)
         assert (iou(labelled, np.stack([d.box for d in dets])).max(1) >= 0.3).all(), first
 

@@ -144,8 +144,8 @@ class DetectorOptions:
     # centred on one of the last pass's narrow RoIs the R-CNN half-believed (near_miss <=
     # score < score_threshold) or believed where no detection is (the merge's RoI caps left
     # it out); its window_candidates best narrow RoIs are scored for this; not on the whole
-    # photo: the 1920x1080 sweep's 30 px plates 12 -> 13 of 13 for ~15 ms
-    # a window, where the whole 8x pass (with_max_zoom(8)) costs ~1 s. 0: never
+    # photo: the 1920x1080 sweep's 30 px plates 12 -> 13 of 13 for ~15 ms a window, where
+    # the whole 8x pass (with_max_zoom(8)) costs ~1 s. 0: never
     zoom_windows: int = 4
     window_candidates: int = 16
     # a pass of the auto ladder at this scale or above (and at least WINDOW_MIN_STEP x the

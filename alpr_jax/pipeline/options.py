@@ -68,10 +68,7 @@ class ModelOptions:
             raise ValueError("max_zoom and single_scale (the paper's one pass) do not mix")
         if self.zoom_windows is not None and self.zoom_windows < 0:
             raise ValueError(f"zoom_windows must be >= 0 (0: never), got {self.zoom_windows}")
-        first = self.windows_first_from
-        if first is not None and (first < 0 or 0 < first <= 1):
-            raise ValueError(f"windows_first_from must be above 1 (0: never), got "
-                             f"{self.windows_first_from}")
+        self.detector_options()     # DetectorOptions checks the rest (windows_first_from)
 
     def detector_options(self) -> DetectorOptions:
         o = DetectorOptions.single_scale() if self.single_scale else DetectorOptions()
