@@ -29,22 +29,33 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return np.exp(log_softmax(logits))
 
 
-_PRIORS = plates.char_priors()
-_EMBASSY_PRIORS = plates.char_priors(plates.EMBASSY)
+# [F, 7, C] per plate format (plates.format_priors); an embassy plate's one format repeated
+_FORMATS = plates.format_priors()
+_EMBASSY_FORMATS = np.repeat(plates.format_priors(plates.EMBASSY), len(_FORMATS), 0)
 _EMBASSY_INDEX = plates.PROVINCE_CLASSES.index(plates.EMBASSY)
 
 
-def decode_classifier(province_logits, char_logits, use_priors: bool = True) -> list[PlateReading]:
-    """province_logits [B, 32], char_logits [B, 7, 43] -> B readings. Priors zero the
-    probability of classes impossible at a position given the first character (char 2 of a
-    province's plate must be a letter, an embassy plate is 使 and digits, ...)."""
-    p_prov = _softmax(province_logits)
-    p_char = _softmax(char_logits)
-    prov_idx = p_prov.argmax(-1)
+def decode_classifier(province_logits, char_logits, use_priors: bool = True
+                      ) -> list[PlateReading]:
+    """province_logits [B, 32], char_logits [B, 7, 43] -> B readings. With priors, each
+    reading takes the plate format (plates.format_priors: 7 tokens, or a new-energy serial;
+    使 and digits after 使) under which its best characters are likeliest, and classes that
+    format rules out at a position get no probability (char 2 must be a letter, a green
+    plate's last 4 are digits, ...). A character's confidence is its probability
+    renormalised over what its format allows there."""
+    logp_prov = log_softmax(province_logits)
+    logp_char = log_softmax(char_logits)
+    prov_idx = logp_prov.argmax(-1)
+    p_prov = np.exp(logp_prov)
     if use_priors:
-        priors = np.where((prov_idx == _EMBASSY_INDEX)[:, None, None], _EMBASSY_PRIORS, _PRIORS)
-        p_char = p_char * priors
+        masks = np.where((prov_idx == _EMBASSY_INDEX)[:, None, None, None], _EMBASSY_FORMATS,
+                         _FORMATS[None])                                     # [B, F, 7, C]
+        allowed = np.where(masks, logp_char[:, None], -np.inf)
+        fmt = allowed.max(-1).sum(-1).argmax(-1)                             # [B]
+        p_char = np.exp(allowed[np.arange(len(fmt)), fmt])                  # [B, 7, C]
         p_char /= np.maximum(p_char.sum(-1, keepdims=True), 1e-12)
+    else:
+        p_char = np.exp(logp_char)
     char_idx = p_char.argmax(-1)
     readings = []
     for b in range(len(prov_idx)):

@@ -140,6 +140,45 @@ def char_priors(first: str = "") -> np.ndarray:
     return mask
 
 
+# New-energy (green, 8-token) plates: a small vehicle's serial is the energy letter, a letter
+# or digit, 4 digits; a large vehicle's is 5 digits, the letter. The letter is D (battery
+# electric) or F (other) in GA 36-2018; A-K are allowed, the letters of the series' 2022
+# extension, so a newer plate's letter is not forced to D or F.
+ENERGY_LETTERS = tuple("ABCDEFGHJK")
+# Hong Kong / Macau cross-border plates are 粤Z and 4 characters before 港 / 澳
+CROSS_BORDER_LETTER = "Z"
+CROSS_BORDER_SUFFIXES = ("港", "澳")
+FORMATS = ("standard", "cross_border", "energy_small", "energy_large")
+
+
+def format_priors(first: str = "") -> np.ndarray:
+    """bool [F, 7, len(CHAR_CLASSES)]: for each plate format, which CHAR_CLASSES it allows at
+    text positions 1..7 of a plate whose first token is `first` (NONE at position 7 of a
+    7-token format). Formats: FORMATS (7 tokens, possibly ending in a kind suffix; Z and 4
+    characters before 港 / 澳; the two new-energy serials), or the embassy one alone for
+    first == EMBASSY. A reading takes the format its characters are likeliest under
+    (decoding.decode_classifier), so a green plate's digits stay digits. char_priors is
+    looser: their union at each position, and any letter or digit anywhere in an 8-token
+    serial (labels are checked as loosely: validate_text)."""
+    index = lambda chars: [_CHAR_INDEX[c] for c in chars]
+    alnum = LETTERS + DIGITS
+    if first == EMBASSY:
+        rows = [DIGITS] * 6 + [(NONE,)]
+        shapes = [rows]
+    else:
+        head = [LETTERS + (POLICE_LETTER,)]
+        suffixes = tuple(c for c in SPECIAL_SUFFIXES if c not in CROSS_BORDER_SUFFIXES)
+        shapes = [head + [alnum] * 4 + [alnum + suffixes] + [(NONE,)],
+                  [(CROSS_BORDER_LETTER,)] + [alnum] * 4 + [CROSS_BORDER_SUFFIXES, (NONE,)],
+                  head + [ENERGY_LETTERS, alnum] + [DIGITS] * 4,
+                  head + [DIGITS] * 5 + [ENERGY_LETTERS]]
+    out = np.zeros((len(shapes), NUM_POSITIONS - 1, len(CHAR_CLASSES)), bool)
+    for f, rows in enumerate(shapes):
+        for pos, chars in enumerate(rows):
+            out[f, pos, index(chars)] = True
+    return out
+
+
 # plate colour of each kind suffix (and of embassy plates)
 _KIND_COLOURS = {"警": "white", "应急": "white", "学": "yellow", "挂": "yellow",
                  "港": "black", "澳": "black", "领": "black"}

@@ -107,6 +107,37 @@ def test_decode_classifier_and_priors():
     assert decoding.decode_classifier(prov, chars, use_priors=False)[0].text == "皖8Y339S"
 
 
+def test_decode_takes_the_likeliest_plate_format():
+    def set_scores(chars, pos, scores):        # text position (0 = province) -> class scores
+        chars[0, pos - 1] = -10
+        for ch, v in scores.items():
+            chars[0, pos - 1, plates.CHAR_CLASSES.index(ch)] = v
+
+    # a green plate (8 tokens): its last 4 are digits, though "B" is likeliest at position 6
+    prov, chars = _one_hot_logits("皖AD12345")
+    set_scores(chars, 5, {"B": 5, "8": 4})
+    (r,) = decoding.decode_classifier(prov, chars)
+    assert r.text == "皖AD12845"
+    assert abs(r.char_confidences[5] - 1.0) < 1e-3      # renormalised over the digits
+    assert decoding.decode_classifier(prov, chars, use_priors=False)[0].text == "皖AD12B45"
+    # a large vehicle's: 5 digits and the energy letter
+    prov, chars = _one_hot_logits("皖A12345F")
+    set_scores(chars, 3, {"D": 5, "0": 4})
+    assert decoding.decode_classifier(prov, chars)[0].text == "皖A10345F"
+    # 港 / 澳 follow Z: after another letter, the consulate's 领 is the likelier format
+    prov, chars = _one_hot_logits("皖M9099领")
+    set_scores(chars, 6, {"港": 5, "领": 4})
+    assert decoding.decode_classifier(prov, chars)[0].text == "皖M9099领"
+    prov, chars = _one_hot_logits("粤Z1234港")
+    assert decoding.decode_classifier(prov, chars)[0].text == "粤Z1234港"
+    # a 7-token plate whose 8th position is doubtful stays 7 tokens when an 8th character
+    # would break the new-energy formats (a letter after 皖AY339 is neither)
+    prov, chars = _one_hot_logits("皖AY339S")
+    set_scores(chars, 7, {plates.NONE: 4, "K": 5})
+    assert decoding.decode_classifier(prov, chars)[0].text == "皖AY339S"
+    assert decoding.decode_classifier(prov, chars, use_priors=False)[0].text == "皖AY339SK"
+
+
 def test_decode_ctc_merges_repeats_and_drops_blanks():
     text = "沪A1123"
     ids = [1 + baselines.CTC_VOCAB.index(c) for c in text]

@@ -55,6 +55,25 @@ def test_priors():
             assert priors[np.arange(7), idx[1:]].all()
 
 
+def test_every_drawn_text_fits_a_format_and_formats_are_the_priors_union():
+    rng = np.random.default_rng(3)
+    texts = [plates.sample_text(rng, t) for t in plates.PLATE_TYPES for _ in range(100)]
+    texts += [plates.sample_kind_text(rng, k) for k in plates.PLATE_KINDS for _ in range(30)]
+    texts += ["皖AD12345", "皖AA12345", "粤BK0001", "京A12345F", "粤Z1234港"]
+    for text in texts:
+        idx = plates.encode_text(text)
+        formats = plates.format_priors(plates.EMBASSY if text[0] == plates.EMBASSY else "")
+        assert formats[:, np.arange(7), idx[1:]].all(1).any(), text
+    formats = plates.format_priors()
+    assert formats.shape == (len(plates.FORMATS), 7, len(plates.CHAR_CLASSES))
+    assert not (formats.any(0) & ~plates.char_priors()).any()
+    # an 8-token serial with a letter among its last 4, or a 7-token one ending in 港 after
+    # a letter other than Z, fits none
+    for text in ("皖AD12B45", "皖A1234B5", "皖M1234港"):
+        idx = plates.encode_text(text)
+        assert not formats[:, np.arange(7), idx[1:]].all(1).any(), text
+
+
 def test_sampling_is_province_balanced_and_typed():
     rng = np.random.default_rng(1)
     texts = [plates.sample_text(rng, "blue") for _ in range(3100)]
