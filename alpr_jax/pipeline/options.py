@@ -13,8 +13,9 @@ from alpr_jax.data.preprocess import AUTO_LEVELS_BELOW, check_auto_levels_below
 from alpr_jax.pipeline.alpr import ReadGate
 from alpr_jax.pipeline.reader import PLATE_LEVELS_BELOW, REREAD_BELOW, check_reread_below
 from alpr_jax.pipeline.runtime import BACKENDS, DEFAULT_BACKEND
-from alpr_jax.pipeline.detector import (CORNER_SOURCES, DEFAULT_CORNER_SOURCE, MAX_ZOOMS,
-                                        ZOOM_POLICIES, DetectorOptions, PlateDetector)
+from alpr_jax.pipeline.detector import PlateDetector
+from alpr_jax.pipeline.detector_options import (CORNER_SOURCES, DEFAULT_CORNER_SOURCE,
+                                                MAX_ZOOMS, ZOOM_POLICIES, DetectorOptions)
 
 
 @dataclasses.dataclass(frozen=True)
