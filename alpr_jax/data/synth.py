@@ -111,7 +111,9 @@ def main(argv=None):
     parser.add_argument("--type-probs", default=None,
                         help="scenes: weights of blue,yellow,green,white plates (default: the engine's)")
     parser.add_argument("--max-plates", type=int, default=None,
-                        help=f"scenes: most plates per scene (default {generate.SceneConfig.max_plates})")
+                        help=f"scenes: most plates per scene (default "
+                             f"{generate.SceneConfig.max_plates}); a --backgrounds photo's own "
+                             f"plates count, so with 1 its scenes get no synthetic plate")
     parser.add_argument("--workers", type=int, default=0)
     args = parser.parse_args(argv)
     scene = generate.SceneConfig()
