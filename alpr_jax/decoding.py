@@ -38,10 +38,10 @@ _EMBASSY_INDEX = plates.PROVINCE_CLASSES.index(plates.EMBASSY)
 def decode_classifier(province_logits, char_logits, use_priors: bool = True
                       ) -> list[PlateReading]:
     """province_logits [B, 32], char_logits [B, 7, 43] -> B readings. With priors, each
-    reading takes the plate format (plates.format_priors: 7 tokens, or a new-energy serial;
-    使 and digits after 使) under which its best characters are likeliest, and classes that
-    format rules out at a position get no probability (char 2 must be a letter, a green
-    plate's last 4 are digits, ...). A character's confidence is its probability
+    reading takes the plate format (plates.format_priors: 7 tokens, Z and 4 characters
+    before 港 / 澳, or a new-energy serial; 使 and digits after 使) under which its best
+    characters are likeliest, and classes that format rules out at a position get no
+    probability (char 2 must be a letter, a green plate's last 4 are digits, ...). A character's confidence is its probability
     renormalised over what its format allows there."""
     logp_prov = log_softmax(province_logits)
     logp_char = log_softmax(char_logits)
