@@ -1,11 +1,18 @@
 """Prints warm photo -> text time per photo over a folder of real photos (file read included):
 each photo is predicted once to compile its shapes, then again timed; the median, mean and
-per-stage means, and on how many photos the detector's passes above 1x ran.
+per-stage means, and on how many photos the detector's passes above 1x ran. With --profile
+N, the photos are predicted a third time under cProfile: the N functions with the most own
+time, and the shares of onnxruntime's runs, of waiting on JAX's results (numpy.asarray of
+device arrays: the crops and the XLA networks) and of OpenCV's resizes.
 
     python benchmarks/folder_speed.py [--data ../shared/data/easypr_dev] [--count 40]
+                                      [--profile 15]
 """
 import argparse
+import cProfile
+import io
 import os
+import pstats
 import sys
 import time
 
@@ -33,22 +40,55 @@ def warm_timed(alpr, paths: list[str]) -> tuple[list, list[float]]:
     return results, ms
 
 
+def profile(alpr, paths: list[str], top: int) -> None:
+    """Predicts every photo (warm) under cProfile and prints where the time went."""
+    images = [read_image(p) for p in paths]
+    prof = cProfile.Profile()
+    prof.enable()
+    for image in images:
+        alpr.predict(image)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    total = sum(row[2] for row in stats.stats.values())        # own time of every function
+    share = {"onnxruntime run": 0.0, "waiting on JAX (numpy.asarray)": 0.0, "cv2 resize": 0.0}
+    for func, row in stats.stats.items():
+        name = pstats.func_std_string(func)        # as print_stats names it
+        key = ("onnxruntime run" if name.endswith("onnxruntime_pybind11_state.run}")
+               else "waiting on JAX (numpy.asarray)" if name == "{built-in method numpy.asarray}"
+               else "cv2 resize" if name == "{resize}" else None)
+        if key:
+            share[key] += row[2]
+    print(f"profiled: {total / len(images) * 1e3:.0f} ms a photo of own time; " + ", ".join(
+        f"{k} {v / len(images) * 1e3:.0f} ms" for k, v in share.items())
+        + f", the rest {(total - sum(share.values())) / len(images) * 1e3:.0f} ms")
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
+    print(out.getvalue())
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data", default="../shared/data/easypr_dev")
     p.add_argument("--count", type=int, default=40, help="the first N photos (sorted)")
+    p.add_argument("--profile", type=int, default=0, metavar="N",
+                   help="also profile the photos and print the N functions with most own time")
     options.add_arguments(p)
     args = p.parse_args(argv)
     paths = sorted(list_images(args.data))[:args.count]
     if not paths:
         p.error(f"{args.data}: no images")
-    results, ms = warm_timed(options.from_args(args).alpr(), paths)
+    if args.profile < 0:
+        p.error("--profile must be >= 0")
+    alpr = options.from_args(args).alpr()
+    results, ms = warm_timed(alpr, paths)
     timings = [r.timing_ms for r in results]
     zoomed = sum(t.get("rpn_zoom", 0) > 0 for t in timings)
     stages = ", ".join(f"{k} {np.mean([t.get(k, 0.0) for t in timings]):.0f}" for k in STAGES)
     print(f"{args.data}, {len(paths)} photos, warm, file read included: median "
           f"{np.median(ms):.0f} ms, mean {np.mean(ms):.0f} ms; passes above 1x on {zoomed}; "
           f"stage means ms: {stages}")
+    if args.profile:
+        profile(alpr, paths, args.profile)
     return 0
 
 
