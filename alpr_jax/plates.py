@@ -163,8 +163,7 @@ def format_priors(first: str = "") -> np.ndarray:
     index = lambda chars: [_CHAR_INDEX[c] for c in chars]
     alnum = LETTERS + DIGITS
     if first == EMBASSY:
-        rows = [DIGITS] * 6 + [(NONE,)]
-        shapes = [rows]
+        shapes = [[DIGITS] * 6 + [(NONE,)]]
     else:
         head = [LETTERS + (POLICE_LETTER,)]
         suffixes = tuple(c for c in SPECIAL_SUFFIXES if c not in CROSS_BORDER_SUFFIXES)

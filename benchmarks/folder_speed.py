@@ -25,6 +25,10 @@ from alpr_jax.data.images import read_image  # noqa: E402
 from alpr_jax.pipeline import options  # noqa: E402
 
 STAGES = ("rpn", "rpn_zoom", "rcnn", "dsnt", "recognize")
+# --profile's groups: a label, and how pstats names the functions in it (the name's ending)
+PROFILE_GROUPS = (("onnxruntime run", "onnxruntime_pybind11_state.run}"),
+                  ("waiting on JAX (numpy.asarray)", "{built-in method numpy.asarray}"),
+                  ("cv2 resize", "{resize}"))
 
 
 def warm_timed(alpr, paths: list[str]) -> tuple[list, list[float]]:
@@ -48,21 +52,19 @@ def profile(alpr, paths: list[str], top: int) -> None:
     for image in images:
         alpr.predict(image)
     prof.disable()
-    stats = pstats.Stats(prof)
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
     total = sum(row[2] for row in stats.stats.values())        # own time of every function
-    share = {"onnxruntime run": 0.0, "waiting on JAX (numpy.asarray)": 0.0, "cv2 resize": 0.0}
+    share = dict.fromkeys((label for label, _ in PROFILE_GROUPS), 0.0)
     for func, row in stats.stats.items():
         name = pstats.func_std_string(func)        # as print_stats names it
-        key = ("onnxruntime run" if name.endswith("onnxruntime_pybind11_state.run}")
-               else "waiting on JAX (numpy.asarray)" if name == "{built-in method numpy.asarray}"
-               else "cv2 resize" if name == "{resize}" else None)
-        if key:
-            share[key] += row[2]
+        for label, ending in PROFILE_GROUPS:
+            if name.endswith(ending):
+                share[label] += row[2]
     print(f"profiled: {total / len(images) * 1e3:.0f} ms a photo of own time; " + ", ".join(
         f"{k} {v / len(images) * 1e3:.0f} ms" for k, v in share.items())
         + f", the rest {(total - sum(share.values())) / len(images) * 1e3:.0f} ms")
-    out = io.StringIO()
-    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
     print(out.getvalue())
 
 

@@ -55,7 +55,7 @@ def test_priors():
             assert priors[np.arange(7), idx[1:]].all()
 
 
-def test_every_drawn_text_fits_a_format_and_formats_are_the_priors_union():
+def test_every_drawn_text_fits_a_format_and_formats_lie_within_the_priors():
     rng = np.random.default_rng(3)
     texts = [plates.sample_text(rng, t) for t in plates.PLATE_TYPES for _ in range(100)]
     texts += [plates.sample_kind_text(rng, k) for k in plates.PLATE_KINDS for _ in range(30)]

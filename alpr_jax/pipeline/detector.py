@@ -278,7 +278,8 @@ class PlateDetector:
                 if windows is not None:
                     tried = self._merged_and_located(full, {**runs, s: windows}, caps, timing,
                                                      scored)
-                    if not self._wants_zoom(image, tried[2], tried[0][1], tried[1][2], s,
+                    t_rois, t_located, t_dets, _ = tried
+                    if not self._wants_zoom(image, t_dets, t_rois[1], t_located[2], s,
                                             first=False, reasons=("none", "small")):
                         runs[s] = windows
                         rois, located, dets, caps = tried
