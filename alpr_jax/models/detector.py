@@ -52,10 +52,17 @@ def top_anchors(objectness, k: int):
 class RPN(nn.Module):
     """conv1 7x7/2 64, max-pool 3x3/2, conv2_1 1x1 64, conv2_2 3x3 192, max-pool 3x3/2,
     inception 3a (256 out) and 3b (320 out) at stride 8, then a 3x3 conv and 1x1 heads for
-    objectness and box deltas of the 15 anchors per cell."""
+    objectness and box deltas of the 15 anchors per cell.
+
+    conv2_rank / head_rank > 0: conv2_2 and the head's 3x3 conv factored through that many
+    channels (a 3x3 conv to the rank, then a 1x1; ConvBN.rank), fitted to a trained RPN's
+    responses by scripts/factor_rpn.py: with conv1 the convs that cost most (conv1, with
+    3 input channels, gains nothing from it on onnxruntime)."""
     width: float = 1.0
     corner_head: bool = False
     num_anchors: int = len(ANCHOR_AREAS) * len(ANCHOR_RATIOS)
+    conv2_rank: int = 0
+    head_rank: int = 0
 
     @nn.compact
     def __call__(self, x, train: bool = False, top_k: int | None = None):
@@ -72,11 +79,15 @@ class RPN(nn.Module):
         x = ConvBN(w(64), (7, 7), (2, 2))(x, train)
         x = nn.max_pool(x, window_shape=(3, 3), strides=(2, 2), padding="SAME")
         x = ConvBN(w(64), (1, 1))(x, train)
-        x = ConvBN(w(192), (3, 3))(x, train)
+        x = ConvBN(w(192), (3, 3), rank=self.conv2_rank)(x, train)
         x = nn.max_pool(x, window_shape=(3, 3), strides=(2, 2), padding="SAME")
         x = Inception(w(64), w(64), w(64), w(64), w(96), w(32), name="inception_3a")(x, train)
         x = Inception(w(64), w(64), w(96), w(64), w(96), w(64), name="inception_3b")(x, train)
-        x = nn.relu(nn.Conv(w(256), (3, 3))(x))
+        if self.head_rank:
+            x = nn.Conv(self.head_rank, (3, 3), use_bias=False, name="head_reduce")(x)
+            x = nn.relu(nn.Conv(w(256), (1, 1), name="head_expand")(x))
+        else:
+            x = nn.relu(nn.Conv(w(256), (3, 3))(x))
         b, hf, wf, c = x.shape
         a = self.num_anchors
         n = hf * wf * a

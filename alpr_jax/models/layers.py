@@ -19,13 +19,20 @@ def batch_norm(train: bool, axis_name: str | None = None) -> nn.BatchNorm:
 
 
 class ConvBN(nn.Module):
-    """Conv (no bias) -> BatchNorm -> ReLU."""
+    """Conv (no bias) -> BatchNorm -> ReLU. rank > 0: the conv factored through `rank`
+    channels, a kernel x kernel conv to rank ("reduce") then a 1x1 to features ("expand"),
+    rank / features of the cost (scripts/factor_rpn.py fits one to a trained conv)."""
     features: int
     kernel: tuple[int, int] = (3, 3)
     strides: tuple[int, int] = (1, 1)
+    rank: int = 0
 
     @nn.compact
     def __call__(self, x, train: bool):
-        x = nn.Conv(self.features, self.kernel, self.strides, use_bias=False)(x)
+        if self.rank:
+            x = nn.Conv(self.rank, self.kernel, self.strides, use_bias=False, name="reduce")(x)
+            x = nn.Conv(self.features, (1, 1), use_bias=False, name="expand")(x)
+        else:
+            x = nn.Conv(self.features, self.kernel, self.strides, use_bias=False)(x)
         x = batch_norm(train)(x)
         return nn.relu(x)

@@ -46,6 +46,7 @@ def save_npz(path: str, variables: dict, meta: dict, float16: bool = False) -> N
         flat = {k: v.astype(np.float16) if v.dtype == np.float32 else v for k, v in flat.items()}
         meta = {**meta, "stored_as": "float16"}
     flat[META_KEY] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), np.uint8)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp.npz"
     np.savez_compressed(tmp, **flat)
     os.replace(tmp, path)
