@@ -37,6 +37,10 @@ PLATE_AUGMENT = AugmentConfig(p_night=0.08, p_glare=0.1, p_low_res=0.3, max_low_
 SCENE_AUGMENT = AugmentConfig(p_shadow=0.2, max_gaussian_sigma=1.2, max_motion_len=7,
                               p_low_res=0.15, max_low_res_factor=2.0, max_noise_sigma=6.0,
                               jpeg_quality=(35, 95))
+# No camera effect at all: the plate as drawn (evaluation only: how far the networks read a
+# legible plate, apart from the camera)
+NO_AUGMENT = AugmentConfig(p_lighting=0.0, p_gradient=0.0, p_shadow=0.0, p_gaussian_blur=0.0,
+                           p_motion_blur=0.0, p_low_res=0.0, p_noise=0.0, p_jpeg=0.0)
 # Training photos as other cameras would take them (the detector's real photos are CCPD's
 # bright parking-lot shots; street cameras add night, glare, blur and compression)
 PHOTO_AUGMENT = AugmentConfig(p_lighting=0.7, p_gradient=0.3, p_shadow=0.1,

@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from alpr_jax import plates
-from alpr_jax.data import generate, input_pipeline
+from alpr_jax.data import augment, generate, input_pipeline
 from alpr_jax.data.annotations import read_annotations, split_records
 from alpr_jax.data.images import ImageReadError, read_image
 from alpr_jax.data.real_plates import PlateDataset, load_plate_dataset
@@ -69,10 +69,26 @@ def evaluate_read_plate(alpr, records) -> dict:
     return result
 
 
-def synthetic_kind_configs() -> dict:
+# The camera effects synthetic plates are drawn with in evaluate_synthetic_kinds: "full" is
+# training's (augment.PLATE_AUGMENT: a third of the plates downsampled up to 3.5x, 8% night,
+# 10% glare, blur, noise, JPEG); "moderate" the same without the downsampling, night and
+# glare; "none" the plate as drawn. Each row of the README's kinds table under each, so a
+# network's reading of a kind can be told from the camera's share of the misreads.
+CAMERA_EFFECTS = {
+    "full": augment.PLATE_AUGMENT,
+    "moderate": dataclasses.replace(augment.PLATE_AUGMENT, p_low_res=0.0, p_night=0.0,
+                                    p_glare=0.0),
+    "none": augment.NO_AUGMENT,
+}
+
+
+def synthetic_kind_configs(camera: str = "full") -> dict:
     """name -> PlateConfig drawing only that kind of plate: the four colours (one row), two-row
-    yellow plates and each of plates.PLATE_KINDS."""
-    base = dataclasses.replace(generate.PlateConfig(), p_kind=0.0, p_two_row=0.0)
+    yellow plates and each of plates.PLATE_KINDS, with CAMERA_EFFECTS[camera]."""
+    if camera not in CAMERA_EFFECTS:
+        raise ValueError(f"camera must be one of {sorted(CAMERA_EFFECTS)}, got {camera!r}")
+    base = dataclasses.replace(generate.PlateConfig(), p_kind=0.0, p_two_row=0.0,
+                               augment=CAMERA_EFFECTS[camera])
     out = {}
     for i, name in enumerate(plates.PLATE_TYPES):
         out[name] = dataclasses.replace(base, type_probs=tuple(
@@ -90,12 +106,13 @@ def kind_colour(kind: str, text: str) -> str:
     return "yellow" if kind == "two_row" else plates.plate_type_of_text(text)
 
 
-def synthetic_kind_plates(kind: str, count: int, seed: int = 123
+def synthetic_kind_plates(kind: str, count: int, seed: int = 123, camera: str = "full"
                           ) -> tuple[np.ndarray, list[str]]:
     """`count` synthetic plates of one of synthetic_kind_configs' kinds, as the recogniser
     reads them (rectified from jittered corners; two-row ones stitched) -> (uint8 [count,
-    48, 120, 3], their texts). Each kind draws from its own seed, seed + 1000 x its place."""
-    configs = synthetic_kind_configs()
+    48, 120, 3], their texts). Each kind draws from its own seed, seed + 1000 x its place;
+    camera: CAMERA_EFFECTS' key."""
+    configs = synthetic_kind_configs(camera)
     if kind not in configs:
         raise ValueError(f"unknown plate kind {kind!r}; expected one of {sorted(configs)}")
     k = list(configs).index(kind)
@@ -106,21 +123,22 @@ def synthetic_kind_plates(kind: str, count: int, seed: int = 123
 
 
 def evaluate_synthetic_kinds(reader, count: int = 200, seed: int = 123,
-                             kinds: tuple[str, ...] | None = None) -> dict:
+                             kinds: tuple[str, ...] | None = None, camera: str = "full"
+                             ) -> dict:
     """Reads `count` synthetic plates of each kind (synthetic_kind_configs, or those of them
     named in kinds; rectified from jittered corners, as in training, from a seed no training
     set uses; two-row plates by the reader's two-row network where it has one) -> {kind:
     metrics}; "plate_type": the share whose pipeline.alpr.plate_type (from the plate and its
-    reading) is the colour it was drawn in. A kind's plates depend on (kind, count, seed)
-    only, not on which other kinds are read."""
+    reading) is the colour it was drawn in. A kind's plates depend on (kind, count, seed,
+    camera) only, not on which other kinds are read. camera: CAMERA_EFFECTS' key."""
     from alpr_jax.pipeline.alpr import plate_type
-    names = list(synthetic_kind_configs())
+    names = list(synthetic_kind_configs(camera))
     unknown = sorted(set(kinds or ()) - set(names))
     if unknown:
         raise ValueError(f"unknown plate kinds {unknown}; known: {names}")
     out = {}
     for name in (n for n in names if kinds is None or n in kinds):
-        images, targets = synthetic_kind_plates(name, count, seed)
+        images, targets = synthetic_kind_plates(name, count, seed, camera)
         readings = reader.read(images, two_row=name == "two_row")
         metrics = recognition_metrics([r.text for r in readings], targets)
         out[name] = {key: metrics[key] for key in ("n", "acc", "acc_1", "acc_1e")}
