@@ -5,11 +5,12 @@ covariance's top r eigenvectors P [C, r] hold most of the variance) is replaced 
 r channels (the old kernel projected on P) and a 1x1 conv back to C, so that its output is
 z's projection mean + P P^T (z - mean) instead of z: r / C of the cost of the big conv
 (Zhang et al., "Accelerating very deep convolutional networks", 2015, the linear case).
-Followed by a short fine-tune taught by the original network (configs/detector_rpn.py
-`factored`), it keeps the detector's results at a fraction of the cost.
+A short fine-tune taught by the original network follows (configs/detector_rpn.py
+`factored`). Tried on the shipped RPN and not shipped: it cost two of easypr_dev's street
+plates for a tenth of a photo's time (weights/detector.md).
 
     stats = ResponseStats(); stats.add("head", z)    # z [..., C] float, as many batches as wanted
-    variables, config = factor_rpn(variables, config, stats, conv2_rank=48, head_rank=48)
+    variables, config, kept = factor_rpn(variables, config, stats, conv2_rank=48, head_rank=48)
 """
 from __future__ import annotations
 
@@ -94,9 +95,9 @@ def factor_conv(params: dict, mean_z, basis) -> tuple[dict, dict]:
     return reduce, expand
 
 
-# The RPN's factorable convs: (name in ResponseStats, its module path, the config field).
-RPN_CONV2 = ("conv2", "ConvBN_2", "conv2_rank")
-RPN_HEAD = ("head", "Conv_0", "head_rank")
+# The RPN's factorable convs: (name in ResponseStats, their module in the unfactored RPN).
+RPN_CONV2 = ("conv2", "ConvBN_2")
+RPN_HEAD = ("head", "Conv_0")
 
 
 def factor_rpn(variables: dict, config: dict, stats: ResponseStats, conv2_rank: int = 0,
@@ -111,12 +112,12 @@ def factor_rpn(variables: dict, config: dict, stats: ResponseStats, conv2_rank: 
     batch_stats = copy.deepcopy(variables["batch_stats"])
     kept = {}
     if conv2_rank:
-        name, path, _ = RPN_CONV2
+        name, path = RPN_CONV2
         mean, basis, kept[name] = stats.mean_and_basis(name, conv2_rank)
         params[path], batch_stats[path]["BatchNorm_0"] = factor_conv_bn(
             params[path], batch_stats[path]["BatchNorm_0"], mean, basis)
     if head_rank:
-        name, path, _ = RPN_HEAD
+        name, path = RPN_HEAD
         mean, basis, kept[name] = stats.mean_and_basis(name, head_rank)
         params["head_reduce"], params["head_expand"] = factor_conv(params.pop(path), mean, basis)
     config = dict(config, conv2_rank=int(conv2_rank), head_rank=int(head_rank))
