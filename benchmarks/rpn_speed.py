@@ -9,6 +9,7 @@ Default: the shipped RPN at the pass inputs of a 1584x1170 street photo (0.5x ..
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
@@ -20,22 +21,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_HW = ("160x240", "320x480", "640x960", "1280x1920")
 
 
-def _hw(text: str) -> tuple[int, int]:
-    try:
-        h, w = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not HxW") from None
-    if h <= 0 or w <= 0 or h % 8 or w % 8:
-        raise argparse.ArgumentTypeError(f"{text}: H and W must be positive multiples of 8")
-    return h, w
-
-
 def main(argv=None) -> int:
-    from alpr_jax.pipeline import runtime
+    from alpr_jax.pipeline import options, runtime
+    pass_hw = functools.partial(options.hw_arg, multiple=8)
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--rpn", action="append", default=None,
                    help="RPN .npz (repeatable; default: the shipped one)")
-    p.add_argument("--hw", action="append", type=_hw, default=None,
+    p.add_argument("--hw", action="append", type=pass_hw, default=None,
                    help=f"pass input HxW (repeatable; default {' '.join(DEFAULT_HW)})")
     p.add_argument("--backend", default="auto", choices=runtime.BACKENDS)
     p.add_argument("--repeats", type=int, default=15)
@@ -45,7 +37,7 @@ def main(argv=None) -> int:
 
     from alpr_jax.pipeline.detector import PlateDetector
     paths = args.rpn or [None]
-    shapes = args.hw or [_hw(v) for v in DEFAULT_HW]
+    shapes = args.hw or [pass_hw(v) for v in DEFAULT_HW]
     detectors = [PlateDetector.load(path, mode="rpn_box", backend=args.backend)
                  for path in paths]
     rng = np.random.default_rng(0)

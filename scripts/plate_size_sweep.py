@@ -24,19 +24,11 @@ from alpr_jax.pipeline import options  # noqa: E402
 WIDTHS = [20, 30, 45, 60, 100, 150, 200, 300, 400, 500, 650, 800, 1000, 1400]
 
 
-def _canvas(text: str) -> tuple[int, int]:
-    try:
-        h, w = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected HxW, e.g. 1080x1920") from None
-    return h, w
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data", default="../shared/data/ccpd_samples")
     p.add_argument("--widths", type=float, nargs="+", default=WIDTHS)
-    p.add_argument("--canvas", type=_canvas, action="append", default=None,
+    p.add_argument("--canvas", type=options.hw_arg, action="append", default=None,
                    help="HxW of the redrawn photo (repeatable; default 1160x720 and 1080x1920)")
     p.add_argument("--read", action="store_true",
                    help="also read each view with the whole pipeline (found AND read)")

@@ -357,3 +357,21 @@ def test_plate_crops_are_read_whole(tmp_path, crops_dir):
     assert lines[0] == f"{record.path}: 京PL3N67 ({plate.confidence:.2f})"
     assert lines[1].startswith(f"{squat}: 鲁B7Q321 (")
     assert lines[2] == f"{tmp_path / 'gone.jpg'}: ERROR no such file"
+
+
+def test_hw_arg_parses_sizes_and_names_what_is_wrong():
+    # the one "HxW" flag type of the scripts and benchmarks (plate_size_sweep --canvas,
+    # rpn_speed --hw)
+    import argparse
+    import functools
+
+    from alpr_jax.pipeline.options import hw_arg
+    assert hw_arg("1080x1920") == (1080, 1920) and hw_arg("10X6") == (10, 6)
+    for bad, message in (("1080", "expected HxW"), ("axb", "expected HxW"),
+                         ("0x8", "positive")):
+        with pytest.raises(argparse.ArgumentTypeError, match=message):
+            hw_arg(bad)
+    by8 = functools.partial(hw_arg, multiple=8)
+    assert by8("160x240") == (160, 240)
+    with pytest.raises(argparse.ArgumentTypeError, match="multiples of 8"):
+        by8("100x60")

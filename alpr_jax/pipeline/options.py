@@ -105,6 +105,20 @@ class ModelOptions:
         return ALPR(self.detector(), self.reader(), self.read_gate(), self.auto_levels_below)
 
 
+def hw_arg(text: str, multiple: int = 1) -> tuple[int, int]:
+    """An argparse type: "HxW" (e.g. 1080x1920) -> (H, W), positive multiples of `multiple`
+    (functools.partial for another multiple)."""
+    try:
+        h, w = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected HxW, e.g. 1080x1920") from None
+    if h <= 0 or w <= 0 or h % multiple or w % multiple:
+        raise argparse.ArgumentTypeError(
+            f"{text}: H and W must be positive" + (f" multiples of {multiple}" if multiple > 1
+                                                   else ""))
+    return h, w
+
+
 def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                   reader: bool = True) -> None:
     """The flags of ModelOptions (old names kept as aliases)."""
