@@ -142,3 +142,28 @@ def test_perspective_rectify_undoes_a_slanted_view():
                      - plate)[inner].mean()
            for k in ("perspective", "ransac")}
     assert err["perspective"] < 6 and err["ransac"] > 3 * err["perspective"], err
+
+
+def test_near_parallelograms_snap_and_perspective_views_keep_their_shape():
+    square = np.array([[0, 0], [100, 0], [100, 30], [0, 30]], np.float32)
+    noisy = square + np.array([[1, -0.5], [-1, 0.5], [0.5, 0.5], [-0.5, -1]], np.float32)
+    snapped = rectify.nearest_parallelogram(noisy)
+    np.testing.assert_allclose(snapped[0] + snapped[2], snapped[1] + snapped[3], atol=1e-4)
+    # least squares: no parallelogram is nearer (the square among them)
+    assert np.sum((snapped - noisy) ** 2) <= np.sum((square - noisy) ** 2)
+    assert rectify.parallelogram_gap(square) == 0
+    # a plate turned about its vertical axis: its near side 30 px, its far side 27 px
+    turned = np.array([[0, 0], [100, 1.5], [100, 28.5], [0, 30]], np.float32)
+    np.testing.assert_allclose(rectify.parallelogram_gap(turned), 3 / 28.5, rtol=1e-5)
+    # seen from above: its bottom edge 100 px, its top 90 (the same share of the width as
+    # 3 px of the height: the gap is measured in the plate's own axes)
+    from_above = np.array([[5, 0], [95, 0], [100, 30], [0, 30]], np.float32)
+    np.testing.assert_allclose(rectify.parallelogram_gap(from_above), 10 / 95, rtol=1e-5)
+    # rolled 30 degrees: the same gaps
+    turn = np.array([[np.cos(0.5), -np.sin(0.5)], [np.sin(0.5), np.cos(0.5)]], np.float32)
+    np.testing.assert_allclose(rectify.parallelogram_gap(np.stack([noisy, turned]) @ turn.T),
+                               rectify.parallelogram_gap(np.stack([noisy, turned])), rtol=1e-4)
+    assert rectify.parallelogram_gap(noisy) < 0.05
+    both = rectify.snap_to_parallelograms(np.stack([noisy, turned, from_above]), below=0.1)
+    np.testing.assert_allclose(both[0], snapped)
+    np.testing.assert_array_equal(both[1:], [turned, from_above])

@@ -297,3 +297,28 @@ def test_large_photo_passes_read_its_shrunk_copy(detector, ccpd_dir):
         best_a, best_b = a[1][np.argmax(a[0])], b[1][np.argmax(b[0])]
         np.testing.assert_allclose(best_b, best_a, atol=0.02 * (plate[2] - plate[0]))
         assert abs(best_b[0] - plate[0]) < 0.1 * (plate[2] - plate[0]), (best_b, plate)
+
+
+def test_near_parallelogram_corners_are_snapped_and_read_as_localised(detector, ccpd_dir,
+                                                                     monkeypatch):
+    # CCPD labels every plate as a parallelogram; the localiser's own corners are off one by
+    # ~5% of the plate's height, so snapping brings them nearer the labels (the unseen half
+    # b 3.60 -> 2.93 px, ccpd_600/test 4.72 -> 4.42); a reader still rectifies by the
+    # localiser's four corners
+    from alpr_jax.geometry.rectify import parallelogram_gap
+    errors = {"snapped": [], "localised": []}
+    records = split_records(read_annotations(ccpd_dir), "b")
+    for record in records:
+        dets, _ = detector.detect(read_image(record.path))
+        d, gt = dets[0], record.plates[0].corners
+        assert d.localised is not None and np.array_equal(d.read_corners, d.localised)
+        assert 0.005 < parallelogram_gap(d.localised) < detector.options.parallelogram_below
+        assert parallelogram_gap(d.corners) < 1e-4
+        for key, quad in (("snapped", d.corners), ("localised", d.localised)):
+            errors[key].append(np.linalg.norm(quad - gt, axis=1).mean())
+    assert np.mean(errors["snapped"]) < np.mean(errors["localised"]), errors
+    monkeypatch.setattr(detector, "options",
+                        dataclasses.replace(detector.options, parallelogram_below=0.0))
+    d = detector.detect(read_image(records[-1].path))[0][0]
+    assert d.localised is None and np.array_equal(d.read_corners, d.corners)
+    np.testing.assert_allclose(d.corners, dets[0].localised, atol=1e-3)

@@ -148,6 +148,44 @@ def rectify_plate(image: np.ndarray, corners: np.ndarray, two_row: bool = False,
     return stitch_two_row(rectify(image, corners, TWO_ROW_HW, "perspective"))
 
 
+def nearest_parallelogram(corners: np.ndarray) -> np.ndarray:
+    """Quadrilaterals [..., 4, 2] (TL, TR, BR, BL) -> the nearest parallelograms (least
+    squares over the 8 coordinates), float32 of the same shape: each corner moves by a quarter
+    of TL + BR - TR - BL, twice the gap between the midpoints of the two diagonals."""
+    c = np.asarray(corners, np.float32)
+    gap = (c[..., 0, :] + c[..., 2, :] - c[..., 1, :] - c[..., 3, :]) / 4
+    return c - np.stack([gap, -gap, gap, -gap], -2)
+
+
+def parallelogram_gap(corners: np.ndarray) -> np.ndarray:
+    """How far quadrilaterals [..., 4, 2] are from parallelograms, [...] float32: the vector
+    TL + BR - TR - BL (0 for a parallelogram) along the plate's width over its width, and
+    across it over its height, combined (hypot): for a plate turned about its vertical axis,
+    how much longer its near side is than its far side as a share of their length; the
+    same for its top and bottom edges when it is seen from above or below."""
+    c = np.asarray(corners, np.float32)
+    gap = c[..., 0, :] + c[..., 2, :] - c[..., 1, :] - c[..., 3, :]
+    along = (c[..., 1, :] - c[..., 0, :] + c[..., 2, :] - c[..., 3, :]) / 2
+    width = np.maximum(np.linalg.norm(along, axis=-1), 1e-6)
+    unit = along / width[..., None]
+    height = (np.linalg.norm(c[..., 3, :] - c[..., 0, :], axis=-1)
+              + np.linalg.norm(c[..., 2, :] - c[..., 1, :], axis=-1)) / 2
+    across = gap[..., 1] * unit[..., 0] - gap[..., 0] * unit[..., 1]
+    return np.hypot((gap * unit).sum(-1) / width,
+                    across / np.maximum(height, 1e-6)).astype(np.float32)
+
+
+def snap_to_parallelograms(corners: np.ndarray, below: float) -> np.ndarray:
+    """Quadrilaterals [..., 4, 2] -> float32 of the same shape: those whose parallelogram_gap
+    is under `below` replaced by their nearest parallelogram, the others as they are. A plate
+    is small beside its distance from the camera, so it projects nearly to a parallelogram
+    (the paper's affine model of a plate; CCPD labels every plate as one); a small gap is the
+    localiser's noise, a large one the perspective of a close or steep view."""
+    c = np.asarray(corners, np.float32)
+    near = parallelogram_gap(c) < below
+    return np.where(near[..., None, None], nearest_parallelogram(c), c)
+
+
 def corner_aspect(corners: np.ndarray) -> float:
     """Width / height of a quadrilateral [4, 2] (mean of opposite sides): ~3.1 for a one-row
     plate seen face on, ~2.0 for a two-row one."""

@@ -296,7 +296,7 @@ class ALPR:
         t1 = time.perf_counter()
         if inputs is None:
             inputs = np.stack([rectify(image, q) for q in quads])
-        inputs = np.concatenate([inputs] + [np.stack([rectify(image, d.corners) for d in c])
+        inputs = np.concatenate([inputs] + [np.stack([rectify(image, d.read_corners) for d in c])
                                             for c in candidates[1:]])
         timing["rectify"] = (time.perf_counter() - t1) * 1e3
         read = self._read(image, [d for c in candidates for d in c], inputs, timing,
@@ -329,7 +329,7 @@ class ALPR:
             image, floor=min(gate.min_score, threshold) if gate.on else None)
         timing.update(det_timing)
         t1 = time.perf_counter()
-        rectified = (np.stack([rectify(image, d.corners) for d in detections])
+        rectified = (np.stack([rectify(image, d.read_corners) for d in detections])
                      if detections else np.zeros((0, *PLATE_HW, 3), np.uint8))
         timing["rectify"] = (time.perf_counter() - t1) * 1e3
         return [item for item in self._read(image, detections, rectified, timing)
@@ -343,12 +343,12 @@ class ALPR:
         confident reading wins. -> [(Detection, PlateReading, rectified, two_row)]; ms added
         to timing."""
         t1 = time.perf_counter()
-        squat = [i for i, d in enumerate(detections) if corner_aspect(d.corners) < TWO_ROW_MAX_ASPECT]
+        quads = [d.read_corners for d in detections]
+        squat = [i for i, q in enumerate(quads) if corner_aspect(q) < TWO_ROW_MAX_ASPECT]
         shares = TWO_ROW_RAISES if raised else ()
         views = 1 + len(shares)
         stitched = [rectify_plate(image, c, two_row=True) for i in squat
-                    for c in [detections[i].corners] + [raise_top(detections[i].corners, s)
-                                                        for s in shares]]
+                    for c in [quads[i]] + [raise_top(quads[i], s) for s in shares]]
         timing["rectify"] = timing.get("rectify", 0.0) + (time.perf_counter() - t1) * 1e3
         t2 = time.perf_counter()
         readings = list(self.reader.read(rectified))

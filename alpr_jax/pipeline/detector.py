@@ -40,7 +40,9 @@ turned that much (level_first_read), since an axis-aligned crop of a plate turne
 degrees scores too low for the re-crops to start from. Optionally (patch_path; tried, not
 shipped: README "Corner sources") a corner-patch refiner (models.corner_refiner) then moves
 each corner within a patch round it, cut at up to full resolution in the plate's frame
-(geometry.corner_patches), patch_steps times.
+(geometry.corner_patches), patch_steps times. Last, corners within parallelogram_below of a
+parallelogram are returned as their nearest one (geometry.rectify.snap_to_parallelograms;
+Detection.localised keeps the localiser's own, which readers rectify by).
 
 Modes (Table 5): "cascade" (R-CNN corners, the paper's), "rpn_box" (RPN boxes as
 quadrilaterals), "rpn_corner" (the RPN's own corner head).
@@ -65,6 +67,7 @@ from alpr_jax.geometry import boxes as box_ops
 from alpr_jax.geometry import corner_patches
 from alpr_jax.geometry import crops as crop_ops
 from alpr_jax.geometry import dsnt
+from alpr_jax.geometry import rectify
 from alpr_jax.models.detector import RCNN, RPN, top_anchors
 from alpr_jax.pipeline import runtime
 from alpr_jax.pipeline.detector_options import (CORNER_SOURCES, DEFAULT_CORNER_SOURCE, MODES,
@@ -566,8 +569,10 @@ class PlateDetector:
         timing = {"rcnn": 0.0, "dsnt": 0.0}
         scores, corners = self._recropped(_bucketed(image), corners, None, timing,
                                           steps=max(1, self.options.refine_steps))
-        return [Detection(c, b, float(s)) for c, b, s in
-                zip(corners, box_ops.corner_bounds(corners), scores)]
+        snapped = self._snapped(corners)
+        return [Detection(c, b, float(s), None if snapped is corners else raw)
+                for c, b, s, raw in zip(snapped, box_ops.corner_bounds(snapped), scores,
+                                        corners)]
 
     def _refine(self, full, dets: list[Detection], timing: dict,
                 threshold: float) -> list[Detection]:
@@ -582,7 +587,15 @@ class PlateDetector:
                 np.asarray(corner_patches.heights(corners)) >= o.patch_min_height_px))
             for _ in range(o.patch_steps if len(live) else 0):
                 corners[live] = self._patches(full, corners[live], timing)
-        return self._final(scores, corners, threshold)
+        snapped = self._snapped(corners)
+        return self._final(scores, snapped, threshold,
+                           None if snapped is corners else corners)
+
+    def _snapped(self, corners: np.ndarray) -> np.ndarray:
+        """Re-cropped plates' corners [R, 4, 2] with the near-parallelograms snapped
+        (parallelogram_below); the same array when that is off."""
+        below = self.options.parallelogram_below
+        return rectify.snap_to_parallelograms(corners, below) if below > 0 else corners
 
     def _recropped(self, full, corners: np.ndarray, scores: np.ndarray | None, timing: dict,
                    steps: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -638,12 +651,13 @@ class PlateDetector:
         grow = (b[:, 2:] - b[:, :2]) * (self.options.refine_margin if margin is None else margin)
         return np.concatenate([b[:, :2] - grow, b[:, 2:] + grow], 1)
 
-    def _final(self, scores, corners, threshold: float | None = None) -> list[Detection]:
+    def _final(self, scores, corners, threshold: float | None = None,
+               localised: np.ndarray | None = None) -> list[Detection]:
         """final_detections with these options (threshold default: score_threshold)."""
         o = self.options
         return final_detections(scores, corners,
                                 o.score_threshold if threshold is None else threshold,
-                                o.min_width_px, o.final_nms)
+                                o.min_width_px, o.final_nms, localised)
 
 
 def _check_image(image: np.ndarray) -> None:
@@ -652,20 +666,24 @@ def _check_image(image: np.ndarray) -> None:
 
 
 def final_detections(scores: np.ndarray, corners: np.ndarray, threshold: float,
-                     min_width_px: float, nms_iou: float) -> list[Detection]:
+                     min_width_px: float, nms_iou: float,
+                     localised: np.ndarray | None = None) -> list[Detection]:
     """Detections best first from scores [N] and corners [N, 4, 2] (original px): those
     scoring threshold or more and at least min_width_px wide, after NMS on their corners'
-    bounds. The cascade's and the Faster R-CNN baselines' last step."""
+    bounds. localised: the localiser's corners [N, 4, 2] where `corners` were snapped
+    (Detection.localised). The cascade's and the Faster R-CNN baselines' last step."""
     if not len(scores):
         return []
     corners = np.asarray(corners, np.float32)
     bounds = box_ops.corner_bounds(corners)
     ok = (scores >= threshold) & (bounds[:, 2] - bounds[:, 0] >= min_width_px)
     scores, corners, bounds = scores[ok], corners[ok], bounds[ok]
+    localised = None if localised is None else np.asarray(localised, np.float32)[ok]
     if not len(scores):
         return []
     keep = box_ops.nms(bounds, scores, nms_iou)
-    return [Detection(corners[i], bounds[i], float(scores[i])) for i in keep]
+    return [Detection(corners[i], bounds[i], float(scores[i]),
+                      None if localised is None else localised[i]) for i in keep]
 
 
 def top_anchor_boxes(objectness, deltas, anchors, k: int):

@@ -38,6 +38,8 @@ class ModelOptions:
                                                   # windows first (None: the default, 4; 0:
                                                   # never)
     single_scale: bool = False                    # the paper's cascade: one pass, no re-crop
+    parallelogram_below: float | None = None      # near-parallelogram corners snapped
+                                                  # (None: the default, 0.1; 0: never)
     tta: bool = False                             # read each plate 3 times, shifted
     reread_below: float = REREAD_BELOW            # ... or only those read less surely
     backend: str = DEFAULT_BACKEND                # where the networks run: "auto" (the
@@ -83,6 +85,8 @@ class ModelOptions:
             o = dataclasses.replace(o, windows_first_from=self.windows_first_from)
         if self.score_threshold is not None:
             o = dataclasses.replace(o, score_threshold=self.score_threshold)
+        if self.parallelogram_below is not None:
+            o = dataclasses.replace(o, parallelogram_below=self.parallelogram_below)
         return o
 
     def detector(self, mode: str = "cascade") -> PlateDetector:
@@ -165,6 +169,11 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                             f"(default {DetectorOptions.windows_first_from:g}; 0: never)")
         g.add_argument("--single-scale", action="store_true",
                        help="the paper's cascade: one RPN pass at 480x320, no re-crops")
+        g.add_argument("--parallelogram-below", type=float, default=None,
+                       help="plates whose corners are this close to a parallelogram (share "
+                            "of the plate's size) are returned as their nearest one; the "
+                            "reading is the same either way "
+                            f"(default {DetectorOptions.parallelogram_below:g}; 0: never)")
     parser.add_argument("--auto-levels-below", type=float,
                         default=ModelOptions.auto_levels_below,
                         help="a photo whose brightness spans fewer levels than this (0.5-99.5 "
