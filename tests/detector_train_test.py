@@ -200,6 +200,7 @@ def test_pyramid_passes_keep_their_band_and_auto_zoom(runs):
 
 
 def test_refinement_recrops_around_the_corners(runs):
+    from alpr_jax.geometry.rectify import snap_to_parallelograms
     from alpr_jax.pipeline.detector import DetectorOptions
     paths = (os.path.join(runs["rpn"], "rpn.npz"), os.path.join(runs["rcnn"], "rcnn.npz"))
     options = DetectorOptions(input_hw=(96, 64), score_threshold=0.0, zoom="off", final_nms=1.0)
@@ -221,7 +222,11 @@ def test_refinement_recrops_around_the_corners(runs):
     scores, corners = plain._rcnn(full, rois, {"rcnn": 0.0})
     scores = np.maximum(scores, [d.score for d in first])
     expect = sorted(zip(scores.tolist(), corners.tolist()), reverse=True)
-    got = sorted(((d.score, d.corners.tolist()) for d in again), reverse=True)
+    # (the corners read; those returned are their snap to parallelograms where near one)
+    got = sorted(((d.score, d.read_corners.tolist()) for d in again), reverse=True)
+    for d in again:
+        np.testing.assert_array_equal(d.corners, snap_to_parallelograms(
+            d.read_corners, refined.options.parallelogram_below))
     assert len(got) == len(expect)
     for (s1, c1), (s2, c2) in zip(expect, got):
         assert s1 == pytest.approx(s2, abs=1e-5)
