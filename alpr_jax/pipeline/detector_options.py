@@ -126,7 +126,7 @@ class DetectorOptions:
     # .parallelogram_gap; the localiser's gap on 100 ccpd_600/train plates, all labelled as
     # parallelograms: 0.029 median, 0.101 at the 99th percentile) are returned as their
     # nearest parallelogram; those further off keep their perspective (the synthetic
-    # scenes' steep views: 0.19 median, 0.1 at the 10th percentile). 0: never
+    # scenes' steep views: 0.17-0.24 median, 0.09-0.11 at the 10th percentile). 0: never
     parallelogram_below: float = 0.1
 
     def __post_init__(self):
