@@ -30,6 +30,18 @@ def corner_bounds(corners):
     return xp.concatenate([corners.min(-2), corners.max(-2)], -1)
 
 
+def quad_sides(corners):
+    """[..., 4, 2] quadrilaterals TL, TR, BR, BL -> (widths, heights) [...]: the mean length of
+    their top and bottom edges, and of their left and right ones."""
+    xp = _xp(corners)
+    c = corners
+    width = (xp.linalg.norm(c[..., 1, :] - c[..., 0, :], axis=-1)
+             + xp.linalg.norm(c[..., 2, :] - c[..., 3, :], axis=-1)) / 2
+    height = (xp.linalg.norm(c[..., 3, :] - c[..., 0, :], axis=-1)
+              + xp.linalg.norm(c[..., 2, :] - c[..., 1, :], axis=-1)) / 2
+    return width, height
+
+
 def area(boxes):
     """[..., 4] -> [...]"""
     xp = _xp(boxes)

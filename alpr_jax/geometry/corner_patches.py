@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from alpr_jax.geometry import crops
+from alpr_jax.geometry import boxes, crops
 
 PATCH_HW = (64, 64)
 EXTENT = 0.3                     # patch half-size, in plate heights
@@ -30,9 +30,7 @@ def _unit(v):
 
 def heights(corners):
     """corners [..., 4, 2] -> the plates' heights [...]: the mean of their two side edges."""
-    corners = jnp.asarray(corners, jnp.float32)
-    return (jnp.linalg.norm(corners[..., 3, :] - corners[..., 0, :], axis=-1)
-            + jnp.linalg.norm(corners[..., 2, :] - corners[..., 1, :], axis=-1)) / 2
+    return boxes.quad_sides(jnp.asarray(corners, jnp.float32))[1]
 
 
 def frames(corners, extent: float = EXTENT):

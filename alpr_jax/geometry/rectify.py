@@ -12,6 +12,8 @@ import itertools
 import cv2
 import numpy as np
 
+from alpr_jax.geometry import boxes
+
 PLATE_HW = (48, 120)
 
 
@@ -165,14 +167,11 @@ def parallelogram_gap(corners: np.ndarray) -> np.ndarray:
     same for its top and bottom edges when it is seen from above or below."""
     c = np.asarray(corners, np.float32)
     gap = c[..., 0, :] + c[..., 2, :] - c[..., 1, :] - c[..., 3, :]
-    along = (c[..., 1, :] - c[..., 0, :] + c[..., 2, :] - c[..., 3, :]) / 2
-    width = np.maximum(np.linalg.norm(along, axis=-1), 1e-6)
-    unit = along / width[..., None]
-    height = (np.linalg.norm(c[..., 3, :] - c[..., 0, :], axis=-1)
-              + np.linalg.norm(c[..., 2, :] - c[..., 1, :], axis=-1)) / 2
+    along = c[..., 1, :] - c[..., 0, :] + c[..., 2, :] - c[..., 3, :]
+    unit = along / np.maximum(np.linalg.norm(along, axis=-1, keepdims=True), 1e-6)
+    width, height = (np.maximum(v, 1e-6) for v in boxes.quad_sides(c))
     across = gap[..., 1] * unit[..., 0] - gap[..., 0] * unit[..., 1]
-    return np.hypot((gap * unit).sum(-1) / width,
-                    across / np.maximum(height, 1e-6)).astype(np.float32)
+    return np.hypot((gap * unit).sum(-1) / width, across / height).astype(np.float32)
 
 
 def snap_to_parallelograms(corners: np.ndarray, below: float) -> np.ndarray:
@@ -189,7 +188,5 @@ def snap_to_parallelograms(corners: np.ndarray, below: float) -> np.ndarray:
 def corner_aspect(corners: np.ndarray) -> float:
     """Width / height of a quadrilateral [4, 2] (mean of opposite sides): ~3.1 for a one-row
     plate seen face on, ~2.0 for a two-row one."""
-    c = np.asarray(corners, np.float32)
-    width = (np.linalg.norm(c[1] - c[0]) + np.linalg.norm(c[2] - c[3])) / 2
-    height = (np.linalg.norm(c[3] - c[0]) + np.linalg.norm(c[2] - c[1])) / 2
+    width, height = boxes.quad_sides(np.asarray(corners, np.float32))
     return float(width / max(height, 1e-6))
