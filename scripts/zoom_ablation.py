@@ -33,6 +33,11 @@ VARIANTS = {
     "zoom off (0.5x + 1x)": {"zoom": "off"},
     "the 1x pass always (before 2026-12-05)": {"auto_from": 2.0},
     "the whole 4x pass, no windows first (before 2026-12-06)": {"windows_first_from": 0.0},
+    # the policy's thresholds moved (README "Every plate size", 2026-12-07)
+    "the small-plate trigger at 60 px": {"small_plate_px": 60.0},
+    "the small-plate trigger at 72 px": {"small_plate_px": 72.0},
+    "the RPN boxes' NMS at 0.6": {"rpn_nms": 0.6},
+    "the RPN boxes' NMS at 0.5": {"rpn_nms": 0.5},
 }
 
 
