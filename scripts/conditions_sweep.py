@@ -4,7 +4,7 @@ low resolution, JPEG 10, noise, each at one fixed strength):
 
     python scripts/conditions_sweep.py [--data ../shared/data/ccpd_600/test
         --data ../shared/data/easypr_dev] [--count N] [--conditions dusk,night,...]
-        [flags of alpr predict]
+        [--plates] [flags of alpr predict]
 
 Per folder: plates found and read exactly (found: box IoU 0.3 for EasyPR's box labels,
 quadrilateral IoU 0.5 for CCPD's corners), and false detections per photo.
@@ -30,6 +30,9 @@ def main(argv=None) -> int:
     p.add_argument("--count", type=int, default=0, help="the first N photos of each (0: all)")
     p.add_argument("--conditions", default=",".join(CONDITIONS),
                    help="comma-separated, of: " + ", ".join(CONDITIONS))
+    p.add_argument("--plates", action="store_true",
+                   help="also list every plate not read exactly, with the conditions and "
+                        "what was read")
     options.add_arguments(p)
     args = p.parse_args(argv)
     if args.count < 0:
@@ -51,6 +54,16 @@ def main(argv=None) -> int:
         cells = [f"({rows[i]['n']}) {rows[i]['read']:.2f} / {rows[i]['found']:.2f} / "
                  f"{rows[i]['false_per_image']:.2f}" for rows in results]
         print(f"| {name}: {CONDITIONS[name][0]} | " + " | ".join(cells) + " |")
+    if args.plates:
+        for folder, rows in zip(folders, results):
+            wrong = {}          # labelled text -> [(condition, read)]
+            for row in rows:
+                for target, read in row["wrong"]:
+                    wrong.setdefault(target, []).append((row["condition"], read or "-"))
+            print(f"\n{folder}: plates not read exactly, and under which conditions")
+            for target, where in sorted(wrong.items(), key=lambda kv: -len(kv[1])):
+                print(f"- {target} ({len(where)} of {len(rows)}): "
+                      + ", ".join(f"{c} {r}" for c, r in where))
     return 0
 
 

@@ -7,7 +7,7 @@ import pytest
 from alpr_jax.data import augment
 from alpr_jax.data.images import read_image
 from alpr_jax.data.preprocess import auto_levels
-from alpr_jax.evaluate.conditions import CONDITIONS, check_conditions
+from alpr_jax.evaluate.conditions import CONDITIONS, NUISANCES, check_conditions
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +71,17 @@ def test_conditions_are_deterministic_and_keep_shape(photo):
         assert what
     assert np.array_equal(CONDITIONS["as_taken"][1](small), small)
     assert not np.array_equal(CONDITIONS["motion_15"][1](small), small)
+    for name in NUISANCES:
+        # nuisances: the photo changed, but hardly (its pixels still follow the original's;
+        # each of the strong conditions above fails one of these two bounds)
+        changed = CONDITIONS[name][1](small).astype(np.float64)
+        assert not np.array_equal(changed, small), name
+        assert np.corrcoef(changed.ravel(), small.ravel())[0, 1] > 0.97, name
+        assert np.abs(changed - small).mean() <= 0.25 * small.mean(), name
+    for name in set(CONDITIONS) - {"as_taken", *NUISANCES}:
+        changed = CONDITIONS[name][1](small).astype(np.float64)
+        assert (np.corrcoef(changed.ravel(), small.ravel())[0, 1] <= 0.97
+                or np.abs(changed - small).mean() > 0.25 * small.mean()), name
     assert check_conditions(["dusk"]) == ["dusk"]
     with pytest.raises(ValueError, match="unknown condition"):
         check_conditions(["dusk", "rain"])
@@ -103,3 +114,36 @@ def test_dim_street_photo_is_read_after_auto_levels():
     alpr.auto_levels_below = 0
     texts = [p.text for p in alpr.predict(CONDITIONS["haze"][1](photo)).plates]
     assert "川AS9V79" not in texts, texts
+
+
+def test_sweep_lists_the_plates_not_read(ccpd_dir):
+    # a reader that reads every plate right as taken and gets the last character wrong in
+    # the dark: the sweep scores both conditions and names the plates it got wrong
+    import types
+    from alpr_jax.data.annotations import read_annotations
+    from alpr_jax.evaluate.conditions import conditions_sweep
+    records = read_annotations(ccpd_dir)[:2]
+    photos = {read_image(r.path).tobytes(): r for r in records}
+
+    class Reader:
+        def predict(self, image):
+            r = photos.get(image.tobytes())
+            dark = r is None
+            if dark:      # which photo this darkened one was: the nearest by brightness
+                r = min(records, key=lambda q: abs(
+                    CONDITIONS["dusk"][1](read_image(q.path)).astype(float) - image).mean())
+            p = r.plates[0]
+            text = _last_changed(p.text) if dark else p.text
+            return types.SimpleNamespace(plates=[types.SimpleNamespace(
+                corners=p.corners, detection_score=0.99, text=text)])
+
+    rows = conditions_sweep(Reader(), records, ["as_taken", "dusk"])
+    assert [r["condition"] for r in rows] == ["as_taken", "dusk"]
+    assert rows[0]["read"] == 1.0 and rows[0]["wrong"] == []
+    assert rows[1]["read"] == 0.0 and rows[1]["found"] == 1.0
+    assert sorted(rows[1]["wrong"]) == sorted(
+        (r.plates[0].text, _last_changed(r.plates[0].text)) for r in records)
+
+
+def _last_changed(text):
+    return text[:-1] + ("Y" if text.endswith("X") else "X")

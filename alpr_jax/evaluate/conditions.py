@@ -1,6 +1,7 @@
 """Camera conditions: labelled real photos degraded at fixed strengths (dusk and night,
-over-exposure, haze, defocus, motion, low resolution, heavy JPEG, sensor noise) and read by
-the whole pipeline, each scored like the end-to-end evaluation. The strengths are fixed (the
+over-exposure, haze, defocus, motion, low resolution, heavy JPEG, sensor noise), or changed by
+nuisances (JPEG 75, 1.5x resolution, +-20% brightness, faint noise), and read by the whole
+pipeline, each scored like the end-to-end evaluation. The strengths are fixed (the
 training degradations of data.augment draw milder ones at random), so a row says how one
 kind of bad photo is read, not how an average one is.
 """
@@ -53,7 +54,17 @@ CONDITIONS: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
     "low_res_3": ("shrunk 3x and enlarged back", lambda im: augment.low_resolution(im, 3.0)),
     "jpeg_10": ("JPEG quality 10", lambda im: augment.jpeg(im, 10)),
     "noise_25": ("sensor noise sigma 25", lambda im: _noisy(im, 25.0)),
+    # nuisances (NUISANCES), changes no one would call a worse photo: how far a reading rate
+    # measured on a set moves when its photos are taken again a little differently
+    "jpeg_75": ("saved again as JPEG quality 75", lambda im: augment.jpeg(im, 75)),
+    "low_res_1.5": ("shrunk 1.5x and enlarged back", lambda im: augment.low_resolution(im, 1.5)),
+    "darker_0.8": ("80% of the brightness", lambda im: _scaled(im, 0.8)),
+    "brighter_1.2": ("120% of the brightness", lambda im: _scaled(im, 1.2)),
+    "noise_4": ("sensor noise sigma 4", lambda im: _noisy(im, 4.0)),
 }
+
+# the conditions above that are nuisances, not bad photos
+NUISANCES = ("jpeg_75", "low_res_1.5", "darker_0.8", "brighter_1.2", "noise_4")
 
 
 def check_conditions(names: list[str]) -> list[str]:
@@ -67,8 +78,9 @@ def conditions_sweep(alpr, records: list[ImageRecord], names: list[str] | None =
                      ) -> list[dict]:
     """alpr (pipeline.alpr.ALPR) on every labelled photo of records under each condition ->
     rows {"condition", "what", "n" (labelled plates), "read" (found and read exactly),
-    "found", "false_per_image"}, scored by end_to_end.score_readings (box IoU 0.3 for
-    box-only labels, quadrilateral IoU 0.5 otherwise)."""
+    "found", "false_per_image", "wrong": [(labelled text, what was read or "" when not
+    found)] of the plates not read exactly}, scored by end_to_end.score_readings (box IoU
+    0.3 for box-only labels, quadrilateral IoU 0.5 otherwise)."""
     names = check_conditions(list(names or CONDITIONS))
     photos = [read_image(r.path) for r in records]
     rows = []
@@ -79,5 +91,8 @@ def conditions_sweep(alpr, records: list[ImageRecord], names: list[str] | None =
         m = score_readings(records, readings)
         rows.append({"condition": name, "what": what, "n": len(m["predictions"]),
                      "read": m["acc"], "found": m["detected"],
-                     "false_per_image": m["false_per_image"]})
+                     "false_per_image": m["false_per_image"],
+                     "wrong": [(row["target"], row["prediction"] or "")
+                               for row in m["predictions"]
+                               if row["prediction"] != row["target"]]})
     return rows
