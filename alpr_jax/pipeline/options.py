@@ -40,6 +40,8 @@ class ModelOptions:
     single_scale: bool = False                    # the paper's cascade: one pass, no re-crop
     parallelogram_below: float | None = None      # near-parallelogram corners snapped
                                                   # (None: the default, 0.1; 0: never)
+    refine_threshold: float | None = None         # candidates re-cropped from this first
+                                                  # score (None: the default, 0.3)
     tta: bool = False                             # read each plate 3 times, shifted
     reread_below: float = REREAD_BELOW            # ... or only those read less surely
     backend: str = DEFAULT_BACKEND                # where the networks run: "auto" (the
@@ -87,6 +89,8 @@ class ModelOptions:
             o = dataclasses.replace(o, score_threshold=self.score_threshold)
         if self.parallelogram_below is not None:
             o = dataclasses.replace(o, parallelogram_below=self.parallelogram_below)
+        if self.refine_threshold is not None:
+            o = dataclasses.replace(o, refine_threshold=self.refine_threshold)
         return o
 
     def detector(self, mode: str = "cascade") -> PlateDetector:
@@ -174,6 +178,11 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                             "of the plate's size) are returned as their nearest one; the "
                             "reading is the same either way "
                             f"(default {DetectorOptions.parallelogram_below:g}; 0: never)")
+        g.add_argument("--refine-threshold", type=float, default=None,
+                       help="candidates whose first R-CNN score is at least this are "
+                            "re-cropped round their corners and scored again (default "
+                            f"{DetectorOptions.refine_threshold:g}; lower finds a few more "
+                            "plates whose proposal cut them badly, for more time)")
     parser.add_argument("--auto-levels-below", type=float,
                         default=ModelOptions.auto_levels_below,
                         help="a photo whose brightness spans fewer levels than this (0.5-99.5 "
