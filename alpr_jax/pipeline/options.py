@@ -18,6 +18,11 @@ from alpr_jax.pipeline.detector_options import (CORNER_SOURCES, DEFAULT_CORNER_S
                                                 MAX_ZOOMS, ZOOM_POLICIES, DetectorOptions)
 
 
+# ModelOptions fields passed on as the DetectorOptions field of the same name when given
+_DETECTOR_FIELDS = ("zoom", "zoom_windows", "windows_first_from", "score_threshold",
+                    "parallelogram_below", "refine_threshold")
+
+
 @dataclasses.dataclass(frozen=True)
 class ModelOptions:
     """Which weights to load (None: the shipped file) and how the detector and reader run."""
@@ -77,21 +82,12 @@ class ModelOptions:
 
     def detector_options(self) -> DetectorOptions:
         o = DetectorOptions.single_scale() if self.single_scale else DetectorOptions()
-        if self.zoom is not None:
-            o = dataclasses.replace(o, zoom=self.zoom)
         if self.max_zoom is not None:
             o = o.with_max_zoom(self.max_zoom)
-        if self.zoom_windows is not None:
-            o = dataclasses.replace(o, zoom_windows=self.zoom_windows)
-        if self.windows_first_from is not None:
-            o = dataclasses.replace(o, windows_first_from=self.windows_first_from)
-        if self.score_threshold is not None:
-            o = dataclasses.replace(o, score_threshold=self.score_threshold)
-        if self.parallelogram_below is not None:
-            o = dataclasses.replace(o, parallelogram_below=self.parallelogram_below)
-        if self.refine_threshold is not None:
-            o = dataclasses.replace(o, refine_threshold=self.refine_threshold)
-        return o
+        # the fields of the same name that were given (None: DetectorOptions' default)
+        given = {name: getattr(self, name) for name in _DETECTOR_FIELDS
+                 if getattr(self, name) is not None}
+        return dataclasses.replace(o, **given)
 
     def detector(self, mode: str = "cascade") -> PlateDetector:
         return PlateDetector.load(self.rpn, self.rcnn, mode, self.detector_options(),
