@@ -318,8 +318,8 @@ def test_read_gate_rules_and_defaults():
         with pytest.raises(ValueError, match="windows_first_from must be above 1"):
             ModelOptions(windows_first_from=bad)
     # which candidates are re-cropped (--refine-threshold), checked at the boundary
-    assert ModelOptions().detector_options().refine_threshold == 0.3
-    assert ModelOptions(refine_threshold=0.03).detector_options().refine_threshold == 0.03
+    assert ModelOptions().detector_options().refine_threshold == 0.03
+    assert ModelOptions(refine_threshold=0.3).detector_options().refine_threshold == 0.3
     with pytest.raises(ValueError, match="refine_threshold must be in"):
         ModelOptions(refine_threshold=1.5)
     # dim plates are stretched by default, the flag reaches the reader, checked at the boundary

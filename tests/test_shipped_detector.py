@@ -54,8 +54,10 @@ def test_one_detection_per_scene_and_clean_plate_free_views(detector, ccpd_dir, 
     # (the gate asks for detections down to its floor; those at the score threshold or above
     # are the detector's answer: the test below). The detector alone boxes a painted number
     # strip on a dark green van (0.83; it reads with confidence ~0.002) and, in the views as
-    # ALPR stretches dim photos (auto_levels), a pale kerb strip in the dark (0.80): 48 of 50
-    # clean (49 of the views as taken, the README's figure); the gate drops both
+    # ALPR stretches dim photos (auto_levels), a pale kerb strip in the dark (0.80), and since
+    # candidates are re-cropped from a first score of 0.03, a small yellow patch beside a
+    # headlight (0.89): 47 of 50 clean (48 of the views as taken, the README's figure); the
+    # gate drops all three
     from alpr_jax.pipeline.alpr import ALPR
     from alpr_jax.pipeline.reader import PlateReader
     threshold, plain_detect, alone = detector.options.score_threshold, detector.detect, []
@@ -78,7 +80,7 @@ def test_one_detection_per_scene_and_clean_plate_free_views(detector, ccpd_dir, 
     calls = alone[1:]
     assert [calls[i][0] for i in starts[:-1]] == [1] * 13
     views = [calls[i][1] for a, b in zip(starts[:-1], starts[1:]) for i in range(a + 1, b)]
-    assert len(views) >= 40 and np.mean([s == 0.0 for s in views]) >= 0.96, views
+    assert len(views) >= 40 and np.mean([s == 0.0 for s in views]) >= 0.94, views
 
 
 def test_floor_adds_doubtful_detections_without_changing_the_rest(detector, ccpd_dir):
@@ -225,12 +227,26 @@ def test_rolled_photo_plates_are_recropped_level(detector, ccpd_dir):
 def test_first_read_of_a_turned_proposal_is_cut_level(detector, ccpd_dir):
     # turned 35 degrees, the axis-aligned first read of a plate's RoI scores too low for its
     # re-crops to start from; cut level by the angle of its RPN corners, the plate is found
-    # (of these 3: 2 and 0 when written; of all 13: 8 and 3)
+    # (of these 3: 2 and 0 when written; of all 13: 8 and 3). Candidates re-cropped from a
+    # first score of 0.3, as then: from the shipped 0.03 the re-crops rescue some of these
+    # plates without it (all 13: 9 and 6; the test below)
     shipped = detector.options
     found = _rolled_found(detector, ccpd_dir, {
-        first: dataclasses.replace(shipped, level_first_read=first)
+        first: dataclasses.replace(shipped, level_first_read=first, refine_threshold=0.3)
         for first in (True, False)}, degrees=35, count=3, iou=0.7)
     assert shipped.level_first_read and found[True] >= 2 and found[False] <= found[True] - 2, found
+
+
+def test_candidates_scored_low_at_first_are_recropped(detector, ccpd_dir):
+    # turned 45 degrees, a plate's first axis-aligned read can score well under 0.3 and its
+    # re-crops 0.8 or more: re-cropped from refine_threshold's 0.03 such plates are found
+    # (of all 13 scenes: 4 at 0.03 and 2 from 0.3 when written)
+    shipped = detector.options
+    found = _rolled_found(detector, ccpd_dir, {
+        threshold: dataclasses.replace(shipped, refine_threshold=threshold)
+        for threshold in (shipped.refine_threshold, 0.3)}, degrees=45, count=13, iou=0.7)
+    low = shipped.refine_threshold
+    assert low < 0.3 and found[low] >= 4 and found[0.3] <= found[low] - 2, found
 
 
 def test_tilted_plate_crop_and_box_are_straightened(detector, ccpd_dir):

@@ -29,9 +29,11 @@ can give; once the RoIs give crowd_plates plates, they are merged again under cr
 scored again (photos of fewer plates run as before).
 
 Corners that are not cut short: the R-CNN's crop is that of a proposal, and a plate larger
-than its proposal comes out with corners at or short of the crop's edge. So each detection is
-re-cropped round the corners it got (their bounds grown by refine_margin per side, so the
-crop reaches past an end that was cut off) and read again, refine_steps times: the R-CNN
+than its proposal comes out with corners at or short of the crop's edge. So each detection,
+and each candidate the R-CNN first scored at least refine_threshold (a plate cut badly by
+its proposal can score 0.05-0.2 there and 0.8-0.95 re-cropped), is re-cropped round the
+corners it got (their bounds grown by refine_margin per side, so the crop reaches past an
+end that was cut off) and read again, refine_steps times: the R-CNN
 rescores it and regresses new corners, and the DSNT localiser (the default corner source)
 refines a context crop round them. A plate turned more than level_above_deg (a rolled photo)
 is re-cropped in its own frame, cut level by the sampler (geometry.crops.crop_thetas with
