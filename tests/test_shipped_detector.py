@@ -238,9 +238,10 @@ def test_first_read_of_a_turned_proposal_is_cut_level(detector, ccpd_dir):
 
 
 def test_candidates_scored_low_at_first_are_recropped(detector, ccpd_dir):
-    # turned 45 degrees, a plate's first axis-aligned read can score well under 0.3 and its
-    # re-crops 0.8 or more: re-cropped from refine_threshold's 0.03 such plates are found
-    # (of all 13 scenes: 4 at 0.03 and 2 from 0.3 when written)
+    # turned 45 degrees, a plate's first read (cut level by its RPN corners, which show only
+    # part of the turn) can score well under 0.3 and its re-crops 0.8 or more: re-cropped
+    # from refine_threshold's 0.03 such plates are found (of all 13 scenes: 4 at 0.03 and 2
+    # from 0.3 when written)
     shipped = detector.options
     found = _rolled_found(detector, ccpd_dir, {
         threshold: dataclasses.replace(shipped, refine_threshold=threshold)
