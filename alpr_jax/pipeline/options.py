@@ -46,7 +46,7 @@ class ModelOptions:
     parallelogram_below: float | None = None      # near-parallelogram corners snapped
                                                   # (None: the default, 0.1; 0: never)
     refine_threshold: float | None = None         # candidates re-cropped from this first
-                                                  # score (None: the default, 0.3)
+                                                  # score (None: DetectorOptions' default)
     tta: bool = False                             # read each plate 3 times, shifted
     reread_below: float = REREAD_BELOW            # ... or only those read less surely
     backend: str = DEFAULT_BACKEND                # where the networks run: "auto" (the
