@@ -99,6 +99,13 @@ def serial_letters(text: str) -> int:
     return sum(t in LETTERS for t in tokens(text)[2:])
 
 
+def zero_serial(text: str) -> bool:
+    """Whether the serial of text is only zeros (粤A00000): no plate is issued that number,
+    but a camera's caption (a frame counter 0000/00001) reads that way."""
+    serial = tokens(text)[2:]
+    return bool(serial) and all(t == "0" for t in serial)
+
+
 def encode_text(text: str) -> np.ndarray:
     """Plate text -> int32 [8]: index 0 into PROVINCE_CLASSES, 1..7 into CHAR_CLASSES."""
     validate_text(text)

@@ -38,6 +38,11 @@ Variants (what each changes from `paper`):
             yellow plates (`--type-probs 0,1,0,0 --two-row 1.0`), 6 real one-row plates as
             in `wild` so the real typeface is kept; Adam 3e-4 -> 3e-5 at 900, 1200 steps
             (~45 min CPU). The one-row network is untouched, so one-row plates read as before
+  mono_net  the reader's network for plates without colour (a monochrome or infrared
+            camera's: weights/recognizer_mono.npz), from the shipped recogniser (init_from):
+            `wild`'s mix, every plate synthetic and real turned to its luma
+            (data.grayscale 1.0); Adam 3e-4 -> 3e-5 at 700, 900 steps (~35 min CPU). The
+            one-row network is untouched, so colour plates read as before
   ablation  quarter width, batch 32, 2000 steps, no real plates: the base of Tables 6-7
             (scripts/ablate_recognition.py sets the architecture switches per row)
 Options: tiny (a few steps of a tiny model, for tests); steps=N,drop=M (the schedule).
@@ -53,6 +58,7 @@ VARIANTS = {"paper": "the paper's schedule, GPU", "gpu": "10K steps on one GPU",
             "tworow": "wild, continued with more two-row plates",
             "realcam": "wild, continued on real plates also seen through street cameras",
             "two_row_net": "the reader's network for two-row plates, from init_from",
+            "mono_net": "the reader's network for plates without colour, from init_from",
             "ablation": "Tables 6-7 base"}
 CROPS = "../shared/data/plate_crops"
 SCENES = "../shared/data/ccpd_samples"
@@ -79,7 +85,8 @@ def get_config(arg=None):
         real_per_batch=0,
         real_weights=(),       # share of real draws per real_dirs entry (empty: per plate)
         province_balance=0.0,  # real draws / (plates of the province) ** this (0..1)
-        real_camera=0.0))      # share of real plates also degraded as street cameras do
+        real_camera=0.0,       # share of real plates also degraded as street cameras do
+        grayscale=0.0))        # share of plates seen by a monochrome camera (luma only)
     c.optimizer = common.optimizer("adam", 5e-4)
     common.schedule(c, 40000, 20000)
     c.checkpoint_every = 2000
@@ -111,7 +118,7 @@ def get_config(arg=None):
         c.optimizer.lr = 5e-5                          # the gpu variant's final rate
         common.schedule(c, 400)
         c.log_every, c.checkpoint_every, c.eval_every, c.eval_dirs = 50, 100, 0, ()
-    elif arg.variant in ("wild", "tworow", "realcam", "two_row_net"):
+    elif arg.variant in ("wild", "tworow", "realcam", "two_row_net", "mono_net"):
         c.seed = 20
         c.requires_init = True
         c.data.source, c.data.frozen_path = "frozen", "runs/rec_synth_wild_80k.npz"
@@ -144,6 +151,11 @@ def get_config(arg=None):
             c.data.p_two_row = 1.0
             c.data.real_per_batch = 6
             common.schedule(c, 1200, 900)
+        if arg.variant == "mono_net":
+            c.seed = 41
+            c.data.frozen_path = "runs/rec_synth_wild_32k_s41.npz"
+            c.data.grayscale = 1.0
+            common.schedule(c, 900, 700)
     elif arg.variant == "ablation":
         c.model.width = 0.25
         c.data.batch_size, c.data.workers = 32, 0

@@ -1,13 +1,16 @@
 """Prints, as a markdown table, how the whole pipeline reads labelled real photos taken in bad
 conditions (alpr_jax.evaluate.conditions: dusk, night, over-exposure, haze, defocus, motion,
-low resolution, JPEG 10, noise, each at one fixed strength):
+low resolution, JPEG 10, noise, no colour, each at one fixed strength):
 
     python scripts/conditions_sweep.py [--data ../shared/data/ccpd_600/test
         --data ../shared/data/easypr_dev] [--count N] [--conditions dusk,night,...]
         [--plates] [flags of alpr predict]
+    python scripts/conditions_sweep.py --crops ../shared/data/plate_crops [--split b] ...
 
 Per folder: plates found and read exactly (found: box IoU 0.3 for EasyPR's box labels,
-quadrilateral IoU 0.5 for CCPD's corners), and false detections per photo.
+quadrilateral IoU 0.5 for CCPD's corners), and false detections per photo. With --crops:
+the recogniser alone on the folder's plates (crops, or plates cut by their labels) as it
+takes them (48x120), each degraded: read exactly and province right.
 """
 import argparse
 import os
@@ -16,7 +19,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from alpr_jax.evaluate.conditions import (CONDITIONS, check_conditions,  # noqa: E402
-                                         conditions_sweep)
+                                         conditions_sweep, plate_conditions_sweep)
 from alpr_jax.evaluate.end_to_end import scene_records  # noqa: E402
 from alpr_jax.pipeline import options  # noqa: E402
 
@@ -30,6 +33,10 @@ def main(argv=None) -> int:
     p.add_argument("--count", type=int, default=0, help="the first N photos of each (0: all)")
     p.add_argument("--conditions", default=",".join(CONDITIONS),
                    help="comma-separated, of: " + ", ".join(CONDITIONS))
+    p.add_argument("--crops", default=None,
+                   help="a labelled plate folder read by the recogniser alone instead")
+    p.add_argument("--split", default="b", choices=("all", "a", "b"),
+                   help="with --crops: which half (default b, never trained on)")
     p.add_argument("--plates", action="store_true",
                    help="also list every plate not read exactly, with the conditions and "
                         "what was read")
@@ -41,6 +48,8 @@ def main(argv=None) -> int:
         names = check_conditions([n for n in args.conditions.split(",") if n])
     except ValueError as e:
         p.error(str(e))
+    if args.crops:
+        return _crops(args, names)
     alpr = options.from_args(args).alpr()
     folders = args.data or DATA
     results = [conditions_sweep(alpr, scene_records(d)[:args.count or None], names)
@@ -64,6 +73,23 @@ def main(argv=None) -> int:
             for target, where in sorted(wrong.items(), key=lambda kv: -len(kv[1])):
                 print(f"- {target} ({len(where)} of {len(rows)}): "
                       + ", ".join(f"{c} {r}" for c, r in where))
+    return 0
+
+
+def _crops(args, names: list[str]) -> int:
+    from alpr_jax.data.annotations import read_split
+    from alpr_jax.data.real_plates import load_plate_dataset
+    data = load_plate_dataset(read_split(args.crops, args.split)[:args.count or None])
+    rows = plate_conditions_sweep(options.from_args(args).reader(), data.images, data.texts,
+                                  names)
+    print(f"| condition | {args.crops} ({args.split}, {len(data.texts)}): read / province |")
+    print("|---|---|")
+    for row in rows:
+        print(f"| {row['condition']}: {row['what']} | {row['read']:.3f} / "
+              f"{row['province']:.3f} |")
+    if args.plates:
+        for row in rows:
+            print(f"\n{row['condition']}: " + ", ".join(f"{t} {r}" for t, r in row["wrong"]))
     return 0
 
 

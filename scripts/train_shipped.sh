@@ -148,6 +148,16 @@ stage "two-row recogniser" "$RUNS/rec_two_row/recognition.npz" \
         --config.init_from="$RUNS/rec_wild2/recognition.npz" \
         --config.data.frozen_path="$RUNS/rec_synth_tworow_only_30k.npz"
 
+# Plates without colour (monochrome and infrared cameras) get a third network: the shipped
+# recogniser trained on every plate turned to its luma (colour plates never reach it).
+stage "street-camera plates, set 3" "$RUNS/rec_synth_wild_32k_s41.npz" \
+    $PY -m alpr_jax.data.frozen --count 32000 --seed 41 --workers "$WORKERS" \
+        --type-probs $WILD_TYPES --out "$RUNS/rec_synth_wild_32k_s41.npz"
+stage "recogniser for plates without colour" "$RUNS/rec_mono/recognition.npz" \
+    $PY train.py --config configs/recognizer.py:mono_net --workdir "$RUNS/rec_mono" \
+        --config.init_from="$RUNS/rec_wild2/recognition.npz" \
+        --config.data.frozen_path="$RUNS/rec_synth_wild_32k_s41.npz"
+
 if [ "$INSTALL" = 1 ]; then
     cp "$RUNS/rpn_wild/rpn.npz" alpr_jax/weights/rpn.npz
     cp "$RUNS/rcnn_wild/rcnn.npz" alpr_jax/weights/rcnn.npz
@@ -155,5 +165,7 @@ if [ "$INSTALL" = 1 ]; then
     cp "$RUNS/rec_wild2/recognition.npz" alpr_jax/weights/recognizer.npz
     $PY -m alpr_jax.cli export --checkpoint "$RUNS/rec_two_row" --float16 \
         --out alpr_jax/weights/recognizer_two_row.npz
+    $PY -m alpr_jax.cli export --checkpoint "$RUNS/rec_mono" --float16 \
+        --out alpr_jax/weights/recognizer_mono.npz
     echo "installed into alpr_jax/weights/; check with: $PY eval.py --task end_to_end --data $DATA/ccpd_samples --split b --json"
 fi

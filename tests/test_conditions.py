@@ -75,8 +75,12 @@ def test_conditions_are_deterministic_and_keep_shape(photo):
     for name in NUISANCES:
         assert not np.array_equal(CONDITIONS[name][1](small), small), name
         assert _hardly_changed(CONDITIONS[name][1](small), small), name
-    for name in set(CONDITIONS) - {"as_taken", *NUISANCES}:
+    for name in set(CONDITIONS) - {"as_taken", "grayscale", *NUISANCES}:
         assert not _hardly_changed(CONDITIONS[name][1](small), small), name
+    # no colour: every pixel's luma in all three channels, the brightness kept
+    grey = CONDITIONS["grayscale"][1](small)
+    assert np.all(grey == grey[..., :1]) and not np.array_equal(grey, small)
+    assert abs(grey.mean() - (small @ np.float32([0.299, 0.587, 0.114])).mean()) < 0.6
     assert check_conditions(["dusk"]) == ["dusk"]
     with pytest.raises(ValueError, match="unknown condition"):
         check_conditions(["dusk", "rain"])

@@ -87,7 +87,8 @@ def test_every_input_gives_a_result_or_a_named_error(alpr, inputs):
             assert row["image_size"][0] > 0 and 1 <= len(row["plates"]) <= 3
             for plate in row["plates"]:
                 assert len(plate["corners"]) == 4 and 7 <= len(plate["text"]) <= 8
-                assert plate["plate_type"] in ("blue", "yellow", "green", "white")
+                # a plain plate cut from the greyscale photo has no colour to tell
+                assert plate["plate_type"] in ("blue", "yellow", "green", "white", "unknown")
                 assert set(row["timing_ms"]) >= {"rpn", "rcnn", "rectify", "recognize", "total"}
     assert rows[order.index("huge")]["image_size"] == [10000, 10000]
 
@@ -215,9 +216,11 @@ def test_plate_type_from_text_and_colour():
     assert plate_type(white, "皖AD12345") == "green"
     assert plate_type(blue, "粤Z1234港") == "black"
     assert plate_type(yellow, "使123456") == "black"
-    # a plain plate is blue or yellow: washed out, or dark and lit reddish at night (hue ~7,
-    # saturation ~60, as easypr_dev's night plates), it is blue
-    assert plate_type(white, "皖A12345") == "blue"
+    # a plain plate is blue or yellow: washed out to a trace of blue, or dark and lit
+    # reddish at night (hue ~7, saturation ~60, as easypr_dev's night plates), it is blue
+    assert plate_type(np.full((48, 120, 3), (222, 226, 238), np.uint8), "皖A12345") == "blue"
+    # ... but one without any colour (a monochrome camera's) is not said to be either
+    assert plate_type(white, "皖A12345") == "unknown"
     assert plate_type(np.full((48, 120, 3), (55, 45, 42), np.uint8), "皖A12345") == "blue"
     # yellow needs a saturated yellow: the same hue faded is blue's
     assert plate_type(np.full((48, 120, 3), (120, 112, 95), np.uint8), "皖A12345") == "blue"
@@ -290,6 +293,20 @@ def test_read_gate_keeps_readable_doubtful_plates_and_drops_unreadable_ones():
     assert [p.detection_score for p in off.predict(image).plates] == [0.9]
     with pytest.raises(ValueError, match="min_confidence"):
         ReadGate(min_confidence=1.5)
+    # the same photo from a monochrome camera: the detector scores grey plates lower, so
+    # from 0.3 they are read (by the reader's network for plates without colour) and kept
+    # when read confidently
+    from alpr_jax.data import augment
+    grey = augment.grayscale(image)
+    for score, kept in ((0.45, ["皖A5K217"]), (0.25, [])):
+        gated = ALPR(_KnownPlates([plate, blank], [score, 0.9]), reader)
+        plates = gated.predict(grey).plates
+        assert [p.text for p in plates] == kept, score
+        assert all(p.plate_type == "unknown" for p in plates)
+    assert [p.text for p in ALPR(_KnownPlates([plate], [0.45]), reader,
+                                 ReadGate(grey_min_score=0.5)).predict(grey).plates] == []
+    with pytest.raises(ValueError, match="grey_min_score"):
+        ReadGate(grey_min_score=-0.1)
 
 
 def test_read_gate_rules_and_defaults():
@@ -331,6 +348,8 @@ def test_read_gate_rules_and_defaults():
     assert gate.keeps(reading("粤AAD348", 0.2))
     assert not gate.keeps(reading("粤AAD348", 0.05))
     assert not gate.keeps(reading("川WWWWWW", 0.2))
+    assert not gate.keeps(reading("鲁D00000", 0.64))            # a caption's frame counter
+    assert gate.keeps(reading("鲁D00800", 0.64))
     assert ReadGate(min_confidence=0).keeps(reading("川WWWWWW", 0.0))
     with pytest.raises(ValueError, match="max_serial_letters"):
         ReadGate(max_serial_letters=9)

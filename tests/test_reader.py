@@ -90,6 +90,37 @@ def test_dim_plates_are_stretched_before_they_are_read(crops_dir):
         PlateReader.load(levels_below=300)
 
 
+def test_plates_without_colour_go_to_the_mono_network():
+    # a plate with no colour (a monochrome camera's) is read by the third network, a colour
+    # one by the first, in one call, each in its place; stitched two-row plates never go
+    # to it; without a third network every plate is the first's
+    from alpr_jax.data import augment
+    from alpr_jax.data.preprocess import colourless
+    model = build_recognizer(**CONFIG)
+    probe = jnp.zeros((1, 48, 120, 3))
+    first, second = (model.init({"params": init_key(jax.random.PRNGKey(s)),
+                                 "dropout": init_key(jax.random.PRNGKey(9))}, probe, train=False)
+                     for s in (0, 1))
+    colour = np.random.default_rng(0).integers(0, 256, (2, 48, 120, 3), dtype=np.uint8)
+    grey = augment.grayscale(np.random.default_rng(1).integers(0, 256, (2, 48, 120, 3),
+                                                               dtype=np.uint8))
+    assert colourless(grey).all() and not colourless(colour).any()
+    part_blue = grey.copy()
+    part_blue[:, :, :30, 2] = np.minimum(part_blue[:, :, :30, 2], 200) + 40   # a blue quarter
+    assert not colourless(part_blue).any()
+    mixed = np.stack([colour[0], grey[0], colour[1], grey[1]])
+    both = PlateReader(CONFIG, first, mono=(CONFIG, second), reread_below=0)
+    alone = PlateReader(CONFIG, first, reread_below=0)
+    other = PlateReader(CONFIG, second, reread_below=0)
+    assert both.has_mono and not alone.has_mono
+    expect = lambda r, x, rows2=False: [(p.text, p.confidence) for p in r.read(x, two_row=rows2)]
+    got, one, two = expect(both, mixed), expect(alone, mixed), expect(other, mixed)
+    assert got == [one[0], two[1], one[2], two[3]] and one != two
+    assert expect(both, grey, True) == expect(alone, grey, True)
+    assert both.size_mb() == pytest.approx(alone.size_mb() + other.size_mb())
+    assert len(both.onnx_inputs()) == 2
+
+
 def test_two_row_plates_go_to_the_two_row_network():
     # read(..., two_row=True) runs the second network (its own weights), every other read the
     # first; without a second network both reads are the first's

@@ -161,6 +161,35 @@ def test_real_plates_drawn_by_folder_weights(ccpd_dir, crops_dir):
         next(RecognitionTask(config).batches(0, 1))
 
 
+def test_grayscale_share_turns_whole_rows_to_luma(crops_dir):
+    """data.grayscale: that share of a batch's plates, synthetic and real, becomes luma in
+    all three channels, the rest untouched; the rows depend only on seed and step, so a
+    host's slice of the batch is the same as in the whole."""
+    from alpr_jax.data import augment
+    from alpr_jax.train.recognition import RecognitionTask
+    config = recognizer.get_config("tiny")
+    with config.unlocked():
+        config.data.batch_size = 16
+        config.data.real_dirs, config.data.real_per_batch = [crops_dir], 4
+    colour = list(RecognitionTask(config).batches(0, 2))
+    with config.unlocked():
+        config.data.grayscale = 0.5
+    task = RecognitionTask(config)
+    grey = list(task.batches(0, 2))
+    for plain, mixed in zip(colour, grey):
+        np.testing.assert_array_equal(plain["labels"], mixed["labels"])
+        same = np.all(plain["image"] == mixed["image"], axis=(1, 2, 3))
+        lumas = np.all(mixed["image"] == augment.grayscale(plain["image"]), axis=(1, 2, 3))
+        assert np.all(same | lumas) and 0 < (~same).sum() < 16
+        assert np.all(mixed["image"][~same].max(-1) == mixed["image"][~same].min(-1))
+    half = next(task.batches(1, 1, example_range=(8, 16)))
+    np.testing.assert_array_equal(half["image"], grey[1]["image"][8:])
+    with config.unlocked():
+        config.data.grayscale = 1.5
+    with pytest.raises(ValueError, match="grayscale"):
+        RecognitionTask(config)
+
+
 def test_warm_start_grows_classifier_heads(uninterrupted, tmp_path):
     # a recogniser exported with fewer classes (before plate kinds were added) warm-starts
     # the current model: its classes are copied as a prefix, the new ones start fresh

@@ -113,6 +113,13 @@ def low_resolution(img: np.ndarray, factor: float, interpolation: int = cv2.INTE
     return cv2.resize(small, (w, h), interpolation=interpolation)
 
 
+def grayscale(img: np.ndarray) -> np.ndarray:
+    """uint8 [..., H, W, 3] RGB -> the same shape, each pixel's luma (ITU-R 601, as a
+    monochrome or infrared camera records it) in all three channels."""
+    luma = np.asarray(img, np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    return np.repeat(np.clip(luma + 0.5, 0, 255).astype(np.uint8)[..., None], 3, axis=-1)
+
+
 def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
     """uint8 [H, W, 3] -> the same after JPEG compression at `quality` (1-100)."""
     ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])

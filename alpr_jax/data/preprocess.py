@@ -60,6 +60,19 @@ def auto_levels(image: np.ndarray, below: float = AUTO_LEVELS_BELOW,
     return cv2.LUT(image, lut)
 
 
+# a plate whose 99th-percentile pixel spread between its channels (max - min) is at most this
+# has no colour (a monochrome or infrared camera's): a grey photo's plates spread 0-2 levels
+# after JPEG; the least coloured of the shared real plates (dark or washed-out blue ones) 10
+MONO_CHROMA = 6
+
+
+def colourless(plates_uint8: np.ndarray) -> np.ndarray:
+    """uint8 [N, H, W, 3] plates -> bool [N]: those with no colour (MONO_CHROMA)."""
+    x = np.asarray(plates_uint8)
+    spread = x.max(-1).astype(np.int16) - x.min(-1)              # [N, H, W]
+    return np.percentile(spread.reshape(len(x), -1), 99, axis=1) <= MONO_CHROMA
+
+
 def oriented_input_hw(image_hw: tuple[int, int], input_hw: tuple[int, int]) -> tuple[int, int]:
     """input_hw for a portrait photo, transposed for a landscape one (h < w)."""
     tall, short = max(input_hw), min(input_hw)

@@ -1,5 +1,5 @@
 """Camera conditions: labelled real photos degraded at fixed strengths (dusk and night,
-over-exposure, haze, defocus, motion, low resolution, heavy JPEG, sensor noise), or changed by
+over-exposure, haze, defocus, motion, low resolution, heavy JPEG, sensor noise, no colour), or changed by
 nuisances (JPEG 75, 1.5x resolution, +-20% brightness, faint noise), and read by the whole
 pipeline, each scored like the end-to-end evaluation. The strengths are fixed (the
 training degradations of data.augment draw milder ones at random), so a row says how one
@@ -16,6 +16,7 @@ from alpr_jax.data import augment
 from alpr_jax.data.annotations import ImageRecord
 from alpr_jax.data.images import read_image
 from alpr_jax.evaluate.end_to_end import score_readings
+from alpr_jax.evaluate.metrics import recognition_metrics
 
 
 def _uint8(pixels: np.ndarray) -> np.ndarray:
@@ -54,6 +55,7 @@ CONDITIONS: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
     "low_res_3": ("shrunk 3x and enlarged back", lambda im: augment.low_resolution(im, 3.0)),
     "jpeg_10": ("JPEG quality 10", lambda im: augment.jpeg(im, 10)),
     "noise_25": ("sensor noise sigma 25", lambda im: _noisy(im, 25.0)),
+    "grayscale": ("no colour (a monochrome or infrared camera)", augment.grayscale),
     # nuisances (NUISANCES), changes no one would call a worse photo: how far a reading rate
     # measured on a set moves when its photos are taken again a little differently
     "jpeg_75": ("saved again as JPEG quality 75", lambda im: augment.jpeg(im, 75)),
@@ -72,6 +74,24 @@ def check_conditions(names: list[str]) -> list[str]:
     if unknown:
         raise ValueError(f"unknown condition(s) {unknown}; known: {', '.join(CONDITIONS)}")
     return names
+
+
+def plate_conditions_sweep(reader, images: np.ndarray, texts: list[str],
+                           names: list[str] | None = None) -> list[dict]:
+    """reader (pipeline.reader.PlateReader) on plates uint8 [N, 48, 120, 3] as the
+    recogniser takes them (real_plates.load_plate_dataset) under each condition -> rows
+    {"condition", "what", "n", "read" (exactly), "province" (first character right),
+    "wrong": [(text, what was read)]}."""
+    names = check_conditions(list(names or CONDITIONS))
+    rows = []
+    for name in names:
+        what, degrade = CONDITIONS[name]
+        read = [r.text for r in reader.read(np.stack([degrade(p) for p in images]))]
+        m = recognition_metrics(read, list(texts))
+        rows.append({"condition": name, "what": what, "n": m["n"], "read": m["acc"],
+                     "province": m["acc_1"],
+                     "wrong": [(t, r) for t, r in zip(texts, read) if t != r]})
+    return rows
 
 
 def conditions_sweep(alpr, records: list[ImageRecord], names: list[str] | None = None

@@ -21,7 +21,7 @@ import numpy as np
 from alpr_jax import plates
 from alpr_jax.data.images import ImageReadError, read_image
 from alpr_jax.data.preprocess import (AUTO_LEVELS_BELOW, auto_levels,
-                                      check_auto_levels_below, plate_input)
+                                      check_auto_levels_below, colourless, plate_input)
 from alpr_jax.geometry.boxes import box_corners, corner_bounds
 from alpr_jax.geometry.rectify import (PLATE_HW, corner_aspect, rectify, rectify_plate,
                                       target_corners)
@@ -86,18 +86,28 @@ class Result:
 def plate_type(rectified: np.ndarray, text: str) -> str:
     """Plate colour: the one its text's format is printed in (8 tokens: green; 警 / 应急:
     white; 学 / 挂: yellow; 港 / 澳 / 领 / 使: black), else blue or yellow, the only colours
-    of a plain 7-token plate, by the hue of the plate's most saturated quarter of pixels.
+    of a plain 7-token plate, by the hue of the plate's most saturated quarter of pixels;
+    "unknown" for such a plate without colour (a monochrome camera's).
     Why not the colour alone: dark, washed-out or tinted blue plates measure black or white
     (easypr_dev: 16 of its 81 blue plates), and black plates blue or green."""
     colour = plates.plate_type_of_text(text)
     if colour != "blue":                   # the default of a plain plate: look
         return colour
+    if colourless(rectified[None])[0]:
+        return "unknown"
     hsv = cv2.cvtColor(np.ascontiguousarray(rectified), cv2.COLOR_RGB2HSV)
     saturation = hsv[..., 1]
     floor = np.percentile(saturation, 75)
     hue = float(np.median(hsv[..., 0][saturation >= floor]))
     yellow = _YELLOW_HUES[0] <= hue < _YELLOW_HUES[1] and floor >= _YELLOW_MIN_SATURATION
     return "yellow" if yellow else "blue"
+
+
+def photo_colourless(image: np.ndarray) -> bool:
+    """image uint8 [H, W, 3] -> whether it has no colour (data.preprocess.colourless on
+    about 64K of its pixels, evenly strided)."""
+    step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / 65536)))
+    return bool(colourless(image[None, ::step, ::step])[0])
 
 
 def raise_top(corners: np.ndarray, share: float) -> np.ndarray:
@@ -121,13 +131,19 @@ class ReadGate:
     readable) from a badge, grille or painted strip (score up to 0.89). Their readings
     mostly can: real plates read with confidence >= 0.15, most of the rest <= 0.04 (0.08 is
     the log-midpoint, chosen on easypr_dev); a chrome grille that reads 川WWWWWW (0.20) is
-    not a plate number (real serials: at most 2 letters)."""
+    not a plate number (real serials: at most 2 letters), nor is a serial of zeros (a
+    camera's frame counter "0000/00001" read 鲁D00000 at 0.64: plates.zero_serial).
+    In a photo without colour (a monochrome or infrared camera's: colourless) detections
+    from grey_min_score are read: the detector, trained on colour photos, scores grey
+    plates lower (ccpd_600/test turned grey, the detector alone: found 0.86 at 0.7, 0.96 at
+    0.3, no false box either way)."""
     min_confidence: float = 0.08
     min_score: float = 0.5
     max_serial_letters: int = 3
+    grey_min_score: float = 0.3
 
     def __post_init__(self):
-        for name in ("min_confidence", "min_score"):
+        for name in ("min_confidence", "min_score", "grey_min_score"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"ReadGate.{name} must be in [0, 1], got {getattr(self, name)}")
         if not 0 <= self.max_serial_letters <= 6:
@@ -138,10 +154,17 @@ class ReadGate:
     def on(self) -> bool:
         return self.min_confidence > 0
 
+    def floor(self, threshold: float, grey: bool) -> float | None:
+        """The lowest detection score read in a photo (grey: one without colour), the
+        detector's own threshold `threshold` aside; None: the gate is off."""
+        return min(self.grey_min_score if grey else self.min_score, threshold) if self.on \
+            else None
+
     def keeps(self, reading) -> bool:
         """Whether a reading (PlateReading) confirms its detection."""
         return not self.on or (reading.confidence >= self.min_confidence and
-                               plates.serial_letters(reading.text) <= self.max_serial_letters)
+                               plates.serial_letters(reading.text) <= self.max_serial_letters
+                               and not plates.zero_serial(reading.text))
 
 
 def _loaded(image_or_path) -> tuple[str | None, np.ndarray]:
@@ -176,6 +199,7 @@ class ALPR:
     @classmethod
     def load(cls, rpn: str | None = None, rcnn: str | None = None,
              recognizer: str | None = None, two_row_recognizer: str | None = None,
+             mono_recognizer: str | None = None,
              score_threshold: float | None = None,
              corner_source: str = DEFAULT_CORNER_SOURCE, dsnt: str | None = None,
              tta: bool = False, zoom: str | None = None, max_zoom: float | None = None,
@@ -183,12 +207,13 @@ class ALPR:
              corner_patch: str | None = None,
              min_read_confidence: float = ReadGate.min_confidence,
              read_gate_score: float = ReadGate.min_score,
+             grey_read_gate_score: float = ReadGate.grey_min_score,
              reread_below: float = REREAD_BELOW,
              auto_levels_below: float = AUTO_LEVELS_BELOW,
              plate_levels_below: float = PLATE_LEVELS_BELOW) -> "ALPR":
         """The shipped weights unless paths to other exported .npz files are given
-        (two_row_recognizer: the network reading two-row plates, "none" to read them with
-        the recogniser);
+        (two_row_recognizer: the network reading two-row plates, mono_recognizer: the one
+        reading plates without colour, "none" to read them with the recogniser);
         corner_source "dsnt" (default) takes the plate corners from the DSNT localiser in
         `dsnt` (default: shipped), "rcnn" from the R-CNN's regression; tta reads each plate
         also shifted 2 px left and right (PlateReader; 3x the recogniser's time); zoom: when
@@ -196,7 +221,8 @@ class ALPR:
         "always", "off"; max_zoom: the highest pass (None: 4; 8 adds a pass for photos
         1920 px or more across); single_scale: the paper's one-pass cascade without re-crops;
         corner_patch: a corner-patch refiner .npz that moves the re-crops' corners last
-        (none is shipped); min_read_confidence / read_gate_score: the ReadGate (0: off);
+        (none is shipped); min_read_confidence / read_gate_score / grey_read_gate_score: the
+        ReadGate (0: off);
         reread_below: plates read less surely are read again with tta's views (0: never);
         auto_levels_below: photos spanning fewer brightness levels are stretched first
         (data.preprocess.auto_levels; 0: never); plate_levels_below: so are dim plates
@@ -206,11 +232,13 @@ class ALPR:
         from alpr_jax.pipeline.options import ModelOptions
         return ModelOptions(rpn=rpn, rcnn=rcnn, dsnt=dsnt, recognizer=recognizer,
                             two_row_recognizer=two_row_recognizer,
+                            mono_recognizer=mono_recognizer,
                             corner_source=corner_source, score_threshold=score_threshold,
                             zoom=zoom, max_zoom=max_zoom, single_scale=single_scale, tta=tta,
                             backend=backend, corner_patch=corner_patch,
                             min_read_confidence=min_read_confidence,
                             read_gate_score=read_gate_score,
+                            grey_read_gate_score=grey_read_gate_score,
                             reread_below=reread_below,
                             auto_levels_below=auto_levels_below,
                             plate_levels_below=plate_levels_below).alpr()
@@ -324,16 +352,15 @@ class ALPR:
         """Detects and reads every plate of image, uint8 [H, W, 3]: [(Detection,
         PlateReading, rectified uint8 [48, 120, 3], two_row)] of the detections the gate
         keeps, best score first; the stages' ms go into timing."""
-        gate, threshold = self.gate, self.detector.options.score_threshold
-        detections, det_timing = self.detector.detect(
-            image, floor=min(gate.min_score, threshold) if gate.on else None)
+        detections, det_timing = self.detector.detect(image, floor=self.gate.floor(
+            self.detector.options.score_threshold, photo_colourless(image)))
         timing.update(det_timing)
         t1 = time.perf_counter()
         rectified = (np.stack([rectify(image, d.read_corners) for d in detections])
                      if detections else np.zeros((0, *PLATE_HW, 3), np.uint8))
         timing["rectify"] = (time.perf_counter() - t1) * 1e3
         return [item for item in self._read(image, detections, rectified, timing)
-                if gate.keeps(item[1])]
+                if self.gate.keeps(item[1])]
 
     def _read(self, image: np.ndarray, detections: list[Detection], rectified: np.ndarray,
               timing: dict, raised: bool = True) -> list[tuple]:

@@ -33,6 +33,7 @@ class ModelOptions:
     recognizer: str | None = None
     two_row_recognizer: str | None = None         # reads stitched two-row plates; "none":
                                                   # the recogniser reads them too
+    mono_recognizer: str | None = None            # ... one-row plates without colour
     corner_source: str = DEFAULT_CORNER_SOURCE    # "dsnt" (the localiser) or "rcnn"
     score_threshold: float | None = None          # None: DetectorOptions' default
     zoom: str | None = None                       # None: DetectorOptions' default ("auto")
@@ -53,6 +54,7 @@ class ModelOptions:
                                                   # faster per network) | "jax" | "onnx"
     min_read_confidence: float = ReadGate.min_confidence   # the ReadGate; 0: off
     read_gate_score: float = ReadGate.min_score
+    grey_read_gate_score: float = ReadGate.grey_min_score    # ... in photos without colour
     auto_levels_below: float = AUTO_LEVELS_BELOW  # dim / washed-out photos stretched first;
                                                   # 0: never (data.preprocess.auto_levels)
     plate_levels_below: float = PLATE_LEVELS_BELOW  # ... and dim plates before they are read
@@ -99,10 +101,12 @@ class ModelOptions:
         return PlateReader.load(self.recognizer, tta=self.tta, backend=self.backend,
                                 reread_below=self.reread_below,
                                 levels_below=self.plate_levels_below,
-                                two_row=self.two_row_recognizer)
+                                two_row=self.two_row_recognizer,
+                                mono=self.mono_recognizer)
 
     def read_gate(self) -> ReadGate:
-        return ReadGate(self.min_read_confidence, self.read_gate_score)
+        return ReadGate(self.min_read_confidence, self.read_gate_score,
+                        grey_min_score=self.grey_read_gate_score)
 
     def alpr(self):
         from alpr_jax.pipeline.alpr import ALPR
@@ -193,6 +197,10 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                        help="the .npz of the network that reads two-row plates, their rows "
                             "stitched side by side (default: shipped; none: the recogniser "
                             "reads them too)")
+        g.add_argument("--mono-recognizer", default=None,
+                       help="the .npz of the network that reads plates without colour (a "
+                            "monochrome or infrared camera's; default: shipped; none: the "
+                            "recogniser reads them too)")
         g.add_argument("--min-read-confidence", type=float,
                        default=ModelOptions.min_read_confidence,
                        help="drop a detection whose reading's confidence is under this "
@@ -202,6 +210,11 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                        help="detections scoring this much under the detector's threshold are "
                             "read too and kept when confidently read (default "
                             f"{ModelOptions.read_gate_score})")
+        g.add_argument("--grey-read-gate-score", type=float,
+                       default=ModelOptions.grey_read_gate_score,
+                       help="the same in a photo without colour (a monochrome or infrared "
+                            "camera's), whose plates the detector scores lower (default "
+                            f"{ModelOptions.grey_read_gate_score})")
         g.add_argument("--tta", action="store_true",
                        help="also read every plate shifted 2 px left and right and average "
                             "(about 4x the recogniser's time)")

@@ -17,6 +17,12 @@ read by a second network of the same architecture trained for that input
 one-row network reads a stitched province squeezed ~4x across, which it saw in 6% of its
 training plates; training it on more of them cost it real one-row plates (model card), so
 the two kinds get their own weights.
+Plates without colour (a monochrome or infrared camera's: no pixel of the plate holds more
+than data.preprocess.MONO_CHROMA levels between its channels) are read by a third network
+trained on plates turned to their luma (weights/recognizer_mono.npz) where the reader has
+one: the one-row network reads colour, and on such plates it takes S for 9, Z for 2, and the
+red-suffix kinds for plain ones (unseen crops 0.957 in colour, 0.769 grey). Colour plates
+are read exactly as before.
 """
 from __future__ import annotations
 
@@ -26,7 +32,7 @@ import numpy as np
 
 from alpr_jax import decoding, weights
 from alpr_jax.data.preprocess import (AUTO_LEVELS_BELOW, auto_levels, check_auto_levels_below,
-                                     to_float)
+                                     colourless, to_float)
 from alpr_jax.geometry import sampler
 from alpr_jax.geometry.rectify import PLATE_HW
 from alpr_jax.models import build_recognizer
@@ -48,6 +54,7 @@ PLATE_LEVELS_BELOW = AUTO_LEVELS_BELOW
 
 
 TWO_ROW_WEIGHTS = "recognizer_two_row"     # weights.shipped name of the two-row network
+MONO_WEIGHTS = "recognizer_mono"           # ... and of the network for plates without colour
 _PROBE = jax.ShapeDtypeStruct((1, *PLATE_HW, 3), jnp.float32)
 
 
@@ -101,14 +108,23 @@ def _merge_views(views: dict) -> dict:
             for k, v in views.items()}
 
 
+def _checked(plates_uint8) -> np.ndarray:
+    x = np.asarray(plates_uint8)
+    if x.ndim != 4 or x.shape[1:] != (*PLATE_HW, 3):
+        raise ValueError(f"plates must be [N, {PLATE_HW[0]}, {PLATE_HW[1]}, 3], got {x.shape}")
+    return x
+
+
 class PlateReader:
     def __init__(self, model_config: dict, variables: dict, use_priors: bool = True,
                  tta: bool = False, rectify: bool = True,
                  backend: str = "jax", reread_below: float = REREAD_BELOW,
                  levels_below: float = PLATE_LEVELS_BELOW,
-                 two_row: tuple[dict, dict] | None = None):
+                 two_row: tuple[dict, dict] | None = None,
+                 mono: tuple[dict, dict] | None = None):
         """two_row: (model config, variables) of the network that reads stitched two-row
-        plates (None: this one reads them too)."""
+        plates (None: this one reads them too); mono: the same of the network that reads
+        one-row plates without colour (None: this one reads them too)."""
         check_reread_below(reread_below)
         self.levels_below = check_auto_levels_below(levels_below, "levels_below")
         self.model_config = dict(model_config)
@@ -125,23 +141,37 @@ class PlateReader:
             missing = {"province_logits", "char_logits"} - set(self._two_row_keys)
             if missing:
                 raise ValueError(f"the two-row recogniser has no {sorted(missing)} output")
+        self._mono, self._mono_keys = None, []
+        if mono is not None:
+            self._mono, self._mono_keys = _runner(build_recognizer(**mono[0]), mono[1],
+                                                  backend)
+            missing = {"province_logits", "char_logits"} - set(self._mono_keys)
+            if missing:
+                raise ValueError(f"the recogniser for plates without colour has no "
+                                 f"{sorted(missing)} output")
 
     @property
     def has_two_row(self) -> bool:
         return self._two_row is not None
 
+    @property
+    def has_mono(self) -> bool:
+        return self._mono is not None
+
+    def _runners(self) -> list[runtime.NetRunner]:
+        return [r for r in (self._apply, self._two_row, self._mono) if r is not None]
+
     def onnx_inputs(self) -> list:
         """[(runner, input shape)] of the recogniser(s) for an ONNX export (symbolic batch)."""
-        return [(r, ("B", *PLATE_HW, 3)) for r in (self._apply, self._two_row) if r is not None]
+        return [(r, ("B", *PLATE_HW, 3)) for r in self._runners()]
 
     @property
     def variables(self):
         return self._apply.variables
 
     def size_mb(self) -> float:
-        """Both networks' variables as float32 in memory."""
-        runners = [r for r in (self._apply, self._two_row) if r is not None]
-        return sum(x.size * x.dtype.itemsize for r in runners
+        """Every network's variables as float32 in memory."""
+        return sum(x.size * x.dtype.itemsize for r in self._runners()
                    for x in jax.tree_util.tree_leaves(r.variables)) / 2 ** 20
 
     def set_variables(self, variables: dict) -> None:
@@ -154,10 +184,11 @@ class PlateReader:
              tta: bool = False, backend: str = "jax",
              reread_below: float = REREAD_BELOW,
              levels_below: float = PLATE_LEVELS_BELOW,
-             two_row: str | None = None) -> "PlateReader":
+             two_row: str | None = None, mono: str | None = None) -> "PlateReader":
         """From a .npz written by weights.save_npz (default: the shipped recogniser);
         two_row: the .npz of the network reading stitched two-row plates (None: the shipped
-        one; "none": the recogniser reads them too, as before 2026-12-06); backend: where the
+        one; "none": the recogniser reads them too, as before 2026-12-06); mono: the same for
+        the network reading plates without colour ("none": as before 2026-12-07); backend: where the
         networks run (pipeline.runtime); reread_below, levels_below: see the module docstring
         (0: never)."""
         path = path or weights.shipped("recognizer")
@@ -166,27 +197,32 @@ class PlateReader:
         if two_row != "none":
             two_variables, two_meta = _load(two_row or weights.shipped(TWO_ROW_WEIGHTS))
             two = (two_meta["model"], two_variables)
+        grey = None
+        if mono != "none":
+            mono_variables, mono_meta = _load(mono or weights.shipped(MONO_WEIGHTS))
+            grey = (mono_meta["model"], mono_variables)
         return cls(meta["model"], variables, use_priors, tta, bool(meta.get("rectify", True)),
-                   backend, reread_below, levels_below, two)
+                   backend, reread_below, levels_below, two, grey)
 
     def outputs(self, plates_uint8: np.ndarray, tta: bool | None = None,
-                two_row: bool = False) -> dict:
+                two_row: bool = False, mono: bool = False) -> dict:
         """uint8 [N, 48, 120, 3] -> model outputs as numpy, N any size; tta: with the
         shifted views (None: as the reader was built); two_row: the plates are stitched
-        two-row plates (read by the two-row network where there is one)."""
+        two-row plates (read by the two-row network where there is one); mono: one-row plates
+        without colour (read by that network where there is one)."""
         tta = self.tta if tta is None else tta
-        x = np.asarray(plates_uint8)
-        if x.ndim != 4 or x.shape[1:] != (*PLATE_HW, 3):
-            raise ValueError(f"plates must be [N, {PLATE_HW[0]}, {PLATE_HW[1]}, 3], got {x.shape}")
-        net = self._net(two_row)
+        x = _checked(plates_uint8)
+        net = self._net(two_row, mono)
         if not tta:
             return self._run(x, "plain", net)
         return _merge_views(self._run(x, "all", net))
 
-    def _net(self, two_row: bool) -> tuple[runtime.NetRunner, list[str]]:
+    def _net(self, two_row: bool, mono: bool = False) -> tuple[runtime.NetRunner, list[str]]:
         """The network that reads these plates and its outputs' names."""
         if two_row and self._two_row is not None:
             return self._two_row, self._two_row_keys
+        if mono and not two_row and self._mono is not None:
+            return self._mono, self._mono_keys
         return self._apply, self._keys
 
     def levelled(self, plates_uint8: np.ndarray) -> np.ndarray:
@@ -229,14 +265,28 @@ class PlateReader:
     def read(self, plates_uint8: np.ndarray, two_row: bool = False
              ) -> list[decoding.PlateReading]:
         """uint8 [N, 48, 120, 3] rectified plates (two_row: two-row plates, rows stitched)
-        -> N readings (dim plates stretched first, doubtful ones read again: module
-        docstring)."""
+        -> N readings (dim plates stretched first, plates without colour read by their own
+        network, doubtful ones read again: module docstring)."""
         if len(plates_uint8) == 0:
             return []
-        x = self.levelled(np.asarray(plates_uint8))
+        x = _checked(plates_uint8)
+        # judged as the camera gave them: a stretch would multiply a grey plate's rounding
+        mono = (colourless(x) if self.has_mono and not two_row
+                else np.zeros(len(x), bool))
+        x = self.levelled(x)
+        readings = [None] * len(x)
+        for grey in (False, True):
+            rows = np.flatnonzero(mono == grey)
+            if len(rows):
+                for i, r in zip(rows, self._read(x[rows], self._net(two_row, grey))):
+                    readings[i] = r
+        return readings
+
+    def _read(self, x: np.ndarray, net: tuple[runtime.NetRunner, list[str]]
+              ) -> list[decoding.PlateReading]:
+        """uint8 [N >= 1, 48, 120, 3] levelled plates, read by `net` (tta or re-reads)."""
         if self.tta:                             # every plate's views in one call
-            return decoding.decode(self.outputs(x, tta=True, two_row=two_row), self.use_priors)
-        net = self._net(two_row)
+            return decoding.decode(_merge_views(self._run(x, "all", net)), self.use_priors)
         plain = self._run(x, "plain", net)
         readings = decoding.decode(plain, self.use_priors)
         doubtful = [i for i, r in enumerate(readings) if r.confidence < self.reread_below]

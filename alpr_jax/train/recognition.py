@@ -6,7 +6,9 @@ import dataclasses
 import jax.numpy as jnp
 
 from alpr_jax import plates
-from alpr_jax.data import generate, input_pipeline
+import numpy as np
+
+from alpr_jax.data import augment, generate, input_pipeline
 from alpr_jax.data.annotations import read_annotations, split_records
 from alpr_jax.data.frozen import frozen_batches, load_frozen
 from alpr_jax.data.real_plates import RealPlates, load_plate_dataset
@@ -22,7 +24,8 @@ class RecognitionTask:
     workers, rectify, real_dirs, real_split, real_per_batch, real_weights (each real_dirs
     entry's share of the real draws; empty: uniform over plates), province_balance
     (RealPlates.load), real_camera (share of real plates also degraded as a street camera
-    would: real_plates.perturb).
+    would: real_plates.perturb), grayscale (share of each batch's plates, synthetic and real,
+    seen by a monochrome camera: augment.grayscale).
     config.eval_dirs: datasets evaluated every eval_every steps (eval_split picks a half)."""
 
     name = "recognition"
@@ -44,6 +47,8 @@ class RecognitionTask:
             if not 0.0 <= d.p_two_row <= 1.0:
                 raise ValueError(f"data.p_two_row must be in [0, 1], got {d.p_two_row}")
             plate = dataclasses.replace(plate, p_two_row=float(d.p_two_row))
+        if not 0.0 <= d.get("grayscale", 0.0) <= 1.0:
+            raise ValueError(f"data.grayscale must be in [0, 1], got {d.grayscale}")
         self.input_cfg = input_pipeline.RecognitionInputConfig(
             batch_size=d.batch_size, p_box_crop=0.25 if d.rectify else 1.0, plate=plate)
         self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
@@ -68,6 +73,23 @@ class RecognitionTask:
 
     # --- data ---------------------------------------------------------------------------
     def batches(self, start_step: int, num_steps: int, example_range=None):
+        share = self.config.data.get("grayscale", 0.0)
+        lo = (example_range or (0, 0))[0]
+        for step, batch in zip(range(start_step, start_step + num_steps),
+                               self._colour_batches(start_step, num_steps, example_range)):
+            yield batch if share <= 0 else self._grayscaled(batch, share, step, lo)
+
+    def _grayscaled(self, batch: dict, share: float, step: int, offset: int) -> dict:
+        """batch with `share` of the GLOBAL batch's rows (drawn from seed and step, the
+        same on every host; `batch` holds the rows from `offset`) turned to luma."""
+        draws = np.random.default_rng([self.config.seed, 13, step]).random(
+            offset + len(batch["image"]))           # one per global row up to this host's
+        rows = np.flatnonzero(draws[offset:] < share)
+        images = batch["image"].copy()
+        images[rows] = augment.grayscale(images[rows])
+        return {**batch, "image": images}
+
+    def _colour_batches(self, start_step: int, num_steps: int, example_range=None):
         d = self.config.data
         seed = self.config.seed
         lo, hi = example_range or (0, d.batch_size)
