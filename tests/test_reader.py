@@ -90,17 +90,22 @@ def test_dim_plates_are_stretched_before_they_are_read(crops_dir):
         PlateReader.load(levels_below=300)
 
 
+def _two_networks() -> tuple[dict, dict]:
+    """Variables of two randomly initialised recognisers of CONFIG (seeds 0 and 1)."""
+    model = build_recognizer(**CONFIG)
+    probe = jnp.zeros((1, 48, 120, 3))
+    return tuple(model.init({"params": init_key(jax.random.PRNGKey(s)),
+                             "dropout": init_key(jax.random.PRNGKey(9))}, probe, train=False)
+                 for s in (0, 1))
+
+
 def test_plates_without_colour_go_to_the_mono_network():
     # a plate with no colour (a monochrome camera's) is read by the third network, a colour
     # one by the first, in one call, each in its place; stitched two-row plates never go
     # to it; without a third network every plate is the first's
     from alpr_jax.data import augment
     from alpr_jax.data.preprocess import colourless
-    model = build_recognizer(**CONFIG)
-    probe = jnp.zeros((1, 48, 120, 3))
-    first, second = (model.init({"params": init_key(jax.random.PRNGKey(s)),
-                                 "dropout": init_key(jax.random.PRNGKey(9))}, probe, train=False)
-                     for s in (0, 1))
+    first, second = _two_networks()
     colour = np.random.default_rng(0).integers(0, 256, (2, 48, 120, 3), dtype=np.uint8)
     grey = augment.grayscale(np.random.default_rng(1).integers(0, 256, (2, 48, 120, 3),
                                                                dtype=np.uint8))
@@ -124,11 +129,7 @@ def test_plates_without_colour_go_to_the_mono_network():
 def test_two_row_plates_go_to_the_two_row_network():
     # read(..., two_row=True) runs the second network (its own weights), every other read the
     # first; without a second network both reads are the first's
-    model = build_recognizer(**CONFIG)
-    probe = jnp.zeros((1, 48, 120, 3))
-    first, second = (model.init({"params": init_key(jax.random.PRNGKey(s)),
-                                 "dropout": init_key(jax.random.PRNGKey(9))}, probe, train=False)
-                     for s in (0, 1))
+    first, second = _two_networks()
     plates = np.random.default_rng(0).integers(0, 256, (2, 48, 120, 3), dtype=np.uint8)
     both = PlateReader(CONFIG, first, two_row=(CONFIG, second), reread_below=0)
     alone = PlateReader(CONFIG, first, reread_below=0)
@@ -141,7 +142,8 @@ def test_two_row_plates_go_to_the_two_row_network():
     assert len(both.onnx_inputs()) == 2 and len(alone.onnx_inputs()) == 1
     # a baseline recogniser (no STN "thetas" output) pairs with an STN two-row network
     holistic = dict(arch="holistic", width=0.125)
-    hv = build_recognizer(**holistic).init(init_key(jax.random.PRNGKey(0)), probe, train=False)
+    hv = build_recognizer(**holistic).init(init_key(jax.random.PRNGKey(0)),
+                                           jnp.zeros((1, 48, 120, 3)), train=False)
     mixed = PlateReader(holistic, hv, two_row=(CONFIG, second), reread_below=0)
     assert expect(mixed, True) == expect(other, False)
     assert set(mixed.outputs(plates)) == {"province_logits", "char_logits"}

@@ -1,7 +1,8 @@
 """Camera conditions: labelled real photos degraded at fixed strengths (dusk and night,
-over-exposure, haze, defocus, motion, low resolution, heavy JPEG, sensor noise, no colour), or changed by
-nuisances (JPEG 75, 1.5x resolution, +-20% brightness, faint noise), and read by the whole
-pipeline, each scored like the end-to-end evaluation. The strengths are fixed (the
+over-exposure, haze, defocus, motion, low resolution, heavy JPEG, sensor noise, no colour),
+or changed by nuisances (JPEG 75, 1.5x resolution, +-20% brightness, faint noise), and read
+by the whole pipeline (or plates by the recogniser alone), each scored like the end-to-end
+(recognition) evaluation. The strengths are fixed (the
 training degradations of data.augment draw milder ones at random), so a row says how one
 kind of bad photo is read, not how an average one is.
 """

@@ -108,6 +108,19 @@ def _merge_views(views: dict) -> dict:
             for k, v in views.items()}
 
 
+def _reading_runner(network: tuple[dict, dict] | None, backend: str, what: str
+                    ) -> tuple[runtime.NetRunner | None, list[str]]:
+    """_runner of a (model config, variables) pair that reads some plates instead of the
+    recogniser, checked to give what decoding needs; (None, []) for None."""
+    if network is None:
+        return None, []
+    runner, keys = _runner(build_recognizer(**network[0]), network[1], backend)
+    missing = {"province_logits", "char_logits"} - set(keys)
+    if missing:
+        raise ValueError(f"the {what} recogniser has no {sorted(missing)} output")
+    return runner, keys
+
+
 def _checked(plates_uint8) -> np.ndarray:
     x = np.asarray(plates_uint8)
     if x.ndim != 4 or x.shape[1:] != (*PLATE_HW, 3):
@@ -134,21 +147,8 @@ class PlateReader:
         self.tta, self.reread_below = tta, reread_below
         # one network for the plain read and the shifted views (a batch V times larger)
         self._apply, self._keys = _runner(self.model, variables, backend)
-        self._two_row, self._two_row_keys = None, []
-        if two_row is not None:
-            self._two_row, self._two_row_keys = _runner(build_recognizer(**two_row[0]),
-                                                        two_row[1], backend)
-            missing = {"province_logits", "char_logits"} - set(self._two_row_keys)
-            if missing:
-                raise ValueError(f"the two-row recogniser has no {sorted(missing)} output")
-        self._mono, self._mono_keys = None, []
-        if mono is not None:
-            self._mono, self._mono_keys = _runner(build_recognizer(**mono[0]), mono[1],
-                                                  backend)
-            missing = {"province_logits", "char_logits"} - set(self._mono_keys)
-            if missing:
-                raise ValueError(f"the recogniser for plates without colour has no "
-                                 f"{sorted(missing)} output")
+        self._two_row, self._two_row_keys = _reading_runner(two_row, backend, "two-row")
+        self._mono, self._mono_keys = _reading_runner(mono, backend, "colourless plates'")
 
     @property
     def has_two_row(self) -> bool:
