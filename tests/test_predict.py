@@ -246,6 +246,22 @@ class _KnownPlates:
         last = self.options.score_threshold if floor is None else floor
         return [d for d in self.detections if d.score >= last], {}
 
+    def with_options(self, **changes):
+        import copy
+        import dataclasses
+        twin = copy.copy(self)
+        twin.options = dataclasses.replace(self.options, **changes)
+        return twin
+
+
+def test_detector_with_other_options_shares_its_networks(alpr):
+    # what ALPR runs a photo without colour with: the same networks, another threshold
+    twin = alpr.detector.with_options(score_threshold=0.3)
+    assert twin.options.score_threshold == 0.3 and alpr.detector.options.score_threshold == 0
+    assert twin._rpn_fn is alpr.detector._rpn_fn and twin._rcnn_fn is alpr.detector._rcnn_fn
+    with pytest.raises(ValueError, match="score_threshold"):
+        alpr.detector.with_options(score_threshold=2.0)
+
 
 def test_two_row_plate_read_as_one_text():
     # a squat quadrilateral is also read with its rows stitched side by side; the better
@@ -294,8 +310,8 @@ def test_read_gate_keeps_readable_doubtful_plates_and_drops_unreadable_ones():
     with pytest.raises(ValueError, match="min_confidence"):
         ReadGate(min_confidence=1.5)
     # the same photo from a monochrome camera: the detector scores grey plates lower, so
-    # from 0.3 they are read (by the reader's network for plates without colour) and kept
-    # when read confidently
+    # its threshold there is 0.3, and such plates are read (by the reader's network for
+    # plates without colour) and kept when read confidently
     from alpr_jax.data import augment
     grey = augment.grayscale(image)
     for score, kept in ((0.45, ["皖A5K217"]), (0.25, [])):

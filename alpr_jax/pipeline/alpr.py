@@ -133,10 +133,10 @@ class ReadGate:
     the log-midpoint, chosen on easypr_dev); a chrome grille that reads 川WWWWWW (0.20) is
     not a plate number (real serials: at most 2 letters), nor is a serial of zeros (a
     camera's frame counter "0000/00001" read 鲁D00000 at 0.64: plates.zero_serial).
-    In a photo without colour (a monochrome or infrared camera's: colourless) detections
-    from grey_min_score are read: the detector, trained on colour photos, scores grey
-    plates lower (ccpd_600/test turned grey, the detector alone: found 0.86 at 0.7, 0.96 at
-    0.3, no false box either way)."""
+    In a photo without colour (a monochrome or infrared camera's: colourless) the detector
+    runs with grey_min_score as its threshold (which passes run, which detections are
+    read): trained on colour photos, it scores grey plates lower (ccpd_600/test turned
+    grey, the detector alone: found 0.86 at 0.7, 0.96 at 0.3, no false box either way)."""
     min_confidence: float = 0.08
     min_score: float = 0.5
     max_serial_letters: int = 3
@@ -352,8 +352,12 @@ class ALPR:
         """Detects and reads every plate of image, uint8 [H, W, 3]: [(Detection,
         PlateReading, rectified uint8 [48, 120, 3], two_row)] of the detections the gate
         keeps, best score first; the stages' ms go into timing."""
-        detections, det_timing = self.detector.detect(image, floor=self.gate.floor(
-            self.detector.options.score_threshold, photo_colourless(image)))
+        detector, grey = self.detector, self.gate.on and photo_colourless(image)
+        if grey:        # the passes are decided, and detections read, from the grey floor
+            detector = detector.with_options(score_threshold=min(
+                detector.options.score_threshold, self.gate.grey_min_score))
+        detections, det_timing = detector.detect(image, floor=self.gate.floor(
+            detector.options.score_threshold, grey))
         timing.update(det_timing)
         t1 = time.perf_counter()
         rectified = (np.stack([rectify(image, d.read_corners) for d in detections])

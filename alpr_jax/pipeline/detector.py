@@ -54,6 +54,8 @@ scores the RoIs).
 """
 from __future__ import annotations
 
+import copy
+import dataclasses
 import functools
 import time
 
@@ -248,6 +250,13 @@ class PlateDetector:
         return (dsnt.dsnt(dsnt.normalize_heatmap(out["heatmap_logits"]))[:, 0],)
 
     # --- public ---------------------------------------------------------------------------
+    def with_options(self, **changes) -> "PlateDetector":
+        """The same networks (shared, not copied) with options changed (e.g. another
+        score_threshold for some photos); this detector is untouched."""
+        twin = copy.copy(self)
+        twin.options = dataclasses.replace(self.options, **changes)
+        return twin
+
     def detect(self, image: np.ndarray, floor: float | None = None
                ) -> tuple[list[Detection], dict]:
         """image uint8 [H, W, 3] RGB -> (detections best first, timing in ms per stage;

@@ -212,9 +212,10 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                             f"{ModelOptions.read_gate_score})")
         g.add_argument("--grey-read-gate-score", type=float,
                        default=ModelOptions.grey_read_gate_score,
-                       help="the same in a photo without colour (a monochrome or infrared "
-                            "camera's), whose plates the detector scores lower (default "
-                            f"{ModelOptions.grey_read_gate_score})")
+                       help="in a photo without colour (a monochrome or infrared camera's), "
+                            "whose plates the detector scores lower: its threshold, for the "
+                            "passes and the detections read (default "
+                            f"{ModelOptions.grey_read_gate_score}; with the read gate on)")
         g.add_argument("--tta", action="store_true",
                        help="also read every plate shifted 2 px left and right and average "
                             "(about 4x the recogniser's time)")
