@@ -133,8 +133,6 @@ class DetectorOptions:
     parallelogram_below: float = 0.1
 
     def __post_init__(self):
-        if not 0 <= self.score_threshold <= 1:
-            raise ValueError(f"score_threshold must be in [0, 1], got {self.score_threshold}")
         if self.zoom not in ZOOM_POLICIES:
             raise ValueError(f"zoom must be one of {ZOOM_POLICIES}, got {self.zoom!r}")
         if not set(self.zoom_triggers) <= set(ZOOM_TRIGGERS):
