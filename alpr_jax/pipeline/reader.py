@@ -108,6 +108,15 @@ def _merge_views(views: dict) -> dict:
             for k, v in views.items()}
 
 
+def _extra_network(path: str | None, shipped_name: str) -> tuple[dict, dict] | None:
+    """(model config, variables) of a network reading some plates instead of the recogniser,
+    from path (None: the shipped file of that name; "none": no such network -> None)."""
+    if path == "none":
+        return None
+    variables, meta = _load(path or weights.shipped(shipped_name))
+    return meta["model"], variables
+
+
 def _reading_runner(network: tuple[dict, dict] | None, backend: str, what: str
                     ) -> tuple[runtime.NetRunner | None, list[str]]:
     """_runner of a (model config, variables) pair that reads some plates instead of the
@@ -193,26 +202,18 @@ class PlateReader:
         (0: never)."""
         path = path or weights.shipped("recognizer")
         variables, meta = _load(path)
-        two = None
-        if two_row != "none":
-            two_variables, two_meta = _load(two_row or weights.shipped(TWO_ROW_WEIGHTS))
-            two = (two_meta["model"], two_variables)
-        grey = None
-        if mono != "none":
-            mono_variables, mono_meta = _load(mono or weights.shipped(MONO_WEIGHTS))
-            grey = (mono_meta["model"], mono_variables)
         return cls(meta["model"], variables, use_priors, tta, bool(meta.get("rectify", True)),
-                   backend, reread_below, levels_below, two, grey)
+                   backend, reread_below, levels_below,
+                   _extra_network(two_row, TWO_ROW_WEIGHTS), _extra_network(mono, MONO_WEIGHTS))
 
     def outputs(self, plates_uint8: np.ndarray, tta: bool | None = None,
-                two_row: bool = False, mono: bool = False) -> dict:
+                two_row: bool = False) -> dict:
         """uint8 [N, 48, 120, 3] -> model outputs as numpy, N any size; tta: with the
         shifted views (None: as the reader was built); two_row: the plates are stitched
-        two-row plates (read by the two-row network where there is one); mono: one-row plates
-        without colour (read by that network where there is one)."""
+        two-row plates (read by the two-row network where there is one)."""
         tta = self.tta if tta is None else tta
         x = _checked(plates_uint8)
-        net = self._net(two_row, mono)
+        net = self._net(two_row)
         if not tta:
             return self._run(x, "plain", net)
         return _merge_views(self._run(x, "all", net))

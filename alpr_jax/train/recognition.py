@@ -4,10 +4,9 @@ from __future__ import annotations
 import dataclasses
 
 import jax.numpy as jnp
-
-from alpr_jax import plates
 import numpy as np
 
+from alpr_jax import plates
 from alpr_jax.data import augment, generate, input_pipeline
 from alpr_jax.data.annotations import read_annotations, split_records
 from alpr_jax.data.frozen import frozen_batches, load_frozen
