@@ -8,9 +8,10 @@ sampling is piecewise linear, so its gradient with respect to a sample position 
 pixel boundary, and with ~70k sampled positions per batch a 1e-7 relative change of the params
 (what another all-reduce order gives) moves a few of them across a boundary. Measured on one
 device: params perturbed by 1e-7 differ by 2e-3 after 2 SGD steps and 0.2 after 3, all in the
-STN layers. So the learned-STN model is compared after one step (where the gradient is still
-continuous: agreement ~2e-7), and the data-parallel arithmetic over several steps, BatchNorm
-statistics included, on the same recogniser with fixed windows.
+STN layers. So the data-parallel arithmetic over several steps, BatchNorm statistics included,
+is compared on the recogniser with fixed windows (the learned-STN model agreed to ~2e-7 after
+one step; that run, another 40 s of compiling on each device count, was dropped 2026-12-07:
+the sharding of the step is the model's, not the STN's).
 """
 import os
 import subprocess
@@ -50,10 +51,8 @@ def runs(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("multidevice"))
     # the two device counts' runs are independent, so they compile side by side (compilation
     # is mostly one thread); the resumed runs need both first
-    four = _start(4, out, f"rec4:{REC}:3:{FIXED}", f"stn4:{REC}:1", "rpn4:detector_rpn:3",
-                  f"res41:{REC}:2:{FIXED}")
-    one = _start(1, out, f"rec1:{REC}:3:{FIXED}", f"stn1:{REC}:1", "rpn1:detector_rpn:3",
-                 f"res14:{REC}:2:{FIXED}")
+    four = _start(4, out, f"rec4:{REC}:3:{FIXED}", "rpn4:detector_rpn:3", f"res41:{REC}:2:{FIXED}")
+    one = _start(1, out, f"rec1:{REC}:3:{FIXED}", "rpn1:detector_rpn:3", f"res14:{REC}:2:{FIXED}")
     _wait(four)
     _wait(one)
     resumed = [_start(1, out, f"res41:{REC}:3:{FIXED}"), _start(4, out, f"res14:{REC}:3:{FIXED}")]
@@ -75,8 +74,7 @@ def _assert_same(a, b):
         np.testing.assert_allclose(a[k], b[k], rtol=1e-5, atol=1e-5, err_msg=k)
 
 
-@pytest.mark.parametrize("name,task", [("rec", "recognition"), ("stn", "recognition"),
-                                       ("rpn", "rpn")])
+@pytest.mark.parametrize("name,task", [("rec", "recognition"), ("rpn", "rpn")])
 def test_four_devices_match_one(runs, name, task):
     a, b = _params(runs, f"{name}4", task), _params(runs, f"{name}1", task)
     assert any(k.startswith("batch_stats/") for k in a)

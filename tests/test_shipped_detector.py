@@ -49,15 +49,17 @@ def test_one_detection_per_scene_and_clean_plate_free_views(detector, ccpd_dir, 
     # every shared scene holds one plate: a second detection is a false positive (before mining
     # took effect: a phone number painted on a bumper 0.91, a grille badge 0.89); and the
     # plate-free bands and columns of the scenes (geometry.boxes.plate_free_views) give
-    # nothing. One evaluation checks both answers: ALPR's (the default ReadGate: the
+    # nothing. On the unseen half "b" (5 scenes, 20 views; all 13 and their 50 views, the
+    # README's figure, are eval.py's: ~2.5 min here, most of it XLA compiling a program per
+    # view size). One evaluation checks both answers: ALPR's (the default ReadGate: the
     # recogniser confirms detections) and the detector's own, recorded from the same calls
     # (the gate asks for detections down to its floor; those at the score threshold or above
     # are the detector's answer: the test below). The detector alone boxes a painted number
     # strip on a dark green van (0.83; it reads with confidence ~0.002) and, in the views as
     # ALPR stretches dim photos (auto_levels), a pale kerb strip in the dark (0.80), and since
     # candidates are re-cropped from a first score of 0.03, a small yellow patch beside a
-    # headlight (0.89): 47 of 50 clean (48 of the views as taken, the README's figure); the
-    # gate drops all three
+    # headlight (0.89): 47 of 50 clean (48 of the views as taken, the README's figure), and
+    # of half b's 20, 19 (the kerb strip); the gate drops all three
     from alpr_jax.pipeline.alpr import ALPR
     from alpr_jax.pipeline.reader import PlateReader
     threshold, plain_detect, alone = detector.options.score_threshold, detector.detect, []
@@ -68,9 +70,9 @@ def test_one_detection_per_scene_and_clean_plate_free_views(detector, ccpd_dir, 
         alone.append((len(kept), max(kept, default=0.0)))
         return dets, timing
     monkeypatch.setattr(detector, "detect", recorded)
-    result = evaluate_detector(ALPR(detector, PlateReader.load()), ccpd_dir)
+    result = evaluate_detector(ALPR(detector, PlateReader.load()), ccpd_dir, split="b")
     images = result["images"]
-    assert [image["detections"] for image in images] == [1] * 13
+    assert [image["detections"] for image in images] == [1] * 5
     assert result["ap_70"] == 1.0 and result["plate_free_clean"] == 1.0, [
         (image["file"], image["plate_free_scores"]) for image in images]
     # each image's calls: the scene, then its plate-free views (after one warm-up call on the
@@ -78,9 +80,10 @@ def test_one_detection_per_scene_and_clean_plate_free_views(detector, ccpd_dir, 
     starts = np.cumsum([0] + [1 + len(image["plate_free_scores"]) for image in images])
     assert len(alone) == starts[-1] + 1
     calls = alone[1:]
-    assert [calls[i][0] for i in starts[:-1]] == [1] * 13
+    assert [calls[i][0] for i in starts[:-1]] == [1] * 5
     views = [calls[i][1] for a, b in zip(starts[:-1], starts[1:]) for i in range(a + 1, b)]
-    assert len(views) >= 40 and np.mean([s == 0.0 for s in views]) >= 0.94, views
+    print("detector alone, best score on each view:", views)
+    assert len(views) == 20 and np.mean([s == 0.0 for s in views]) >= 0.94, views
 
 
 def test_floor_adds_doubtful_detections_without_changing_the_rest(detector, ccpd_dir):
