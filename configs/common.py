@@ -108,7 +108,9 @@ def detection_data(**overrides) -> ml_collections.ConfigDict:
         train_weights=(),           # each train_dirs entry's share of the examples
         rpn_zoom=(1.0, 1.0),        # RPN: the letterboxed view zoomed by a factor in this range
         rpn_band_px=(0.0, 1e9),     # RPN: plates wider or narrower (input px) are ignored
-        p_photometric=0.0)          # photos from disk degraded online (night, blur, JPEG)
+        p_photometric=0.0,          # photos from disk degraded online (night, blur, JPEG)
+        grayscale=0.0)              # share of each batch's photos turned to their luma (a
+                                    # monochrome or infrared camera: train.task.grayscale_rows)
     unknown = set(overrides) - set(d)
     if unknown:
         raise ValueError(f"detection_data: unknown fields {sorted(unknown)}")

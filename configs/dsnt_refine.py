@@ -18,6 +18,9 @@ Variants (what each changes from `paper`):
   kinds  wild's data plus 600 scenes with two-row plates and the rarer kinds
          (runs/scenes_kinds, a fifth of the draws), from init_from (the wild stage): 500 steps,
          Adam 2e-4 -> 2e-5 at 375, so the corners of squat two-row plates are found too
+  mono   kinds' data with every photo turned to its luma (data.grayscale 1.0), from init_from
+         (the shipped localiser): the localiser of photos without colour (monochrome and
+         infrared cameras; the detector's dsnt_mono), 600 steps, Adam 2e-4 -> 2e-5 at 450
 Options: tiny (a few steps on small scenes, for tests). The no-JS ablation:
 `--config.loss.js_weight=0`.
 """
@@ -28,7 +31,8 @@ from configs import common
 VARIANTS = {"paper": "ResNet-50, the paper's schedule, GPU",
             "cpu": "small ResNet on 2 CPU cores", "gpu": "ResNet-50, 1.5K steps on one GPU",
             "wild": "every plate size, real photos; from init_from",
-            "kinds": "wild + two-row plates and the rarer kinds; from init_from"}
+            "kinds": "wild + two-row plates and the rarer kinds; from init_from",
+            "mono": "kinds' data turned to luma: photos without colour; from init_from"}
 
 
 def get_config(arg=None):
@@ -45,7 +49,7 @@ def get_config(arg=None):
     c.eval_rpn = ""            # the cascade whose RoIs are refined ("": the shipped ones)
     c.eval_rcnn = ""
 
-    if arg.variant in ("cpu", "wild", "kinds"):
+    if arg.variant in ("cpu", "wild", "kinds", "mono"):
         c.seed = 5
         c.model.depth = "small"
         c.data.workers = 1
@@ -53,18 +57,22 @@ def get_config(arg=None):
         c.data.rcnn_proposals = 8
         common.schedule(c, 1800, 1350)
         c.log_every, c.checkpoint_every, c.eval_every = 50, 250, 0
-    if arg.variant in ("wild", "kinds"):
+    if arg.variant in ("wild", "kinds", "mono"):
         c.seed = 18
         c.requires_init = True
         common.wild_data(c)
         c.optimizer.lr = 3e-4
         common.schedule(c, 1000, 750)
-    if arg.variant == "kinds":
+    if arg.variant in ("kinds", "mono"):
         c.seed = 19
         c.data.train_dirs = common.WILD_DIRS + ("runs/scenes_kinds",)
         c.data.train_weights = common.KINDS_WEIGHTS
         c.optimizer.lr = 2e-4
         common.schedule(c, 500, 375)
+    if arg.variant == "mono":
+        c.seed = 43
+        c.data.grayscale = 1.0
+        common.schedule(c, 600, 450)
     elif arg.variant == "gpu":
         c.seed = 4
         c.data.workers = 14

@@ -105,6 +105,12 @@ stage "DSNT on two-row plates" "$RUNS/dsnt_kinds/dsnt.npz" \
     $PY train.py --config configs/dsnt_refine.py:kinds --workdir "$RUNS/dsnt_kinds" \
         --config.init_from="$RUNS/dsnt_wild/dsnt.npz"
 
+# Photos without colour (monochrome and infrared cameras): the localiser above trained on
+# the same data turned to luma, used only in such photos (PlateDetector.colourless_twin)
+stage "DSNT for photos without colour" "$RUNS/dsnt_mono/dsnt.npz" \
+    $PY train.py --config configs/dsnt_refine.py:mono --workdir "$RUNS/dsnt_mono" \
+        --config.init_from="$RUNS/dsnt_kinds/dsnt.npz"
+
 stage "recogniser" "$RUNS/rec/recognition.npz" \
     $PY train.py --config configs/recognizer.py:gpu --workdir "$RUNS/rec" \
         --config.data.workers="$WORKERS"
@@ -162,6 +168,8 @@ if [ "$INSTALL" = 1 ]; then
     cp "$RUNS/rpn_wild/rpn.npz" alpr_jax/weights/rpn.npz
     cp "$RUNS/rcnn_wild/rcnn.npz" alpr_jax/weights/rcnn.npz
     cp "$RUNS/dsnt_kinds/dsnt.npz" alpr_jax/weights/dsnt.npz
+    $PY -m alpr_jax.cli export --checkpoint "$RUNS/dsnt_mono" --float16 \
+        --out alpr_jax/weights/dsnt_mono.npz
     cp "$RUNS/rec_wild2/recognition.npz" alpr_jax/weights/recognizer.npz
     $PY -m alpr_jax.cli export --checkpoint "$RUNS/rec_two_row" --float16 \
         --out alpr_jax/weights/recognizer_two_row.npz

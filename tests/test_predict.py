@@ -246,21 +246,59 @@ class _KnownPlates:
         last = self.options.score_threshold if floor is None else floor
         return [d for d in self.detections if d.score >= last], {}
 
-    def with_options(self, **changes):
+    def colourless_twin(self, score_threshold):
         import copy
         import dataclasses
         twin = copy.copy(self)
-        twin.options = dataclasses.replace(self.options, **changes)
+        twin.options = dataclasses.replace(self.options, score_threshold=score_threshold)
         return twin
 
 
-def test_detector_with_other_options_shares_its_networks(alpr):
+def test_detector_with_other_options_shares_its_networks(alpr, tmp_path):
     # what ALPR runs a photo without colour with: the same networks, another threshold
     twin = alpr.detector.with_options(score_threshold=0.3)
     assert twin.options.score_threshold == 0.3 and alpr.detector.options.score_threshold == 0
     assert twin._rpn_fn is alpr.detector._rpn_fn and twin._rcnn_fn is alpr.detector._rcnn_fn
     with pytest.raises(ValueError, match="zoom must be one of"):      # checked as ever
         alpr.detector.with_options(zoom="sometimes")
+    # ... and, where the detector has one, the DSNT localiser trained on photos turned to
+    # luma; the colour photos' detector keeps its own
+    from alpr_jax.models.dsnt_localizer import DSNTLocalizer
+    from alpr_jax.pipeline.detector import PlateDetector
+    config = {"depth": "small", "width": 0.25}
+    init = jax.jit(lambda k: DSNTLocalizer(**config).init(k, jnp.zeros((1, 64, 160, 3))))
+    colour, grey = (init(init_key(jax.random.PRNGKey(i))) for i in (1, 2))
+    d = alpr.detector
+    args = ({"width": 0.125, "corner_head": False}, d.rpn_variables, {"width": 0.125},
+            d.rcnn_variables, "cascade", d.options, config, colour)
+    both = PlateDetector(*args, mono_dsnt_variables=grey)
+    twin = both.colourless_twin(0.3)
+    assert twin.options.score_threshold == 0.3 and both.options.score_threshold == 0
+    leaf = lambda tree: np.asarray(jax.tree_util.tree_leaves(tree["params"])[0])
+    assert np.array_equal(leaf(twin.dsnt_variables), leaf(grey))
+    assert np.array_equal(leaf(both.dsnt_variables), leaf(colour))
+    assert twin._rpn_fn is both._rpn_fn and twin._rcnn_fn is both._rcnn_fn
+    image = np.random.default_rng(5).integers(0, 255, (120, 90, 3), np.uint8)
+    corners = [[det.corners for det in det_list] for det_list in
+               (both.detect(image)[0], twin.with_options(score_threshold=0).detect(image)[0])]
+    assert len(corners[0]) == len(corners[1]) > 0
+    assert not np.allclose(corners[0], corners[1])        # another localiser placed them
+    alone = PlateDetector(*args)
+    assert alone.colourless_twin(0.3)._dsnt_fn is alone._dsnt_fn
+    with pytest.raises(ValueError, match="needs the DSNT corner source"):
+        PlateDetector(*args[:6], mono_dsnt_variables=grey)
+    assert both.size_mb() > PlateDetector(*args).size_mb()
+    assert sum(fn is twin._dsnt_fn for fn, _ in both.onnx_inputs()) == 1
+    # from files: a localiser for grey photos of another architecture than the colour one,
+    # or one without the DSNT corner source, is refused at the boundary
+    from alpr_jax.pipeline.options import ModelOptions
+    path = str(tmp_path / "dsnt_tiny.npz")
+    weights.save_npz(path, grey, {"task": "dsnt", "model": config})
+    with pytest.raises(ValueError, match="differs from the DSNT localiser"):
+        PlateDetector.load(mono_dsnt_path=path)
+    with pytest.raises(ValueError, match="corner source"):
+        ModelOptions(corner_source="rcnn", mono_dsnt=path)
+    assert ModelOptions(corner_source="rcnn", mono_dsnt="none").detector() is not None
 
 
 def test_two_row_plate_read_as_one_text():

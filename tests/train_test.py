@@ -190,6 +190,28 @@ def test_grayscale_share_turns_whole_rows_to_luma(crops_dir):
         RecognitionTask(config)
 
 
+def test_grayscale_share_of_detector_photos():
+    """data.grayscale in the detector families: the photos the crops are cut from (or the
+    RPN's scene) become luma, the labels stay; checked at the boundary."""
+    from alpr_jax.data import augment
+    from alpr_jax.train.task import get_task
+    from configs import detector_rpn, dsnt_refine
+    for family, key in ((dsnt_refine, "full_image"), (detector_rpn, "image")):
+        config = family.get_config("cpu,tiny" if family is dsnt_refine else "tiny")
+        colour = next(get_task(config).batches(0, 1))
+        with config.unlocked():
+            config.data.grayscale = 1.0
+        grey = next(get_task(config).batches(0, 1))
+        np.testing.assert_array_equal(grey[key], augment.grayscale(colour[key]))
+        assert np.ptp(colour[key].astype(int), axis=-1).max() > 0
+        for k in set(colour) - {key}:
+            np.testing.assert_array_equal(grey[k], colour[k])
+        with config.unlocked():
+            config.data.grayscale = -0.1
+        with pytest.raises(ValueError, match="data.grayscale must be in"):
+            get_task(config)
+
+
 def test_warm_start_grows_classifier_heads(uninterrupted, tmp_path):
     # a recogniser exported with fewer classes (before plate kinds were added) warm-starts
     # the current model: its classes are copied as a prefix, the new ones start fresh

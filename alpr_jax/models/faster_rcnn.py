@@ -19,7 +19,6 @@ by ROI_DELTA_STD).
 from __future__ import annotations
 
 import flax.linen as nn
-import jax.numpy as jnp
 import numpy as np
 
 from alpr_jax.geometry.anchors import ANCHOR_AREAS, ANCHOR_RATIOS

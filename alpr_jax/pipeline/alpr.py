@@ -202,7 +202,8 @@ class ALPR:
              mono_recognizer: str | None = None,
              score_threshold: float | None = None,
              corner_source: str = DEFAULT_CORNER_SOURCE, dsnt: str | None = None,
-             tta: bool = False, zoom: str | None = None, max_zoom: float | None = None,
+             mono_dsnt: str | None = None, tta: bool = False, zoom: str | None = None,
+             max_zoom: float | None = None,
              single_scale: bool = False, backend: str = "auto",
              corner_patch: str | None = None,
              min_read_confidence: float = ReadGate.min_confidence,
@@ -215,9 +216,11 @@ class ALPR:
         (two_row_recognizer: the network reading two-row plates, mono_recognizer: the one
         reading plates without colour, "none" to read them with the recogniser);
         corner_source "dsnt" (default) takes the plate corners from the DSNT localiser in
-        `dsnt` (default: shipped), "rcnn" from the R-CNN's regression; tta reads each plate
-        also shifted 2 px left and right (PlateReader; 3x the recogniser's time); zoom: when
-        the detector's RPN passes above 1x (for small plates) run, "auto" (default),
+        `dsnt` (default: shipped; in photos without colour from `mono_dsnt`, default: the
+        shipped dsnt_mono where `dsnt` is the shipped one, "none": `dsnt`'s), "rcnn" from
+        the R-CNN's regression; tta reads each plate also shifted 2 px left and right
+        (PlateReader; 3x the recogniser's time); zoom: when the detector's RPN passes
+        above 1x (for small plates) run, "auto" (default),
         "always", "off"; max_zoom: the highest pass (None: 4; 8 adds a pass for photos
         1920 px or more across); single_scale: the paper's one-pass cascade without re-crops;
         corner_patch: a corner-patch refiner .npz that moves the re-crops' corners last
@@ -230,7 +233,8 @@ class ALPR:
         (XLA, the reference), "onnx" (onnxruntime, the optional extra) or "auto" (per
         network the faster where installed: pipeline.runtime)."""
         from alpr_jax.pipeline.options import ModelOptions
-        return ModelOptions(rpn=rpn, rcnn=rcnn, dsnt=dsnt, recognizer=recognizer,
+        return ModelOptions(rpn=rpn, rcnn=rcnn, dsnt=dsnt, mono_dsnt=mono_dsnt,
+                            recognizer=recognizer,
                             two_row_recognizer=two_row_recognizer,
                             mono_recognizer=mono_recognizer,
                             corner_source=corner_source, score_threshold=score_threshold,
@@ -318,8 +322,11 @@ class ALPR:
         candidates = [given]
         if self.detector is not None and self.detector.mode == "cascade":
             t1 = time.perf_counter()
+            detector = self.detector
+            if photo_colourless(image):     # the localiser of photos without colour
+                detector = detector.colourless_twin(detector.options.score_threshold)
             candidates.append([dataclasses.replace(d, score=1.0)
-                               for d in self.detector.refine(image, quads)])
+                               for d in detector.refine(image, quads)])
             timing["locate"] = (time.perf_counter() - t1) * 1e3
         t1 = time.perf_counter()
         if inputs is None:
@@ -352,10 +359,12 @@ class ALPR:
         """Detects and reads every plate of image, uint8 [H, W, 3]: [(Detection,
         PlateReading, rectified uint8 [48, 120, 3], two_row)] of the detections the gate
         keeps, best score first; the stages' ms go into timing."""
-        detector, grey = self.detector, self.gate.on and photo_colourless(image)
-        if grey:        # the passes are decided, and detections read, from the grey floor
-            detector = detector.with_options(score_threshold=min(
-                detector.options.score_threshold, self.gate.grey_min_score))
+        detector, grey = self.detector, photo_colourless(image)
+        if grey:        # the localiser of such photos; with the gate on, the passes are
+            #             decided, and detections read, from the grey floor
+            threshold = detector.options.score_threshold
+            detector = detector.colourless_twin(
+                min(threshold, self.gate.grey_min_score) if self.gate.on else threshold)
         detections, det_timing = detector.detect(image, floor=self.gate.floor(
             detector.options.score_threshold, grey))
         timing.update(det_timing)

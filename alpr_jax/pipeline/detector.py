@@ -92,7 +92,7 @@ class PlateDetector:
                  options: DetectorOptions = DetectorOptions(),
                  dsnt_config: dict | None = None, dsnt_variables: dict | None = None,
                  backend: str = "jax", patch_config: dict | None = None,
-                 patch_variables: dict | None = None):
+                 patch_variables: dict | None = None, mono_dsnt_variables: dict | None = None):
         if mode not in MODES:
             raise ValueError(f"detector mode must be one of {MODES}, got {mode!r}")
         if mode == "cascade" and rcnn_variables is None:
@@ -100,6 +100,9 @@ class PlateDetector:
         if (dsnt_variables is not None or patch_variables is not None) and mode != "cascade":
             raise ValueError("DSNT corners and corner patches refine the cascade's RoIs: use "
                              "mode 'cascade'")
+        if mono_dsnt_variables is not None and dsnt_variables is None:
+            raise ValueError("a DSNT localiser for photos without colour needs the DSNT "
+                             "corner source")
         if mode == "rpn_corner" and not rpn_config.get("corner_head"):
             raise ValueError("mode 'rpn_corner' needs an RPN trained with corner_head=True")
         runtime.check_backend(backend)
@@ -113,13 +116,18 @@ class PlateDetector:
         self._rpn_fn = runtime.NetRunner("rpn", self._rpn_topk, rpn_variables, backend,
                                          dynamic_batch=False, input_dtype=np.uint8,
                                          graph_key=f"pre_nms={options.pre_nms},uint8,top_k")
-        self._rcnn_fn = self._dsnt_fn = self._patch_fn = None
+        self._rcnn_fn = self._dsnt_fn = self._mono_dsnt_fn = self._patch_fn = None
         if rcnn_variables is not None:
             self._rcnn_fn = runtime.NetRunner("rcnn", self._rcnn_apply, rcnn_variables, backend)
         if dsnt_variables is not None:
             from alpr_jax.models.dsnt_localizer import DSNTLocalizer
             self.dsnt = DSNTLocalizer(**(dsnt_config or {}))
             self._dsnt_fn = runtime.NetRunner("dsnt", self._dsnt_apply, dsnt_variables, backend)
+        if mono_dsnt_variables is not None:
+            # the same architecture (load checks the files' model configs agree), trained on
+            # photos turned to luma (colourless_twin)
+            self._mono_dsnt_fn = runtime.NetRunner("dsnt", self._dsnt_apply,
+                                                   mono_dsnt_variables, backend)
         if patch_variables is not None:
             from alpr_jax.models.corner_refiner import CornerRefiner
             self.patch_refiner = CornerRefiner(**(patch_config or {}))
@@ -137,6 +145,10 @@ class PlateDetector:
     @property
     def dsnt_variables(self):
         return self._dsnt_fn.variables if self._dsnt_fn is not None else None
+
+    @property
+    def mono_dsnt_variables(self):
+        return self._mono_dsnt_fn.variables if self._mono_dsnt_fn is not None else None
 
     @property
     def patch_variables(self):
@@ -165,12 +177,16 @@ class PlateDetector:
     def load(cls, rpn_path: str | None = None, rcnn_path: str | None = None,
              mode: str = "cascade", options: DetectorOptions = DetectorOptions(),
              corner_source: str = DEFAULT_CORNER_SOURCE, dsnt_path: str | None = None,
-             backend: str = "jax", patch_path: str | None = None):
+             backend: str = "jax", patch_path: str | None = None,
+             mono_dsnt_path: str | None = None):
         """From .npz files written by the training loop (default: the shipped ones).
         corner_source "dsnt" (cascade mode only) reads dsnt_path, a DSNT refinement export
-        (default: the shipped one); patch_path (cascade mode only): a corner-patch refiner
-        (configs/corner_patch.py; none is shipped) run after the re-crops, whatever the
-        corner source; backend: where the networks run (pipeline.runtime)."""
+        (default: the shipped one), and mono_dsnt_path, the localiser of photos without
+        colour (colourless_twin; default: the shipped dsnt_mono where dsnt_path is the
+        shipped one; "none": dsnt_path's in those photos too); patch_path (cascade mode
+        only): a corner-patch refiner (configs/corner_patch.py; none is shipped) run after
+        the re-crops, whatever the corner source; backend: where the networks run
+        (pipeline.runtime)."""
         if corner_source not in CORNER_SOURCES:
             raise ValueError(f"corner_source must be one of {CORNER_SOURCES}, "
                              f"got {corner_source!r}")
@@ -178,19 +194,29 @@ class PlateDetector:
         rcnn_vars, rcnn_meta = (None, {})
         if mode == "cascade":
             rcnn_vars, rcnn_meta = weights.load_npz(rcnn_path or weights.shipped("rcnn"))
-        dsnt_vars, dsnt_meta = (None, {})
+        dsnt_vars, dsnt_meta, mono_vars = None, {}, None
         if corner_source == "dsnt" and mode == "cascade":
             dsnt_vars, dsnt_meta = weights.load_npz(dsnt_path or weights.shipped("dsnt"))
+            # the shipped dsnt_mono is the shipped localiser's sibling: another dsnt_path
+            # reads grey photos too unless a localiser for them is given with it
+            if mono_dsnt_path != "none" and (mono_dsnt_path or not dsnt_path):
+                mono_vars, mono_meta = weights.load_npz(mono_dsnt_path
+                                                        or weights.shipped("dsnt_mono"))
+                if mono_meta.get("model") != dsnt_meta.get("model"):
+                    raise ValueError(f"{mono_dsnt_path or weights.shipped('dsnt_mono')}: "
+                                     f"model {mono_meta.get('model')} differs from the DSNT "
+                                     f"localiser's {dsnt_meta.get('model')}")
         patch_vars, patch_meta = (None, {})
         if patch_path:
             patch_vars, patch_meta = weights.load_npz(patch_path)
         return cls(rpn_meta["model"], rpn_vars, rcnn_meta.get("model"), rcnn_vars, mode, options,
                    dsnt_meta.get("model"), dsnt_vars, backend, patch_meta.get("model"),
-                   patch_vars)
+                   patch_vars, mono_vars)
 
     def size_mb(self) -> float:
         trees = [self.rpn_variables] + ([self.rcnn_variables] if self.mode == "cascade" else [])
-        trees += [t for t in (self.dsnt_variables, self.patch_variables) if t is not None]
+        trees += [t for t in (self.dsnt_variables, self.mono_dsnt_variables,
+                              self.patch_variables) if t is not None]
         return sum(x.size * x.dtype.itemsize for t in trees
                    for x in jax.tree_util.tree_leaves(t)) / 2 ** 20
 
@@ -203,8 +229,8 @@ class PlateDetector:
         out = [(self._rpn_fn, (1, *hw, 3)) for hw in sorted(shapes)]
         if self._rcnn_fn is not None:
             out.append((self._rcnn_fn, ("B", *crop_ops.CROP_HW, 3)))
-        if self._dsnt_fn is not None:
-            out.append((self._dsnt_fn, ("B", *crop_ops.DSNT_HW, 3)))
+        out += [(fn, ("B", *crop_ops.DSNT_HW, 3)) for fn in (self._dsnt_fn, self._mono_dsnt_fn)
+                if fn is not None]
         if self._patch_fn is not None:
             out.append((self._patch_fn, ("B", *corner_patches.PATCH_HW, 3)))
         return out
@@ -255,6 +281,16 @@ class PlateDetector:
         score_threshold for some photos); this detector is untouched."""
         twin = copy.copy(self)
         twin.options = dataclasses.replace(self.options, **changes)
+        return twin
+
+    def colourless_twin(self, score_threshold: float) -> "PlateDetector":
+        """The detector of photos without colour (a monochrome or infrared camera's): the
+        same networks, but score_threshold, and the DSNT localiser trained on photos turned
+        to luma where this detector has one (its colour localiser puts grey plates' corners
+        ~3x further off)."""
+        twin = self.with_options(score_threshold=score_threshold)
+        if self._mono_dsnt_fn is not None:
+            twin._dsnt_fn = self._mono_dsnt_fn
         return twin
 
     def detect(self, image: np.ndarray, floor: float | None = None

@@ -29,6 +29,9 @@ class ModelOptions:
     rpn: str | None = None
     rcnn: str | None = None
     dsnt: str | None = None
+    mono_dsnt: str | None = None                  # the DSNT localiser of photos without
+                                                  # colour (None: shipped where dsnt is);
+                                                  # "none": dsnt's there too
     corner_patch: str | None = None
     recognizer: str | None = None
     two_row_recognizer: str | None = None         # reads stitched two-row plates; "none":
@@ -63,7 +66,7 @@ class ModelOptions:
         if self.corner_source not in CORNER_SOURCES:
             raise ValueError(f"corner_source must be one of {CORNER_SOURCES}, got "
                              f"{self.corner_source!r}")
-        if self.dsnt and self.corner_source != "dsnt":
+        if (self.dsnt or self.mono_dsnt not in (None, "none")) and self.corner_source != "dsnt":
             raise ValueError("DSNT weights were given, but the corner source is "
                              f"{self.corner_source!r}: use corner source 'dsnt'")
         if self.backend not in BACKENDS:
@@ -94,7 +97,7 @@ class ModelOptions:
     def detector(self, mode: str = "cascade") -> PlateDetector:
         return PlateDetector.load(self.rpn, self.rcnn, mode, self.detector_options(),
                                   self.corner_source, self.dsnt, self.backend,
-                                  self.corner_patch)
+                                  self.corner_patch, self.mono_dsnt)
 
     def reader(self):
         from alpr_jax.pipeline.reader import PlateReader
@@ -143,6 +146,10 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
         g.add_argument("--dsnt", "--dsnt-weights", default=None,
                        help="DSNT refinement localiser .npz (default: shipped); needs corner "
                             "source dsnt")
+        g.add_argument("--mono-dsnt", default=None,
+                       help="the DSNT localiser .npz of photos without colour (a monochrome "
+                            "or infrared camera's; default: the shipped one where --dsnt is "
+                            "the shipped one; none: --dsnt's there too)")
         g.add_argument("--corner-source", default=DEFAULT_CORNER_SOURCE, choices=CORNER_SOURCES,
                        help="plate corners from the DSNT localiser (default) or the R-CNN")
         g.add_argument("--corner-patch", default=None,

@@ -30,6 +30,7 @@ from alpr_jax.geometry import corner_patches
 from alpr_jax.geometry import crops as crop_ops
 from alpr_jax.models.detector import RCNN, RPN
 from alpr_jax.train import losses
+from alpr_jax.train.task import check_grayscale_share, grayscale_rows
 
 RPN_SPEC = {"image": ("uint8", "B,h,w,3"), "anchor_labels": ("int32", "B,A"),
             "anchor_deltas": ("float32", "B,A,4"), "anchor_corners": ("float32", "B,A,4,2")}
@@ -54,6 +55,7 @@ class _DetectionTask:
             rpn_zoom=tuple(d.rpn_zoom) if self.name == "rpn" else (1.0, 1.0),
             rpn_band_px=tuple(d.rpn_band_px), p_photometric=d.get("p_photometric", 0.0),
             p_caption=d.get("p_caption", 0.0))
+        self._grayscale = check_grayscale_share(config)
         self._backgrounds = None
         self._evaluators = None        # built on the first evaluate(), then reused
         self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
@@ -100,8 +102,11 @@ class _DetectionTask:
                                         real_backgrounds=() if records else self.backgrounds(),
                                         records=records, record_probs=probs,
                                         example_range=example_range)
-        for batch in stream:
-            yield {k: batch[k] for k in self.batch_spec}
+        key = "full_image" if "full_image" in self.batch_spec else "image"
+        lo = (example_range or (0, 0))[0]
+        for step, batch in zip(range(start_step, start_step + num_steps), stream):
+            yield grayscale_rows({k: batch[k] for k in self.batch_spec}, key, self._grayscale,
+                                 self.config.seed, step, lo)
 
     def _apply(self, params, batch_stats, x, rng, *inputs):
         variables = {"params": params}

@@ -4,16 +4,16 @@ from __future__ import annotations
 import dataclasses
 
 import jax.numpy as jnp
-import numpy as np
 
 from alpr_jax import plates
-from alpr_jax.data import augment, generate, input_pipeline
+from alpr_jax.data import generate, input_pipeline
 from alpr_jax.data.annotations import read_annotations, split_records
 from alpr_jax.data.frozen import frozen_batches, load_frozen
 from alpr_jax.data.real_plates import RealPlates, load_plate_dataset
 from alpr_jax.geometry.rectify import PLATE_HW
 from alpr_jax.models import build_recognizer
 from alpr_jax.train import losses
+from alpr_jax.train.task import check_grayscale_share, grayscale_rows
 
 
 class RecognitionTask:
@@ -46,8 +46,7 @@ class RecognitionTask:
             if not 0.0 <= d.p_two_row <= 1.0:
                 raise ValueError(f"data.p_two_row must be in [0, 1], got {d.p_two_row}")
             plate = dataclasses.replace(plate, p_two_row=float(d.p_two_row))
-        if not 0.0 <= d.get("grayscale", 0.0) <= 1.0:
-            raise ValueError(f"data.grayscale must be in [0, 1], got {d.grayscale}")
+        self._grayscale = check_grayscale_share(config)
         self.input_cfg = input_pipeline.RecognitionInputConfig(
             batch_size=d.batch_size, p_box_crop=0.25 if d.rectify else 1.0, plate=plate)
         self.dtype = jnp.dtype(config.get("compute_dtype", "float32"))
@@ -72,21 +71,10 @@ class RecognitionTask:
 
     # --- data ---------------------------------------------------------------------------
     def batches(self, start_step: int, num_steps: int, example_range=None):
-        share = self.config.data.get("grayscale", 0.0)
         lo = (example_range or (0, 0))[0]
         for step, batch in zip(range(start_step, start_step + num_steps),
                                self._colour_batches(start_step, num_steps, example_range)):
-            yield batch if share <= 0 else self._grayscaled(batch, share, step, lo)
-
-    def _grayscaled(self, batch: dict, share: float, step: int, offset: int) -> dict:
-        """batch with `share` of the GLOBAL batch's rows (drawn from seed and step, the
-        same on every host; `batch` holds the rows from `offset`) turned to luma."""
-        draws = np.random.default_rng([self.config.seed, 13, step]).random(
-            offset + len(batch["image"]))           # one per global row up to this host's
-        rows = np.flatnonzero(draws[offset:] < share)
-        images = batch["image"].copy()
-        images[rows] = augment.grayscale(images[rows])
-        return {**batch, "image": images}
+            yield grayscale_rows(batch, "image", self._grayscale, self.config.seed, step, lo)
 
     def _colour_batches(self, start_step: int, num_steps: int, example_range=None):
         d = self.config.data

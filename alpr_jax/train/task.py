@@ -11,6 +11,8 @@ from typing import Iterator, Protocol
 
 import numpy as np
 
+from alpr_jax.data import augment
+
 
 class Task(Protocol):
     name: str            # "recognition", "rpn", "rcnn", "dsnt", "dsnt_image", "faster_rcnn",
@@ -65,3 +67,27 @@ def check_batch(task: Task, batch: dict) -> None:
         if value.dtype != np.dtype(dtype) or value.ndim != rank:
             raise ValueError(f"{task.name} batch[{key!r}] is {value.dtype} {value.shape}, "
                              f"expected {dtype} [{shape}]")
+
+
+def check_grayscale_share(config) -> float:
+    """config.data.grayscale (absent: 0), checked to be a share in [0, 1]."""
+    share = float(config.data.get("grayscale", 0.0))
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"data.grayscale must be in [0, 1], got {share}")
+    return share
+
+
+def grayscale_rows(batch: dict, key: str, share: float, seed: int, step: int,
+                   offset: int) -> dict:
+    """batch with `share` of the GLOBAL batch's batch[key] images (uint8 [B, H, W, 3]) turned
+    to their luma (augment.grayscale: what a monochrome or infrared camera records). The
+    rows are drawn from (seed, step), the same on every host; `batch` holds the rows from
+    `offset`. Used by every task's data.grayscale."""
+    if share <= 0:
+        return batch
+    draws = np.random.default_rng([seed, 13, step]).random(
+        offset + len(batch[key]))                   # one per global row up to this host's
+    rows = np.flatnonzero(draws[offset:] < share)
+    images = batch[key].copy()
+    images[rows] = augment.grayscale(images[rows])
+    return {**batch, key: images}
