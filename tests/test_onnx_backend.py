@@ -114,13 +114,19 @@ def test_backend_names_checked(monkeypatch):
         runtime.check_backend("auto")
 
 
+# street photos of three sizes and shapes: 425x300, 1584x1170 (its unsure province set
+# CONFIDENCE_TOL), 295x492 portrait; the examples are CCPD close-ups (720x1160)
+STREET = ("京CX8888.jpg", "湘A0PQ76.jpg", "粤BZ756T.jpg")
+
+
 def _photos():
     picks = sorted(glob.glob(os.path.join(HERE, "..", "examples", "*.jpg")))
-    for folder, count in (("easypr_dev", 5), ("ccpd_600/test", 2)):
-        files = sorted(glob.glob(os.path.join(SHARED, folder, "*.jpg")))
-        if not files:
-            pytest.fail(f"shared real data missing: {folder} (clone beside ../shared)")
-        picks += files[::max(1, len(files) // count)][:count]
+    picks += [os.path.join(SHARED, "easypr_dev", name) for name in STREET]
+    picks += sorted(glob.glob(os.path.join(SHARED, "ccpd_600", "test", "*.jpg")))[:1]
+    missing = [p for p in picks[2:] if not os.path.isfile(p)]
+    if len(picks) != 6 or missing:
+        pytest.fail(f"shared real data missing: {missing or 'ccpd_600/test'} (clone beside "
+                    f"../shared)")
     return picks
 
 
@@ -153,7 +159,7 @@ def test_shipped_pipeline_same_plates_on_both_backends(tmp_path, monkeypatch, ca
             np.testing.assert_allclose([r.confidence for r in rb], [r.confidence for r in ra],
                                        atol=1e-4, err_msg=path)
         read += len(a)
-    assert read >= 8           # the photos hold plates: the comparison is not of empty lists
+    assert read >= 6           # the photos hold plates: the comparison is not of empty lists
     stitched, _ = synthetic_kind_plates("two_row", 6, seed=5)     # the two-row network
     ra, rb = reference.reader.read(stitched, two_row=True), onnx.reader.read(stitched, two_row=True)
     assert [r.text for r in ra] == [r.text for r in rb]
