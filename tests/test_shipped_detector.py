@@ -50,8 +50,8 @@ def test_one_detection_per_scene_and_clean_plate_free_views(detector, ccpd_dir, 
     # took effect: a phone number painted on a bumper 0.91, a grille badge 0.89); and the
     # plate-free bands and columns of the scenes (geometry.boxes.plate_free_views) give
     # nothing. On the unseen half "b" (5 scenes, 20 views; all 13 and their 50 views, the
-    # README's figure, are eval.py's: ~2.5 min here, most of it XLA compiling a program per
-    # view size). One evaluation checks both answers: ALPR's (the default ReadGate: the
+    # README's figure, are eval.py's: ~2.5 min here, each view a photo of its own size, with
+    # every pyramid pass run on it). One evaluation checks both answers: ALPR's (the default ReadGate: the
     # recogniser confirms detections) and the detector's own, recorded from the same calls
     # (the gate asks for detections down to its floor; those at the score threshold or above
     # are the detector's answer: the test below). The detector alone boxes a painted number
