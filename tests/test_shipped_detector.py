@@ -51,15 +51,15 @@ def test_one_detection_per_scene_and_clean_plate_free_views(detector, ccpd_dir, 
     # plate-free bands and columns of the scenes (geometry.boxes.plate_free_views) give
     # nothing. On the unseen half "b" (5 scenes, 20 views; all 13 and their 50 views, the
     # README's figure, are eval.py's: ~2.5 min here, each view a photo of its own size, with
-    # every pyramid pass run on it). One evaluation checks both answers: ALPR's (the default ReadGate: the
-    # recogniser confirms detections) and the detector's own, recorded from the same calls
-    # (the gate asks for detections down to its floor; those at the score threshold or above
-    # are the detector's answer: the test below). The detector alone boxes a painted number
-    # strip on a dark green van (0.83; it reads with confidence ~0.002) and, in the views as
-    # ALPR stretches dim photos (auto_levels), a pale kerb strip in the dark (0.80), and since
-    # candidates are re-cropped from a first score of 0.03, a small yellow patch beside a
-    # headlight (0.89): 47 of 50 clean (48 of the views as taken, the README's figure), and
-    # of half b's 20, 19 (the kerb strip); the gate drops all three
+    # every pyramid pass run on it). One evaluation checks both answers: ALPR's (the default
+    # ReadGate: the recogniser confirms detections) and the detector's own, recorded from the
+    # same calls (the gate asks for detections down to its floor; those at the score threshold
+    # or above are the detector's answer: the test below). The detector alone boxes a painted
+    # number strip on a dark green van (0.83; it reads with confidence ~0.002) and, in the
+    # views as ALPR stretches dim photos (auto_levels), a pale kerb strip in the dark (0.80),
+    # and since candidates are re-cropped from a first score of 0.03, a small yellow patch
+    # beside a headlight (0.89): 47 of 50 clean (48 of the views as taken, the README's
+    # figure), and of half b's 20, 19 (the kerb strip); the gate drops all three
     from alpr_jax.pipeline.alpr import ALPR
     from alpr_jax.pipeline.reader import PlateReader
     threshold, plain_detect, alone = detector.options.score_threshold, detector.detect, []

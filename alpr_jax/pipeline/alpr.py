@@ -219,15 +219,14 @@ class ALPR:
         `dsnt` (default: shipped; in photos without colour from `mono_dsnt`, default: the
         shipped dsnt_mono where `dsnt` is the shipped one, "none": `dsnt`'s), "rcnn" from
         the R-CNN's regression; tta reads each plate also shifted 2 px left and right
-        (PlateReader; 3x the recogniser's time); zoom: when the detector's RPN passes
-        above 1x (for small plates) run, "auto" (default),
-        "always", "off"; max_zoom: the highest pass (None: 4; 8 adds a pass for photos
-        1920 px or more across); single_scale: the paper's one-pass cascade without re-crops;
-        corner_patch: a corner-patch refiner .npz that moves the re-crops' corners last
-        (none is shipped); min_read_confidence / read_gate_score / grey_read_gate_score: the
-        ReadGate (0: off);
-        reread_below: plates read less surely are read again with tta's views (0: never);
-        auto_levels_below: photos spanning fewer brightness levels are stretched first
+        (PlateReader; 3x the recogniser's time); zoom: when the detector's RPN passes above
+        1x (for small plates) run, "auto" (default), "always", "off"; max_zoom: the highest
+        pass (None: 4; 8 adds a pass for photos 1920 px or more across); single_scale: the
+        paper's one-pass cascade without re-crops; corner_patch: a corner-patch refiner .npz
+        that moves the re-crops' corners last (none is shipped); min_read_confidence /
+        read_gate_score / grey_read_gate_score: the ReadGate (0: off); reread_below: plates
+        read less surely are read again with tta's views (0: never); auto_levels_below:
+        photos spanning fewer brightness levels are stretched first
         (data.preprocess.auto_levels; 0: never); plate_levels_below: so are dim plates
         before they are read (PlateReader; 0: never); backend: where the networks run, "jax"
         (XLA, the reference), "onnx" (onnxruntime, the optional extra) or "auto" (per
@@ -322,11 +321,8 @@ class ALPR:
         candidates = [given]
         if self.detector is not None and self.detector.mode == "cascade":
             t1 = time.perf_counter()
-            detector = self.detector
-            if photo_colourless(image):     # the localiser of photos without colour
-                detector = detector.colourless_twin(detector.options.score_threshold)
             candidates.append([dataclasses.replace(d, score=1.0)
-                               for d in detector.refine(image, quads)])
+                               for d in self._detector_for(image)[0].refine(image, quads)])
             timing["locate"] = (time.perf_counter() - t1) * 1e3
         t1 = time.perf_counter()
         if inputs is None:
@@ -355,16 +351,23 @@ class ALPR:
     def size_mb(self) -> float:
         return self.detector.size_mb() + self.reader.size_mb()
 
+    def _detector_for(self, image: np.ndarray):
+        """(the detector for image uint8 [H, W, 3], whether the photo has no colour): for
+        such a photo the detector's colourless twin (its localiser of grey photos and, with
+        the gate on, the grey floor as its threshold, which decides the passes run and the
+        detections read)."""
+        if not photo_colourless(image):
+            return self.detector, False
+        threshold = self.detector.options.score_threshold
+        if self.gate.on:
+            threshold = min(threshold, self.gate.grey_min_score)
+        return self.detector.colourless_twin(threshold), True
+
     def _read_detections(self, image: np.ndarray, timing: dict) -> list[tuple]:
         """Detects and reads every plate of image, uint8 [H, W, 3]: [(Detection,
         PlateReading, rectified uint8 [48, 120, 3], two_row)] of the detections the gate
         keeps, best score first; the stages' ms go into timing."""
-        detector, grey = self.detector, photo_colourless(image)
-        if grey:        # the localiser of such photos; with the gate on, the passes are
-            #             decided, and detections read, from the grey floor
-            threshold = detector.options.score_threshold
-            detector = detector.colourless_twin(
-                min(threshold, self.gate.grey_min_score) if self.gate.on else threshold)
+        detector, grey = self._detector_for(image)
         detections, det_timing = detector.detect(image, floor=self.gate.floor(
             detector.options.score_threshold, grey))
         timing.update(det_timing)

@@ -197,9 +197,9 @@ class PlateReader:
         """From a .npz written by weights.save_npz (default: the shipped recogniser);
         two_row: the .npz of the network reading stitched two-row plates (None: the shipped
         one; "none": the recogniser reads them too, as before 2026-12-06); mono: the same for
-        the network reading plates without colour ("none": as before 2026-12-07); backend: where the
-        networks run (pipeline.runtime); reread_below, levels_below: see the module docstring
-        (0: never)."""
+        the network reading plates without colour ("none": as before 2026-12-07); backend:
+        where the networks run (pipeline.runtime); reread_below, levels_below: see the
+        module docstring (0: never)."""
         path = path or weights.shipped("recognizer")
         variables, meta = _load(path)
         return cls(meta["model"], variables, use_priors, tta, bool(meta.get("rectify", True)),

@@ -24,7 +24,7 @@ class RecognitionTask:
     entry's share of the real draws; empty: uniform over plates), province_balance
     (RealPlates.load), real_camera (share of real plates also degraded as a street camera
     would: real_plates.perturb), grayscale (share of each batch's plates, synthetic and real,
-    seen by a monochrome camera: augment.grayscale).
+    seen by a monochrome camera: train.task.grayscale_rows).
     config.eval_dirs: datasets evaluated every eval_every steps (eval_split picks a half)."""
 
     name = "recognition"
