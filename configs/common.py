@@ -105,6 +105,8 @@ def detection_data(**overrides) -> ml_collections.ConfigDict:
         rcnn_positive_fraction=0.5,
         mined_files=(),             # R-CNN: the fixed RPN's proposals mined on each train_dirs
         mined_fraction=0.5,         # entry ("" for none; scripts/mine_proposals.py)
+        recrop_fraction=0.0,        # DSNT / R-CNN: share of positives cut as the detector's
+                                    # re-crops cut them (tight round the plate), not RPN-like
         train_weights=(),           # each train_dirs entry's share of the examples
         rpn_zoom=(1.0, 1.0),        # RPN: the letterboxed view zoomed by a factor in this range
         rpn_band_px=(0.0, 1e9),     # RPN: plates wider or narrower (input px) are ignored

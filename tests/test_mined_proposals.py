@@ -90,3 +90,23 @@ def test_mine_attach_and_train_examples(tmp_path, ccpd_dir, monkeypatch):
     for p in example["proposals"]:
         assert np.isclose(mined, p).all(1).any()
 
+
+
+def test_recrop_positives_are_the_detectors_recrops_of_the_plate():
+    """recrop_fraction 1: every positive is a plate's bounds grown by 3-20% a side, its edges
+    a little off, as the detector re-crops round corners it found (both grow by
+    boxes.grown); 0:
+    the RPN-like jitter, which also shifts by a quarter plate height and scales by ~20%."""
+    gt = np.array([[100, 200, 400, 300]], np.float32)
+    rng = np.random.default_rng(0)
+    tight, labels, _ = proposals.sample_proposals(rng, gt, (1160, 720), 400, 1.0,
+                                                  recrop_fraction=1.0)
+    loose, _, _ = proposals.sample_proposals(rng, gt, (1160, 720), 400, 1.0)
+    assert (labels == 1).all()
+
+    def margins(p):                       # per side, in plate widths / heights
+        return np.concatenate([(gt[0, :2] - p[:, :2]) / (300, 100), (p[:, 2:] - gt[0, 2:])
+                               / (300, 100)], 1)
+    m = margins(tight)
+    assert 0.0 < np.median(m) < 0.2 and np.percentile(m, 99) < 0.4
+    assert np.std(margins(loose)) > 2 * np.std(m)

@@ -48,6 +48,7 @@ class DetectionInputConfig:
     rcnn_proposals: int = 0                  # > 0: also the full image and R-CNN proposals
     rcnn_positive_fraction: float = 0.5
     mined_fraction: float = 0.5              # share of R-CNN proposals taken from mined RPN ones
+    recrop_fraction: float = 0.0             # share of simulated positives cut as re-crops cut
     scene: generate.SceneConfig = generate.SceneConfig()
     # RPN scale augmentation: the letterboxed view zoomed by a log-uniform factor in this
     # range (a window of it, round a plate or anywhere), so one RPN serves every pass of the
@@ -229,7 +230,8 @@ def detection_targets(rng: np.random.Generator, image: np.ndarray, corners: list
     if cfg.rcnn_proposals:
         props, plabels, pmatched = sample_proposals(rng, boxes, image.shape[:2],
                                                     cfg.rcnn_proposals, cfg.rcnn_positive_fraction,
-                                                    mined, cfg.mined_fraction)
+                                                    mined, cfg.mined_fraction,
+                                                    cfg.recrop_fraction)
         pcorners = np.zeros((len(props), 4, 2), np.float32)
         ok = pmatched >= 0
         if ok.any():

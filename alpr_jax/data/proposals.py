@@ -26,6 +26,15 @@ def _jittered(rng, box, shift=(0.12, 0.25), log_scale=0.2):
     return np.array([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], np.float32)
 
 
+def _recrop_box(rng, box, margin=(0.03, 0.2), edge_noise=0.025):
+    """The RoI the detector's re-crops cut round a plate found near box: its bounds, each edge
+    off by N(0, edge_noise) plate widths (the error of the corners a re-crop starts from),
+    grown (boxes.grown) by a margin uniform in `margin` per side; the detector's margins are
+    DetectorOptions.refine_margin and dsnt_margins, 0.05-0.15."""
+    noisy = box + rng.normal(0, edge_noise * (box[2] - box[0]), 4)
+    return box_ops.grown(noisy.astype(np.float32), rng.uniform(*margin)).astype(np.float32)
+
+
 def _random_box(rng, image_hw, width_range=(30.0, 450.0)):
     h_img, w_img = image_hw
     w = float(np.exp(rng.uniform(*np.log(width_range))))
@@ -47,13 +56,15 @@ def _near_box(rng, box):
 
 def sample_proposals(rng: np.random.Generator, gt_boxes: np.ndarray, image_hw: tuple[int, int],
                      num: int = 16, positive_fraction: float = 0.5,
-                     mined: np.ndarray | None = None, mined_fraction: float = 0.5
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     mined: np.ndarray | None = None, mined_fraction: float = 0.5,
+                     recrop_fraction: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """num proposals for one image with gt_boxes [P, 4] (P may be 0), in image pixels.
 
     mined: optional float32 [M, 4], the fixed RPN's proposals for this image; each positive
     (negative) slot takes a random mined box of that label with probability mined_fraction
-    when there is one, else a simulated box.
+    when there is one, else a simulated box: with probability recrop_fraction a tight RoI
+    round the plate as the detector's re-crops cut it (_recrop_box), else a box jittered the
+    way RPN boxes err.
     Returns proposals float32 [num, 4], labels int32 [num] (1: IoU >= 0.5 with a plate,
     0: IoU < 0.3 with every plate) and matched int32 [num] (the plate a positive belongs to,
     -1 for negatives). Proposals with IoU in between are never returned (ambiguous)."""
@@ -69,7 +80,8 @@ def sample_proposals(rng: np.random.Generator, gt_boxes: np.ndarray, image_hw: t
         if len(pool) and rng.random() < mined_fraction:
             box = pool[rng.integers(len(pool))]
         elif want_pos:
-            box = _jittered(rng, gt_boxes[rng.integers(len(gt_boxes))])
+            gt = gt_boxes[rng.integers(len(gt_boxes))]
+            box = _recrop_box(rng, gt) if rng.random() < recrop_fraction else _jittered(rng, gt)
         elif len(gt_boxes) and rng.random() < 0.5:
             box = _near_box(rng, gt_boxes[rng.integers(len(gt_boxes))])
         else:

@@ -30,6 +30,16 @@ def corner_bounds(corners):
     return xp.concatenate([corners.min(-2), corners.max(-2)], -1)
 
 
+def grown(boxes, margin):
+    """[..., 4] boxes each grown by margin (a scalar or [...]) of its width and height per
+    side: the RoI a re-crop cuts round a plate's bounds (the detector's, and the DSNT
+    training crops that copy it)."""
+    xp = _xp(boxes)
+    m = xp.asarray(margin)[..., None]
+    grow = (boxes[..., 2:] - boxes[..., :2]) * m
+    return xp.concatenate([boxes[..., :2] - grow, boxes[..., 2:] + grow], -1)
+
+
 def quad_sides(corners):
     """[..., 4, 2] quadrilaterals TL, TR, BR, BL -> (widths, heights) [...]: the mean length of
     their top and bottom edges, and of their left and right ones."""

@@ -695,8 +695,7 @@ class PlateDetector:
         last crop reaches into the next."""
         b = box_ops.corner_bounds(corners if frames is None else
                                   crop_ops.to_frame(np.asarray(corners, np.float32), *frames))
-        grow = (b[:, 2:] - b[:, :2]) * (self.options.refine_margin if margin is None else margin)
-        return np.concatenate([b[:, :2] - grow, b[:, 2:] + grow], 1)
+        return box_ops.grown(b, self.options.refine_margin if margin is None else margin)
 
     def _final(self, scores, corners, threshold: float | None = None,
                localised: np.ndarray | None = None) -> list[Detection]:

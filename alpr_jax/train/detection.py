@@ -52,6 +52,7 @@ class _DetectionTask:
             batch_size=d.batch_size, input_hw=tuple(d.input_hw), scene=scene,
             rcnn_proposals=d.rcnn_proposals if self.name in PROPOSAL_TASKS else 0,
             rcnn_positive_fraction=d.rcnn_positive_fraction, mined_fraction=d.mined_fraction,
+            recrop_fraction=d.get("recrop_fraction", 0.0),
             rpn_zoom=tuple(d.rpn_zoom) if self.name == "rpn" else (1.0, 1.0),
             rpn_band_px=tuple(d.rpn_band_px), p_photometric=d.get("p_photometric", 0.0),
             p_caption=d.get("p_caption", 0.0))
