@@ -19,10 +19,11 @@ Variants (what each changes from `paper`):
          (runs/scenes_kinds, a fifth of the draws), from init_from (the wild stage): 500 steps,
          Adam 2e-4 -> 2e-5 at 375, so the corners of squat two-row plates are found too
   recrop kinds' data, three in four crops cut as the detector's re-crops cut them (tight round
-         the plate, data.recrop_fraction), from init_from (the shipped localiser): the regime
-         it runs in, 600 steps, Adam 1e-4 -> 1e-5 at 450
+         the plate, data.recrop_fraction), from init_from (the kinds stage): 600 steps,
+         Adam 1e-4 -> 1e-5 at 450; the shipped localiser (dsnt.md: the same steps without
+         the re-crop crops did as well, so the gain is the steps)
   mono   kinds' data with every photo turned to its luma (data.grayscale 1.0), from init_from
-         (the shipped localiser): the localiser of photos without colour (monochrome and
+         (the kinds stage): the localiser of photos without colour (monochrome and
          infrared cameras; the detector's dsnt_mono), 600 steps, Adam 2e-4 -> 2e-5 at 450
 Options: tiny (a few steps on small scenes, for tests). The no-JS ablation:
 `--config.loss.js_weight=0`.

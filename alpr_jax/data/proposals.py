@@ -81,7 +81,9 @@ def sample_proposals(rng: np.random.Generator, gt_boxes: np.ndarray, image_hw: t
             box = pool[rng.integers(len(pool))]
         elif want_pos:
             gt = gt_boxes[rng.integers(len(gt_boxes))]
-            box = _recrop_box(rng, gt) if rng.random() < recrop_fraction else _jittered(rng, gt)
+            # no draw when off, so the earlier recipes' proposals stay as they were
+            recrop = recrop_fraction > 0 and rng.random() < recrop_fraction
+            box = _recrop_box(rng, gt) if recrop else _jittered(rng, gt)
         elif len(gt_boxes) and rng.random() < 0.5:
             box = _near_box(rng, gt_boxes[rng.integers(len(gt_boxes))])
         else:

@@ -35,7 +35,7 @@ def grown(boxes, margin):
     side: the RoI a re-crop cuts round a plate's bounds (the detector's, and the DSNT
     training crops that copy it)."""
     xp = _xp(boxes)
-    m = xp.asarray(margin)[..., None]
+    m = xp.asarray(margin, dtype=boxes.dtype)[..., None]   # float32 boxes stay float32
     grow = (boxes[..., 2:] - boxes[..., :2]) * m
     return xp.concatenate([boxes[..., :2] - grow, boxes[..., 2:] + grow], -1)
 
