@@ -91,12 +91,11 @@ def test_mine_attach_and_train_examples(tmp_path, ccpd_dir, monkeypatch):
         assert np.isclose(mined, p).all(1).any()
 
 
-
 def test_recrop_positives_are_the_detectors_recrops_of_the_plate():
     """recrop_fraction 1: every positive is a plate's bounds grown by 3-20% a side, its edges
     a little off, as the detector re-crops round corners it found (both grow by
-    boxes.grown); 0:
-    the RPN-like jitter, which also shifts by a quarter plate height and scales by ~20%."""
+    boxes.grown); 0: the RPN-like jitter, which also shifts by a quarter plate height and
+    scales by ~20%."""
     gt = np.array([[100, 200, 400, 300]], np.float32)
     rng = np.random.default_rng(0)
     tight, labels, _ = proposals.sample_proposals(rng, gt, (1160, 720), 400, 1.0,

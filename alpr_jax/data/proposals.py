@@ -32,7 +32,7 @@ def _recrop_box(rng, box, margin=(0.03, 0.2), edge_noise=0.025):
     grown (boxes.grown) by a margin uniform in `margin` per side; the detector's margins are
     DetectorOptions.refine_margin and dsnt_margins, 0.05-0.15."""
     noisy = box + rng.normal(0, edge_noise * (box[2] - box[0]), 4)
-    return box_ops.grown(noisy.astype(np.float32), rng.uniform(*margin)).astype(np.float32)
+    return box_ops.grown(noisy.astype(np.float32), rng.uniform(*margin))
 
 
 def _random_box(rng, image_hw, width_range=(30.0, 450.0)):
