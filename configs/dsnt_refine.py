@@ -20,8 +20,10 @@ Variants (what each changes from `paper`):
          Adam 2e-4 -> 2e-5 at 375, so the corners of squat two-row plates are found too
   recrop kinds' data, three in four crops cut as the detector's re-crops cut them (tight round
          the plate, data.recrop_fraction), from init_from (the kinds stage): 600 steps,
-         Adam 1e-4 -> 1e-5 at 450; the shipped localiser (dsnt.md: the same steps without
-         the re-crop crops did as well, so the gain is the steps)
+         Adam 1e-4 -> 1e-5 at 450 (dsnt.md: the same steps without the re-crop crops did
+         as well, so the gain is the steps)
+  long   recrop's data and rates for 1200 steps more, from init_from (the recrop stage),
+         Adam 1e-4 -> 1e-5 at 900, ~55 min on 2 CPU cores: the shipped localiser
   mono   kinds' data with every photo turned to its luma (data.grayscale 1.0), from init_from
          (the kinds stage): the localiser of photos without colour (monochrome and
          infrared cameras; the detector's dsnt_mono), 600 steps, Adam 2e-4 -> 2e-5 at 450
@@ -37,6 +39,7 @@ VARIANTS = {"paper": "ResNet-50, the paper's schedule, GPU",
             "wild": "every plate size, real photos; from init_from",
             "kinds": "wild + two-row plates and the rarer kinds; from init_from",
             "recrop": "kinds' data cut as the re-crops cut it; from init_from",
+            "long": "recrop's data, 1200 steps more; from init_from",
             "mono": "kinds' data turned to luma: photos without colour; from init_from"}
 
 
@@ -54,7 +57,7 @@ def get_config(arg=None):
     c.eval_rpn = ""            # the cascade whose RoIs are refined ("": the shipped ones)
     c.eval_rcnn = ""
 
-    if arg.variant in ("cpu", "wild", "kinds", "recrop", "mono"):
+    if arg.variant in ("cpu", "wild", "kinds", "recrop", "long", "mono"):
         c.seed = 5
         c.model.depth = "small"
         c.data.workers = 1
@@ -62,23 +65,27 @@ def get_config(arg=None):
         c.data.rcnn_proposals = 8
         common.schedule(c, 1800, 1350)
         c.log_every, c.checkpoint_every, c.eval_every = 50, 250, 0
-    if arg.variant in ("wild", "kinds", "recrop", "mono"):
+    if arg.variant in ("wild", "kinds", "recrop", "long", "mono"):
         c.seed = 18
         c.requires_init = True
         common.wild_data(c)
         c.optimizer.lr = 3e-4
         common.schedule(c, 1000, 750)
-    if arg.variant in ("kinds", "recrop", "mono"):
+    if arg.variant in ("kinds", "recrop", "long", "mono"):
         c.seed = 19
         c.data.train_dirs = common.WILD_DIRS + ("runs/scenes_kinds",)
         c.data.train_weights = common.KINDS_WEIGHTS
         c.optimizer.lr = 2e-4
         common.schedule(c, 500, 375)
-    if arg.variant == "recrop":
+    if arg.variant in ("recrop", "long"):
         c.seed = 44
         c.data.recrop_fraction = 0.75
         c.optimizer.lr = 1e-4
         common.schedule(c, 600, 450)
+    if arg.variant == "long":
+        # the recrop stage and its control gained from the steps at a low rate: more of them
+        c.seed = 46
+        common.schedule(c, 1200, 900)
     if arg.variant == "mono":
         c.seed = 43
         c.data.grayscale = 1.0

@@ -105,11 +105,14 @@ stage "DSNT on two-row plates" "$RUNS/dsnt_kinds/dsnt.npz" \
     $PY train.py --config configs/dsnt_refine.py:kinds --workdir "$RUNS/dsnt_kinds" \
         --config.init_from="$RUNS/dsnt_wild/dsnt.npz"
 
-# The shipped localiser: the one above trained on as the detector's re-crops cut plates
-# (tight round them, data.recrop_fraction), the regime it runs in
+# The one above trained on as the detector's re-crops cut plates too (tight round them,
+# data.recrop_fraction), then longer at a low rate: the shipped localiser
 stage "DSNT on the re-crops' crops" "$RUNS/dsnt_recrop/dsnt.npz" \
     $PY train.py --config configs/dsnt_refine.py:recrop --workdir "$RUNS/dsnt_recrop" \
         --config.init_from="$RUNS/dsnt_kinds/dsnt.npz"
+stage "DSNT, 1200 steps more" "$RUNS/dsnt_long/dsnt.npz" \
+    $PY train.py --config configs/dsnt_refine.py:long --workdir "$RUNS/dsnt_long" \
+        --config.init_from="$RUNS/dsnt_recrop/dsnt.npz"
 
 # Photos without colour (monochrome and infrared cameras): the kinds localiser trained on
 # the same data turned to luma, used only in such photos (PlateDetector.colourless_twin)
@@ -173,7 +176,7 @@ stage "recogniser for plates without colour" "$RUNS/rec_mono/recognition.npz" \
 if [ "$INSTALL" = 1 ]; then
     cp "$RUNS/rpn_wild/rpn.npz" alpr_jax/weights/rpn.npz
     cp "$RUNS/rcnn_wild/rcnn.npz" alpr_jax/weights/rcnn.npz
-    cp "$RUNS/dsnt_recrop/dsnt.npz" alpr_jax/weights/dsnt.npz
+    cp "$RUNS/dsnt_long/dsnt.npz" alpr_jax/weights/dsnt.npz
     $PY -m alpr_jax.cli export --checkpoint "$RUNS/dsnt_mono" --float16 \
         --out alpr_jax/weights/dsnt_mono.npz
     cp "$RUNS/rec_wild2/recognition.npz" alpr_jax/weights/recognizer.npz
