@@ -21,7 +21,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--weights", default=None)
     p.add_argument("--repeats", type=int, default=20)
-    p.add_argument("--tta", action="store_true", help="time the 3-view test-time augmentation")
+    p.add_argument("--tta", action="store_true", help="time the test-time augmentation (every view of pipeline.reader.TTA_VIEWS)")
     p.add_argument("--backend", default="jax", choices=("jax", "onnx"))
     p.add_argument("--reread-below", type=float, default=0.0,
                    help="re-read plates under this confidence with the 3 views (see above)")

@@ -113,6 +113,13 @@ stage "DSNT on the re-crops' crops" "$RUNS/dsnt_recrop/dsnt.npz" \
 stage "DSNT, 1200 steps more" "$RUNS/dsnt_long/dsnt.npz" \
     $PY train.py --config configs/dsnt_refine.py:long --workdir "$RUNS/dsnt_long" \
         --config.init_from="$RUNS/dsnt_recrop/dsnt.npz"
+# twice more, each with its own seed (each gained: dsnt.md)
+stage "DSNT, 1200 steps more (2)" "$RUNS/dsnt_long2/dsnt.npz" \
+    $PY train.py --config configs/dsnt_refine.py:long --workdir "$RUNS/dsnt_long2" \
+        --config.init_from="$RUNS/dsnt_long/dsnt.npz" --config.seed=47
+stage "DSNT, 1200 steps more (3)" "$RUNS/dsnt_long3/dsnt.npz" \
+    $PY train.py --config configs/dsnt_refine.py:long --workdir "$RUNS/dsnt_long3" \
+        --config.init_from="$RUNS/dsnt_long2/dsnt.npz" --config.seed=48
 
 # Photos without colour (monochrome and infrared cameras): the kinds localiser trained on
 # the same data turned to luma, used only in such photos (PlateDetector.colourless_twin)
@@ -176,7 +183,7 @@ stage "recogniser for plates without colour" "$RUNS/rec_mono/recognition.npz" \
 if [ "$INSTALL" = 1 ]; then
     cp "$RUNS/rpn_wild/rpn.npz" alpr_jax/weights/rpn.npz
     cp "$RUNS/rcnn_wild/rcnn.npz" alpr_jax/weights/rcnn.npz
-    cp "$RUNS/dsnt_long/dsnt.npz" alpr_jax/weights/dsnt.npz
+    cp "$RUNS/dsnt_long3/dsnt.npz" alpr_jax/weights/dsnt.npz
     $PY -m alpr_jax.cli export --checkpoint "$RUNS/dsnt_mono" --float16 \
         --out alpr_jax/weights/dsnt_mono.npz
     cp "$RUNS/rec_wild2/recognition.npz" alpr_jax/weights/recognizer.npz

@@ -1,4 +1,5 @@
-"""PlateReader's test-time augmentation: the mean log-probabilities of the shifted views."""
+"""PlateReader's test-time augmentation: the mean log-probabilities of the shifted and scaled
+views."""
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -7,22 +8,33 @@ import pytest
 from alpr_jax.models import build_recognizer
 from alpr_jax.models.init_rng import init_key
 from alpr_jax.models.recognizer import SEGMENT_FILL
-from alpr_jax.pipeline.reader import TTA_SHIFTS_PX, PlateReader
+from alpr_jax.pipeline.reader import TTA_VIEWS, PlateReader
 
 CONFIG = dict(arch="stn", width=0.125, stn="parallel", shared_heads=True, dropout=0.2)
 
 
-def _shifted(x: np.ndarray, dx: int) -> np.ndarray:
-    """The plate moved so that output column j reads input column j + dx (fill outside)."""
-    out = np.full_like(x, SEGMENT_FILL)
-    if dx >= 0:
-        out[:, :, :x.shape[2] - dx] = x[:, :, dx:]
-    else:
-        out[:, :, -dx:] = x[:, :, :x.shape[2] + dx]
+def _view(x: np.ndarray, dx: float, scale: float) -> np.ndarray:
+    """[B, H, W, C] plates seen moved dx px and scaled about the centre: output pixel centre u
+    (normalised, -1..1) reads input u * scale + 2 dx / W, bilinear, SEGMENT_FILL outside. Written
+    apart from the project's sampler, as a check of it."""
+    _, h, w, _ = x.shape
+    def source(n, t):             # output pixel centres -> input pixel-index coordinates
+        u = (2.0 * np.arange(n) + 1.0) / n - 1.0
+        return ((u * scale + t) + 1.0) * n / 2.0 - 0.5
+    xs, ys = source(w, 2.0 * dx / w), source(h, 0.0)
+    padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)), constant_values=SEGMENT_FILL)
+    out = np.zeros_like(x)
+    x0, y0 = np.floor(xs).astype(int), np.floor(ys).astype(int)
+    fx, fy = (xs - x0)[None, None, :, None], (ys - y0)[None, :, None, None]
+    xi = np.clip(x0 + 1, 0, w + 1), np.clip(x0 + 2, 0, w + 1)   # +1: the padding
+    yi = np.clip(y0 + 1, 0, h + 1), np.clip(y0 + 2, 0, h + 1)
+    for a, wy in ((0, 1 - fy), (1, fy)):
+        for b, wx in ((0, 1 - fx), (1, fx)):
+            out = out + wy * wx * padded[:, yi[a]][:, :, xi[b]]
     return out
 
 
-def test_tta_averages_log_probabilities_of_the_shifted_views():
+def test_tta_averages_log_probabilities_of_the_views():
     model = build_recognizer(**CONFIG)
     variables = model.init({"params": init_key(jax.random.PRNGKey(0)),
                             "dropout": init_key(jax.random.PRNGKey(1))},
@@ -30,18 +42,18 @@ def test_tta_averages_log_probabilities_of_the_shifted_views():
     plain, tta = PlateReader(CONFIG, variables), PlateReader(CONFIG, variables, tta=True)
     plates = np.random.default_rng(0).integers(0, 256, (3, 48, 120, 3), dtype=np.uint8)
     x = plates.astype(np.float32) / 255.0
-    views = [model.apply(variables, jnp.asarray(_shifted(x, int(dx))), train=False)
-             for dx in TTA_SHIFTS_PX]
+    views = [model.apply(variables, jnp.asarray(_view(x, dx, scale)), train=False)
+             for dx, scale in TTA_VIEWS]
     got = tta.outputs(plates)
     for key in ("province_logits", "char_logits"):
         expected = np.mean([jax.nn.log_softmax(v[key].astype(jnp.float32), -1) for v in views], 0)
         np.testing.assert_allclose(got[key], expected, atol=2e-4)
-    # the windows reported are those of the unshifted plate, and view 0 alone is the plain read
+    # the windows reported are those of the plate itself, and view 0 alone is the plain read
     np.testing.assert_allclose(got["thetas"], plain.outputs(plates)["thetas"], atol=1e-5)
-    assert TTA_SHIFTS_PX[0] == 0.0 and len(tta.read(plates)) == 3
+    assert TTA_VIEWS[0] == (0.0, 1.0) and len(tta.read(plates)) == 3
 
 
-def test_reread_gives_the_doubtful_plates_the_shifted_views():
+def test_reread_gives_the_doubtful_plates_the_other_views():
     # a plate whose plain reading is under reread_below reads as with tta, the rest as plain
     from alpr_jax import decoding
     model = build_recognizer(**CONFIG)
