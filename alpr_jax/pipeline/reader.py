@@ -42,7 +42,7 @@ from alpr_jax.pipeline import runtime
 
 BUCKETS = (1, 2, 4, 8, 16, 64)   # padded batch sizes: a photo with 2 plates pays for 2, not 8
 # (horizontal shift in px, scale about the centre) of each view of the 48x120 plate that tta
-# reads, view 0 the plate itself. The two scaled views (2026-12-07, night) keep readings from
+# reads, view 0 the plate itself. The two scaled views (2026-12-08) keep readings from
 # turning on a pixel of the corners: with them three corner localisers trained apart read
 # easypr_dev alike (88 of 94 each, against 86-88 with the shifts alone) and its camera
 # variants 5 plates more of 564; synthetic plate kinds 6 fewer of 2400 (README "Recognition")
