@@ -7,7 +7,8 @@ how many times each batch shape was compiled.
 The random plates it reads are all doubtful to the recogniser, so the plain read is timed
 (--reread-below 0, the default here); the pipeline's default (pipeline.reader.REREAD_BELOW)
 adds the --tta cost for the plates read with confidence under 0.8 (about half of
-easypr_dev's): two more reads of each, the plain read serving as the unshifted view.
+easypr_dev's): four more reads of each (pipeline.reader.TTA_VIEWS), the plain read serving
+as view 0.
 """
 import argparse
 import time
@@ -21,10 +22,11 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--weights", default=None)
     p.add_argument("--repeats", type=int, default=20)
-    p.add_argument("--tta", action="store_true", help="time the test-time augmentation (every view of pipeline.reader.TTA_VIEWS)")
+    p.add_argument("--tta", action="store_true",
+                   help="time the test-time augmentation (every view of pipeline.reader.TTA_VIEWS)")
     p.add_argument("--backend", default="jax", choices=("jax", "onnx"))
     p.add_argument("--reread-below", type=float, default=0.0,
-                   help="re-read plates under this confidence with the 3 views (see above)")
+                   help="re-read plates under this confidence with the views (see above)")
     args = p.parse_args()
     reader = PlateReader.load(args.weights, tta=args.tta, backend=args.backend,
                               reread_below=args.reread_below)

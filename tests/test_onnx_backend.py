@@ -137,7 +137,7 @@ def test_shipped_pipeline_same_plates_on_both_backends(tmp_path, monkeypatch, ca
     written = sorted(os.listdir(tmp_path))
     assert capsys.readouterr().out.count("wrote ") == len(written)
     # the recogniser, the two-row one and the one for plates without colour, each once: the
-    # doubtful plates' shifted views are a larger batch of the same export
+    # doubtful plates' other views are a larger batch of the same export
     assert {f.split("-")[0] for f in written} == {"rpn", "rcnn", "dsnt", "recognizer"}
     assert sum(f.startswith("recognizer-") for f in written) == 3
     monkeypatch.setenv("ALPR_JAX_CACHE", str(tmp_path))

@@ -218,12 +218,13 @@ class ALPR:
         corner_source "dsnt" (default) takes the plate corners from the DSNT localiser in
         `dsnt` (default: shipped; in photos without colour from `mono_dsnt`, default: the
         shipped dsnt_mono where `dsnt` is the shipped one, "none": `dsnt`'s), "rcnn" from
-        the R-CNN's regression; tta reads each plate also shifted 2 px left and right
-        (PlateReader; 3x the recogniser's time); zoom: when the detector's RPN passes above
-        1x (for small plates) run, "auto" (default), "always", "off"; max_zoom: the highest
-        pass (None: 4; 8 adds a pass for photos 1920 px or more across); single_scale: the
-        paper's one-pass cascade without re-crops; corner_patch: a corner-patch refiner .npz
-        that moves the re-crops' corners last (none is shipped); min_read_confidence /
+        the R-CNN's regression; tta reads each plate also shifted and scaled
+        (PlateReader, pipeline.reader.TTA_VIEWS: five reads of each plate); zoom: when the
+        detector's RPN passes above 1x (for small plates) run, "auto" (default), "always",
+        "off"; max_zoom: the highest pass (None: 4; 8 adds a pass for photos 1920 px or more
+        across); single_scale: the paper's one-pass cascade without re-crops; corner_patch: a
+        corner-patch refiner .npz that moves the re-crops' corners last (none is shipped);
+        min_read_confidence /
         read_gate_score / grey_read_gate_score: the ReadGate (0: off); reread_below: plates
         read less surely are read again with tta's views (0: never); auto_levels_below:
         photos spanning fewer brightness levels are stretched first

@@ -224,8 +224,8 @@ def add_arguments(parser: argparse.ArgumentParser, detector: bool = True,
                             "passes and the detections read (default "
                             f"{ModelOptions.grey_read_gate_score}; with the read gate on)")
         g.add_argument("--tta", action="store_true",
-                       help="also read every plate shifted 2 px left and right and average "
-                            "(about 4x the recogniser's time)")
+                       help="also read every plate shifted 2 px left and right and scaled 5%% "
+                            "in and out, and average (five reads of each plate)")
         g.add_argument("--plate-levels-below", type=float,
                        default=ModelOptions.plate_levels_below,
                        help="a plate whose brightness spans fewer levels than this (dim: "
