@@ -120,6 +120,9 @@ stage "DSNT, 1200 steps more (2)" "$RUNS/dsnt_long2/dsnt.npz" \
 stage "DSNT, 1200 steps more (3)" "$RUNS/dsnt_long3/dsnt.npz" \
     $PY train.py --config configs/dsnt_refine.py:long --workdir "$RUNS/dsnt_long3" \
         --config.init_from="$RUNS/dsnt_long2/dsnt.npz" --config.seed=48
+stage "DSNT, 1200 steps more on real photos" "$RUNS/dsnt_real/dsnt.npz" \
+    $PY train.py --config configs/dsnt_refine.py:long_real --workdir "$RUNS/dsnt_real" \
+        --config.init_from="$RUNS/dsnt_long3/dsnt.npz"
 
 # Photos without colour (monochrome and infrared cameras): the kinds localiser trained on
 # the same data turned to luma, used only in such photos (PlateDetector.colourless_twin)
@@ -183,7 +186,7 @@ stage "recogniser for plates without colour" "$RUNS/rec_mono/recognition.npz" \
 if [ "$INSTALL" = 1 ]; then
     cp "$RUNS/rpn_wild/rpn.npz" alpr_jax/weights/rpn.npz
     cp "$RUNS/rcnn_wild/rcnn.npz" alpr_jax/weights/rcnn.npz
-    cp "$RUNS/dsnt_long3/dsnt.npz" alpr_jax/weights/dsnt.npz
+    cp "$RUNS/dsnt_real/dsnt.npz" alpr_jax/weights/dsnt.npz
     $PY -m alpr_jax.cli export --checkpoint "$RUNS/dsnt_mono" --float16 \
         --out alpr_jax/weights/dsnt_mono.npz
     cp "$RUNS/rec_wild2/recognition.npz" alpr_jax/weights/recognizer.npz
