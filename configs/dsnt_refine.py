@@ -93,7 +93,7 @@ def get_config(arg=None):
         common.schedule(c, 1200, 900)
     if arg.variant == "long_real":
         # the corners are judged against CCPD's labels: their convention is learnt from the
-        # real photos, a third of long's draws
+        # real photos, 0.4 of long's draws
         c.seed = 49
         c.data.train_weights = (0.25, 0.55, 0.05, 0.15)
     if arg.variant == "mono":

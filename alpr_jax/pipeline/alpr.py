@@ -224,10 +224,9 @@ class ALPR:
         "off"; max_zoom: the highest pass (None: 4; 8 adds a pass for photos 1920 px or more
         across); single_scale: the paper's one-pass cascade without re-crops; corner_patch: a
         corner-patch refiner .npz that moves the re-crops' corners last (none is shipped);
-        min_read_confidence /
-        read_gate_score / grey_read_gate_score: the ReadGate (0: off); reread_below: plates
-        read less surely are read again with tta's views (0: never); auto_levels_below:
-        photos spanning fewer brightness levels are stretched first
+        min_read_confidence / read_gate_score / grey_read_gate_score: the ReadGate (0: off);
+        reread_below: plates read less surely are read again with tta's views (0: never);
+        auto_levels_below: photos spanning fewer brightness levels are stretched first
         (data.preprocess.auto_levels; 0: never); plate_levels_below: so are dim plates
         before they are read (PlateReader; 0: never); backend: where the networks run, "jax"
         (XLA, the reference), "onnx" (onnxruntime, the optional extra) or "auto" (per
